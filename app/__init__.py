@@ -1,0 +1,139 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from config import DEFAULT_SECRET_KEY, load_config
+
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | dict | None = None) -> Flask:
+    """Build the app. ``config`` is a config name (``"testing"``) or a dict of
+    overrides applied on top of the ``APP_ENV`` config (default development)."""
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+    )
+    if isinstance(config, str):
+        settings = load_config(config)
+    else:
+        settings = load_config(None if not config else config.get("APP_ENV"))
+        settings.update(config or {})
+        if config and "DATABASE_URL" in config and "SQLALCHEMY_DATABASE_URI" not in config:
+            settings["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    app.config.from_mapping(settings)
+
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in ("", DEFAULT_SECRET_KEY):
+        raise RuntimeError("SECRET_KEY must be set to a secret value in production")
+
+    _prepare_dirs(app)
+    _init_extensions(app)
+    _init_clock(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from tasks import celery_init_app
+
+    celery_init_app(app)
+    return app
+
+
+def _prepare_dirs(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and uri != "sqlite://":
+        Path(uri[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    broker = app.config["CELERY_BROKER_URL"]
+    if broker.startswith("sqla+sqlite:///"):
+        Path(broker[len("sqla+sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
+    if uri.startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+
+
+def _init_clock(app: Flask) -> None:
+    from workflow import clock
+
+    clock.set_clock_file(app.config.get("CLOCK_FILE") or None)
+
+
+def _select_locale():
+    languages = [lang.strip() for lang in str(_config("LANGUAGES", "vi,en")).split(",")]
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(languages) or languages[0]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return languages[0]
+
+
+def _config(key, default=None):
+    from flask import current_app
+
+    return current_app.config.get(key, default)
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(BASE_DIR / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.session_protection = "strong"
+
+    from core.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            user = db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+        return user if user is not None and user.active else None
+
+    @app.before_request
+    def _request_id():
+        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+
+    @app.context_processor
+    def _inject():
+        from flask_babel import get_locale
+
+        from app import labels
+        from core.permissions import roles_of
+
+        roles = roles_of(db.session, current_user) if current_user.is_authenticated else []
+        return {"my_roles": roles, "labels": labels, "current_locale": str(get_locale())}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .errors import register_error_handlers
+    from .views import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register_cli
+
+    register_cli(app)

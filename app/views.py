@@ -1,0 +1,60 @@
+"""Home, org tree and people pages."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from core.models import Person, RoleAssignment, Unit
+from core.permissions import roles_of
+
+from .extensions import db
+from .loaders import get_visible_or_404
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    assignments = roles_of(db.session, current_user)
+    return render_template("main/index.html", assignments=assignments)
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    languages = [lang.strip() for lang in current_app.config["LANGUAGES"].split(",")]
+    if code not in languages:
+        abort(404)
+    session["lang"] = code
+    target = request.form.get("next") or url_for("main.index")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.index")
+    return redirect(target)
+
+
+@bp.route("/units/<int:unit_id>")
+@login_required
+def unit(unit_id: int):
+    unit = get_visible_or_404(Unit, unit_id)
+    children = db.session.scalars(sa.select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)).all()
+    people = db.session.scalars(
+        sa.select(Person).where(Person.unit_id == unit.id).order_by(Person.status, Person.name_folded)
+    ).all()
+    counts = dict(
+        db.session.execute(
+            sa.select(Person.status, sa.func.count())
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(Unit.path.startswith(unit.path))
+            .group_by(Person.status)
+        ).all()
+    )
+    return render_template("main/unit.html", unit=unit, children=children, people=people, counts=counts)
+
+
+@bp.route("/people/<int:person_id>")
+@login_required
+def person(person_id: int):
+    person = get_visible_or_404(Person, person_id)
+    return render_template("main/person.html", person=person)

@@ -1,0 +1,113 @@
+"""Settings classes. Every setting can be overridden by an environment
+variable of the same name; nothing is read at import time of the app package,
+only when :func:`app.create_app` builds the config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # production refuses to start with it
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'app.db'}"
+    CELERY_BROKER_URL = f"sqla+sqlite:///{VAR_DIR / 'celery-broker.db'}"
+    CELERY_RESULT_BACKEND = ""  # results are not needed; tasks record their effects
+    CELERY_TASK_ALWAYS_EAGER = False
+    UPLOAD_DIR = str(VAR_DIR / "uploads")
+    MAX_UPLOAD_MB = 10
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "5 per minute"
+    API_TOKEN_RATE_LIMIT = "10 per minute"
+    API_TOKEN_HOURS = 12
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = "vi,en"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # A file holding an ISO datetime (UTC) or an offset like "+400d": when set,
+    # the app's clock reads it (tests move time; never set in production).
+    CLOCK_FILE = ""
+    HEARTBEAT_SECONDS = 60.0
+    TIMER_POLL_SECONDS = 30.0
+    ENV_NAME = "base"
+
+    # Typed conversion for environment overrides.
+    _BOOLS = {"CELERY_TASK_ALWAYS_EAGER", "SESSION_COOKIE_SECURE", "WTF_CSRF_ENABLED",
+              "SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY"}
+    _INTS = {"MAX_UPLOAD_MB", "WTF_CSRF_TIME_LIMIT", "API_TOKEN_HOURS"}
+    _FLOATS = {"HEARTBEAT_SECONDS", "TIMER_POLL_SECONDS"}
+
+    @classmethod
+    def as_dict(cls) -> dict:
+        """The class settings with environment overrides applied."""
+        out = {}
+        for key in dir(cls):
+            if not key.isupper() or key.startswith("_"):
+                continue
+            value = getattr(cls, key)
+            env = os.environ.get(key)
+            if env is not None:
+                if key in cls._BOOLS:
+                    value = _bool(env)
+                elif key in cls._INTS:
+                    value = int(env)
+                elif key in cls._FLOATS:
+                    value = float(env)
+                else:
+                    value = env
+            out[key] = value
+        out["SQLALCHEMY_DATABASE_URI"] = out["DATABASE_URL"]
+        out["MAX_CONTENT_LENGTH"] = (out["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+        out["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=8)
+        return out
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    DATABASE_URL = "sqlite://"
+    CELERY_TASK_ALWAYS_EAGER = True
+    LOGIN_RATE_LIMIT = "5 per minute"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/1"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> dict:
+    name = name or os.environ.get("APP_ENV", "development")
+    try:
+        cls = CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"unknown APP_ENV {name!r}; use one of {sorted(CONFIGS)}") from None
+    return cls.as_dict()

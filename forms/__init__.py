@@ -1,0 +1,1 @@
+"""WTForms classes, one module per case type plus shared fields."""

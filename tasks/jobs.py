@@ -1,0 +1,18 @@
+"""Background tasks. They take ids, run in the app context and are idempotent."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from app.extensions import db
+from core.models import TaskRun
+from workflow import clock
+
+
+@shared_task(name="tasks.heartbeat")
+def heartbeat(detail: str = "") -> int:
+    """Record that a worker ran (proves the worker path end to end)."""
+    run = TaskRun(name="heartbeat", ran_at=clock.now(), detail=detail[:500])
+    db.session.add(run)
+    db.session.commit()
+    return run.id

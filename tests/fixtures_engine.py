@@ -1,0 +1,1 @@
+"""Engine fixtures (owned by the workflow engine work)."""

@@ -1,0 +1,1 @@
+"""Real Celery worker fixtures (owned by the workflow engine work)."""

@@ -1,0 +1,1 @@
+"""The workflow engine. It knows nothing of admission or discipline, nor of Flask."""
