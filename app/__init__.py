@@ -132,6 +132,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     register_error_handlers(app)
 
+    from .templating import init_templating
+
+    init_templating(app)
+
 
 def _register_cli(app: Flask) -> None:
     from .cli import register_cli

@@ -143,10 +143,17 @@ def demo(app):
     from app.extensions import db
     from core.demo import load_demo
 
+    from types import SimpleNamespace as NS
+
     with app.app_context():
-        result = load_demo(db.session)
+        data = load_demo(db.session)
         db.session.commit()
-    return result
+        return NS(
+            units={k: NS(id=u.id, name=u.name, path=u.path) for k, u in data.units.items()},
+            users={k: NS(id=u.id, username=u.username) for k, u in data.users.items()},
+            people={k: [NS(id=p.id, full_name=p.full_name, status=p.status) for p in ps]
+                    for k, ps in data.people.items()},
+        )
 
 
 @pytest.fixture
@@ -162,9 +169,9 @@ class AuthActions:
         import re
 
         html = self._client.get(path).get_data(as_text=True)
-        m = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-        assert m, f"no CSRF token on {path}"
-        return m.group(1)
+        tag = re.search(r'<input[^>]*name="csrf_token"[^>]*>', html)
+        assert tag, f"no CSRF token on {path}"
+        return re.search(r'value="([^"]+)"', tag.group(0)).group(1)
 
     def login(self, username="bithu.trung", password="demo"):
         token = self.csrf_token()

@@ -1,0 +1,58 @@
+"""Jinja filters and globals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core.models import Unit
+from workflow import clock
+
+from .extensions import db
+
+# (label, endpoint) pairs; blueprints that exist add theirs in register_nav.
+_NAV: list[tuple[object, str]] = []
+
+
+def register_nav(label, endpoint: str) -> None:
+    if all(e != endpoint for _, e in _NAV):
+        _NAV.append((label, endpoint))
+
+
+def vdate(value) -> str:
+    """A date the Vietnamese way: 22/11/2026."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        value = clock.local(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def vdatetime(value) -> str:
+    """A UTC datetime shown in Vietnam time: 22/11/2026 15:05."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+    return clock.local(value).strftime("%d/%m/%Y %H:%M")
+
+
+def unit_ancestors(unit: Unit) -> list[Unit]:
+    ids = unit.ancestor_ids[:-1]
+    if not ids:
+        return []
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))}
+    return [units[i] for i in ids if i in units]
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters["vdate"] = vdate
+    app.jinja_env.filters["vdatetime"] = vdatetime
+    app.jinja_env.globals["unit_ancestors"] = unit_ancestors
+    app.jinja_env.globals["nav_links"] = lambda: [(str(label), endpoint) for label, endpoint in _NAV
+                                                  if endpoint in app.view_functions]

@@ -1,0 +1,63 @@
+"""People: national id, date of birth, name folding."""
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from core.enums import Education, Gender, Level, PersonStatus
+from core.models import Person, Unit
+from core.text import fold
+
+
+def _unit(session):
+    unit = Unit(name="Chi bộ A", level=Level.branch)
+    session.add(unit)
+    session.flush()
+    unit.path = f"/{unit.id}/"
+    return unit
+
+
+def _person(unit, **kw):
+    values = dict(full_name="Nguyễn Văn An", date_of_birth=dt.date(1990, 5, 1), gender=Gender.male,
+                  national_id="036090000001", education=Education.upper_secondary, unit_id=unit.id,
+                  status=PersonStatus.candidate)
+    values.update(kw)
+    return Person(**values)
+
+
+def test_fold__strips_vietnamese_diacritics():
+    assert fold("Nguyễn Văn Ân") == "nguyen van an"
+    assert fold("  ĐẶNG   Thị  Đào ") == "dang thi dao"
+    assert fold("Lê Hữu Phước") == "le huu phuoc"
+
+
+@pytest.mark.parametrize("bad", ["12345678901", "1234567890123", "03609000000a", "", None])
+def test_person__national_id_must_be_12_digits(dbsession, bad):
+    unit = _unit(dbsession)
+    with pytest.raises(ValueError, match="12 digits"):
+        _person(unit, national_id=bad)
+
+
+def test_person__national_id_is_unique(dbsession):
+    unit = _unit(dbsession)
+    dbsession.add(_person(unit))
+    dbsession.flush()
+    dbsession.add(_person(unit, full_name="Trần Thị Bình"))
+    with pytest.raises(IntegrityError):
+        dbsession.flush()
+
+
+def test_person__birth_date_not_in_future(dbsession):
+    unit = _unit(dbsession)
+    with pytest.raises(ValueError, match="future"):
+        _person(unit, date_of_birth=dt.date.today() + dt.timedelta(days=1))
+
+
+def test_person__folded_name_is_stored_for_search(dbsession):
+    unit = _unit(dbsession)
+    dbsession.add(_person(unit, full_name="Nguyễn  Văn   Ân"))
+    dbsession.flush()
+    row = dbsession.scalar(sa.select(Person).where(Person.name_folded.startswith("nguyen van")))
+    assert row.full_name == "Nguyễn Văn Ân"
