@@ -42,12 +42,17 @@ def vdatetime(value) -> str:
     return clock.local(value).strftime("%d/%m/%Y %H:%M")
 
 
-def unit_ancestors(unit: Unit) -> list[Unit]:
+def unit_ancestors(unit: Unit) -> list[tuple[Unit, bool]]:
+    """The units above ``unit``, root first, each with whether the user may open it."""
+    from flask_login import current_user
+
+    from core.permissions import can_view
+
     ids = unit.ancestor_ids[:-1]
     if not ids:
         return []
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))}
-    return [units[i] for i in ids if i in units]
+    return [(units[i], can_view(current_user, units[i], db.session)) for i in ids if i in units]
 
 
 def init_templating(app: Flask) -> None:
