@@ -18,7 +18,7 @@ def load_all_models():
         try:
             __import__(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:
+            if exc.name is None or not name.startswith(exc.name):
                 raise
     return Base.metadata
 

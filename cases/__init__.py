@@ -1,0 +1,1 @@
+"""The case types (admission, discipline, removal, candidacy), each a package."""
