@@ -17,7 +17,7 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.jobs"])
     celery_app.conf.update(
         broker_url=app.config["CELERY_BROKER_URL"],
         result_backend=app.config.get("CELERY_RESULT_BACKEND") or None,
@@ -27,7 +27,6 @@ def celery_init_app(app: Flask) -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         timezone="UTC",
-        include=["tasks.jobs"],
         beat_schedule={
             "heartbeat": {"task": "tasks.heartbeat", "schedule": float(app.config["HEARTBEAT_SECONDS"])},
             "fire-due-timers": {
