@@ -52,7 +52,6 @@ def upgrade():
         batch_op.create_index('ix_wf_case_open_deadline', ['deadline_at', 'id'], unique=False, sqlite_where=sa.text('closed_at IS NULL AND deadline_at IS NOT NULL'), postgresql_where=sa.text('closed_at IS NULL AND deadline_at IS NOT NULL'))
         batch_op.create_index('ix_wf_case_opened', ['opened_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_wf_case_person_id'), ['person_id'], unique=False)
-        batch_op.create_index('ix_wf_case_process_state', ['process', 'state', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_wf_case_reviewing_unit_id'), ['reviewing_unit_id'], unique=False)
         batch_op.create_index('ix_wf_case_unit_state', ['unit_id', 'state', 'id'], unique=False)
 
@@ -76,10 +75,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event')),
     sa.UniqueConstraint('case_id', 'seq', name='uq_audit_event_case_seq')
     )
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.create_index('ix_audit_event_actor_at', ['actor_id', 'at'], unique=False)
-        batch_op.create_index('ix_audit_event_at', ['at'], unique=False)
-
     op.create_table('wf_idempotency',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=False),
@@ -173,15 +168,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_wf_idempotency_case_id'))
 
     op.drop_table('wf_idempotency')
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.drop_index('ix_audit_event_at')
-        batch_op.drop_index('ix_audit_event_actor_at')
-
     op.drop_table('audit_event')
     with op.batch_alter_table('wf_case', schema=None) as batch_op:
         batch_op.drop_index('ix_wf_case_unit_state')
         batch_op.drop_index(batch_op.f('ix_wf_case_reviewing_unit_id'))
-        batch_op.drop_index('ix_wf_case_process_state')
         batch_op.drop_index(batch_op.f('ix_wf_case_person_id'))
         batch_op.drop_index('ix_wf_case_opened')
         batch_op.drop_index('ix_wf_case_open_deadline', sqlite_where=sa.text('closed_at IS NULL AND deadline_at IS NOT NULL'), postgresql_where=sa.text('closed_at IS NULL AND deadline_at IS NOT NULL'))

@@ -1,0 +1,76 @@
+"""The working-day calendar: weekends and Vietnamese public holidays.
+
+Holidays (Tết by the lunar calendar, Hùng Kings' day, substituted days off...)
+come from the maintained ``holidays`` package, never a hand-written table.
+A deadline of N working days counted from a date D is the N-th working day
+after D (D itself is not counted). A deadline date is met until the end of
+that local day, so ``deadline_at`` is the following local midnight, in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+import sqlalchemy as sa
+
+from . import clock
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@lru_cache(maxsize=64)
+def _holidays_of(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("VN", years=year).keys())
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _holidays_of(day.year)
+
+
+def add_working_days(start: dt.date, n: int) -> dt.date:
+    """The n-th working day after ``start`` (n >= 0; n == 0 returns ``start``)."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    day = start
+    while n:
+        day += ONE_DAY
+        if is_working_day(day):
+            n -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days in (start, end]; negative when ``end`` is before ``start``."""
+    if end < start:
+        return -working_days_between(end, start)
+    count = 0
+    day = start
+    while day < end:
+        day += ONE_DAY
+        if is_working_day(day):
+            count += 1
+    return count
+
+
+def end_of_local_day(day: dt.date) -> dt.datetime:
+    """The UTC instant when the local (Vietnam) day ``day`` ends."""
+    midnight = dt.datetime.combine(day + ONE_DAY, dt.time(), tzinfo=clock.LOCAL_TZ)
+    return midnight.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def deadline_at(start: dt.date, working_days: int) -> dt.datetime:
+    return end_of_local_day(add_working_days(start, working_days))
+
+
+def overdue_filter(case_table=None, now: dt.datetime | None = None):
+    """SQL criterion for overdue cases (served by ``ix_wf_case_open_deadline``)."""
+    if case_table is None:
+        from .models import Case as case_table
+    now = now or clock.now()
+    return sa.and_(
+        case_table.closed_at.is_(None),
+        case_table.deadline_at.is_not(None),
+        case_table.deadline_at < now,
+    )

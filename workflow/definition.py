@@ -1,0 +1,411 @@
+"""Process definitions: a class of states and transitions, compiled once.
+
+A process is declared as a class (viewflow style)::
+
+    class Approval(Process):
+        name = "approval"
+        version = 1
+
+        class State(str, enum.Enum):
+            draft = "draft"
+            done = "done"
+
+        starts = [Start(State.draft, Role.branch_secretary, Level.branch)]
+        ends = [State.done]
+        transitions = [
+            Transition("approve", State.draft, State.done,
+                       role=Role.committee_member, level=Level.grassroots),
+        ]
+
+When the class is created it is compiled and validated with ``transitions``
+(one class-level ``Machine`` with ``model=None`` and ``auto_transitions=False``):
+unknown states, unreachable states, non-end states with no way out, duplicate
+actions from one source, unknown roles and malformed targets raise
+:class:`~workflow.errors.DefinitionError` at import time. The class is then
+registered under ``(name, version)``; a running case keeps the version it
+started on.
+
+Levels say where the role must be held, relative to the case's home unit:
+
+* a :class:`~core.enums.Level`: the unit of that level on the path from the
+  root to the case's unit (a *chi bộ cơ sở* answers both grassroots and branch);
+* :func:`at_or_above` ``(level)``: that unit or any unit above it;
+* :data:`REVIEWING`: the case's ``reviewing_unit``;
+* a callable ``fn(ctx) -> iterable of unit ids`` (e.g. "one level above the
+  deciding body").
+
+A transition's ``role`` of ``None`` makes it a system transition: only a timer
+(or the engine acting as the system) may take it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from transitions import Machine
+
+from core.enums import LEVEL_RANK, Level, Role
+
+from .errors import DefinitionError
+
+REVIEWING = "reviewing"
+
+
+@dataclasses.dataclass(frozen=True)
+class AtOrAbove:
+    """The role may be held at the unit of ``level`` or at any unit above it."""
+
+    level: Level
+
+    def __str__(self) -> str:
+        return f"{self.level.value}+"
+
+
+def at_or_above(level: Level) -> AtOrAbove:
+    return AtOrAbove(Level(level))
+
+
+LevelSpec = Level | AtOrAbove | str | Callable[..., Iterable[int]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Deadline:
+    """The step's deadline, set on ``case.deadline_at`` when the transition is taken.
+
+    ``working_days`` is a number, or the name of a rulebook deadline
+    (``"admission_decision"``...) whose days and extension come from the case's
+    rulebook. ``anchor`` gives the local date to count from (default: today);
+    it may be a payload field name or ``fn(ctx) -> date``.
+    ``extend=True`` instead extends the current deadline by the rulebook's
+    extension (once per deadline).
+    """
+
+    kind: str
+    label: str = ""
+    working_days: int | str | None = None
+    anchor: str | Callable[..., dt.date] | None = None
+    extend: bool = False
+
+
+# A transition declared with ``deadline=CLEAR`` removes the case's deadline.
+CLEAR = Deadline(kind="__clear__")
+
+
+@dataclasses.dataclass(frozen=True)
+class TimerSpec:
+    """When the system transition's source state is entered, a durable timer
+    is created that fires the transition at ``due(ctx)`` (or after ``delay``).
+    Leaving the state cancels it."""
+
+    delay: dt.timedelta | None = None
+    due: Callable[..., dt.datetime] | None = None
+
+    def due_at(self, ctx) -> dt.datetime:
+        if self.due is not None:
+            return self.due(ctx)
+        return ctx.now + (self.delay or dt.timedelta(0))
+
+
+@dataclasses.dataclass(frozen=True)
+class Start:
+    """A state a case may start in, and who may open it there."""
+
+    state: Any
+    roles: Any
+    level: LevelSpec = Level.branch
+    guards: Sequence[Callable] = ()
+    form: type | None = None
+    label: str = ""
+
+
+class Transition:
+    """One action of a process (see the module docstring)."""
+
+    def __init__(
+        self,
+        action: str,
+        source: Any,
+        target: Any,
+        *,
+        role: Any = None,
+        roles: Any = None,
+        level: LevelSpec | None = Level.branch,
+        form: type | None = None,
+        guards: Sequence[Callable] = (),
+        vote: Any = None,
+        choose: Callable[..., str] | None = None,
+        deadline: Deadline | None = None,
+        timer: TimerSpec | None = None,
+        effects: Sequence[Callable] = (),
+        label: str = "",
+    ):
+        self.action = action
+        self.sources = tuple(source) if isinstance(source, (list, tuple, set, frozenset)) else (source,)
+        self.target = target
+        given = roles if roles is not None else role
+        if given is None:
+            self.roles: tuple[Role, ...] = ()
+        elif isinstance(given, (list, tuple, set, frozenset)):
+            self.roles = tuple(given)
+        else:
+            self.roles = (given,)
+        self.level = level
+        self.form = form
+        self.guards = tuple(guards)
+        self.vote = vote
+        self.choose = choose
+        self.deadline = deadline
+        self.timer = timer
+        self.effects = tuple(effects)
+        self.label = label or action.replace("_", " ").capitalize()
+
+    @property
+    def is_system(self) -> bool:
+        return not self.roles
+
+    def __repr__(self) -> str:
+        return f"<Transition {self.action}>"
+
+
+@dataclasses.dataclass
+class CompiledTransition:
+    """A transition with its states resolved to strings, ready for the engine."""
+
+    action: str
+    sources: tuple[str, ...]
+    targets: dict[str, str]  # outcome key -> state ("" key = the only target)
+    roles: frozenset[str]
+    level: Any
+    form: type | None
+    guards: tuple
+    vote: Any
+    choose: Callable | None
+    deadline: Deadline | None
+    timer: TimerSpec | None
+    effects: tuple
+    label: str
+    spec: Transition
+
+    @property
+    def is_system(self) -> bool:
+        return not self.roles
+
+    @property
+    def possible_targets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.targets.values()))
+
+
+_REGISTRY: dict[tuple[str, int], type["Process"]] = {}
+
+
+def get_process(name: str, version: int | None = None) -> type["Process"]:
+    """The registered definition ``(name, version)``; the latest if no version."""
+    if version is None:
+        versions = [v for (n, v) in _REGISTRY if n == name]
+        if not versions:
+            raise KeyError(name)
+        version = max(versions)
+    return _REGISTRY[(name, int(version))]
+
+
+def registered() -> dict[tuple[str, int], type["Process"]]:
+    return dict(_REGISTRY)
+
+
+def _state_value(state_enum, value, where: str) -> str:
+    if isinstance(value, enum.Enum):
+        if not isinstance(value, state_enum):
+            raise DefinitionError(f"{where}: {value!r} is not a member of {state_enum.__name__}")
+        return value.value
+    try:
+        return state_enum(value).value
+    except ValueError:
+        raise DefinitionError(f"{where}: unknown state {value!r}") from None
+
+
+def _check_level(level, where: str) -> Any:
+    if level is None:
+        return None
+    if isinstance(level, AtOrAbove) or callable(level) and not isinstance(level, (str, Level)):
+        return level
+    if level == REVIEWING:
+        return REVIEWING
+    try:
+        return Level(level)
+    except ValueError:
+        raise DefinitionError(f"{where}: unknown level {level!r}") from None
+
+
+def _check_roles(roles, where: str) -> frozenset[str]:
+    out = set()
+    for r in roles:
+        try:
+            out.add(Role(r).value)
+        except ValueError:
+            raise DefinitionError(f"{where}: unknown role {r!r}") from None
+    return frozenset(out)
+
+
+class Process:
+    """Base class of process definitions; subclasses are compiled on creation."""
+
+    name: str = ""
+    version: int = 1
+    State: type[enum.Enum]
+    initial: Any = None
+    starts: Sequence[Start] = ()
+    ends: Sequence[Any] = ()
+    transitions: Sequence[Transition] = ()
+    title: str = ""
+
+    # Filled in by compilation.
+    machine: Machine
+    compiled: dict[tuple[str, str], CompiledTransition]
+    by_action: dict[str, list[CompiledTransition]]
+    from_state: dict[str, list[CompiledTransition]]
+    start_specs: dict[str, Start]
+    end_states: frozenset[str]
+    timer_states: frozenset[str]
+    states: tuple[str, ...]
+
+    def __init_subclass__(cls, abstract: bool = False, register: bool = True, **kw):
+        super().__init_subclass__(**kw)
+        if abstract:
+            return
+        _compile(cls)
+        if register:
+            key = (cls.name, int(cls.version))
+            old = _REGISTRY.get(key)
+            if old is not None and (old.__module__, old.__qualname__) != (cls.__module__, cls.__qualname__):
+                raise DefinitionError(f"process {key} is defined twice ({old.__qualname__}, {cls.__qualname__})")
+            _REGISTRY[key] = cls
+
+    @classmethod
+    def transition(cls, action: str, state: str) -> CompiledTransition | None:
+        return cls.compiled.get((state, action))
+
+    @classmethod
+    def actions_from(cls, state: str) -> list[CompiledTransition]:
+        return cls.from_state.get(state, [])
+
+
+def _compile(cls) -> None:
+    where = f"process {getattr(cls, 'name', '') or cls.__name__}"
+    if not cls.name:
+        raise DefinitionError(f"{cls.__qualname__}: a process needs a name")
+    state_enum = getattr(cls, "State", None)
+    if not (isinstance(state_enum, type) and issubclass(state_enum, enum.Enum)) or not list(state_enum):
+        raise DefinitionError(f"{where}: State must be a non-empty Enum")
+    states = tuple(s.value for s in state_enum)
+    for s in states:
+        if not isinstance(s, str) or not s:
+            raise DefinitionError(f"{where}: state values must be non-empty strings")
+
+    starts = list(cls.starts)
+    if cls.initial is not None and not any(
+        _state_value(state_enum, s.state, where) == _state_value(state_enum, cls.initial, where) for s in starts
+    ):
+        raise DefinitionError(f"{where}: initial must be listed in starts (with who may start there)")
+    if not starts:
+        raise DefinitionError(f"{where}: declare at least one Start(state, roles, level)")
+    start_specs: dict[str, Start] = {}
+    for s in starts:
+        value = _state_value(state_enum, s.state, f"{where} start")
+        roles = s.roles if isinstance(s.roles, (list, tuple, set, frozenset)) else (s.roles,)
+        _check_roles(roles, f"{where} start {value}")
+        _check_level(s.level, f"{where} start {value}")
+        if value in start_specs:
+            raise DefinitionError(f"{where}: start state {value} listed twice")
+        start_specs[value] = s
+    ends = frozenset(_state_value(state_enum, e, f"{where} ends") for e in cls.ends)
+    if not ends:
+        raise DefinitionError(f"{where}: declare the end states")
+
+    compiled: dict[tuple[str, str], CompiledTransition] = {}
+    by_action: dict[str, list[CompiledTransition]] = {}
+    from_state: dict[str, list[CompiledTransition]] = {}
+    machine_transitions = []
+    for t in cls.transitions:
+        tw = f"{where} transition {t.action!r}"
+        if not isinstance(t, Transition):
+            raise DefinitionError(f"{where}: {t!r} is not a Transition")
+        if not t.action or not t.action.isidentifier():
+            raise DefinitionError(f"{tw}: the action must be an identifier")
+        sources = tuple(_state_value(state_enum, s, tw) for s in t.sources)
+        if isinstance(t.target, Mapping):
+            targets = {str(k): _state_value(state_enum, v, tw) for k, v in t.target.items()}
+            if not targets:
+                raise DefinitionError(f"{tw}: empty target mapping")
+            if t.choose is None:
+                if t.vote is None:
+                    raise DefinitionError(f"{tw}: several targets need a vote or a choose= function")
+                if set(targets) != {"passed", "failed"}:
+                    raise DefinitionError(f"{tw}: a vote's targets are 'passed' and 'failed'")
+        else:
+            if t.choose is not None:
+                raise DefinitionError(f"{tw}: choose= needs a mapping of possible targets")
+            targets = {"": _state_value(state_enum, t.target, tw)}
+        roles = _check_roles(t.roles, tw)
+        level = _check_level(t.level, tw) if roles else None
+        if roles and level is None:
+            raise DefinitionError(f"{tw}: a human transition needs a level")
+        if t.timer is not None and roles:
+            raise DefinitionError(f"{tw}: only system transitions (no role) may have a timer")
+        ct = CompiledTransition(
+            action=t.action, sources=sources, targets=targets, roles=roles, level=level,
+            form=t.form, guards=t.guards, vote=t.vote, choose=t.choose, deadline=t.deadline,
+            timer=t.timer, effects=t.effects, label=t.label, spec=t,
+        )
+        for src in sources:
+            if (src, t.action) in compiled:
+                raise DefinitionError(f"{where}: duplicate action {t.action!r} from state {src!r}")
+            compiled[(src, t.action)] = ct
+            from_state.setdefault(src, []).append(ct)
+        by_action.setdefault(t.action, []).append(ct)
+        for dest in ct.possible_targets:
+            machine_transitions.append({"trigger": t.action, "source": list(sources), "dest": dest})
+
+    try:
+        machine = Machine(
+            model=None,
+            states=list(states),
+            transitions=machine_transitions,
+            initial=next(iter(start_specs)),
+            auto_transitions=False,
+            send_event=True,
+        )
+    except ValueError as exc:  # unknown states and the like
+        raise DefinitionError(f"{where}: {exc}") from exc
+
+    # Reachability from the start states, over the compiled machine's events.
+    edges: dict[str, set[str]] = {s: set() for s in states}
+    for event in machine.events.values():
+        for src, trans in event.transitions.items():
+            for tr in trans:
+                edges[src].add(tr.dest)
+    seen = set(start_specs)
+    todo = list(start_specs)
+    while todo:
+        for nxt in edges[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    unreachable = [s for s in states if s not in seen]
+    if unreachable:
+        raise DefinitionError(f"{where}: unreachable states {unreachable}")
+    dead = [s for s in states if s not in ends and not edges[s]]
+    if dead:
+        raise DefinitionError(f"{where}: states with no way out that are not ends: {dead}")
+
+    cls.machine = machine
+    cls.states = states
+    cls.compiled = compiled
+    cls.by_action = by_action
+    cls.from_state = from_state
+    cls.start_specs = start_specs
+    cls.end_states = ends
+    cls.timer_states = frozenset(s for ct in compiled.values() if ct.timer is not None for s in ct.sources)
+    cls.rank = LEVEL_RANK

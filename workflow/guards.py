@@ -1,0 +1,252 @@
+"""Role-at-level checks, the action context, payload validation, and a few
+generic guards.
+
+A user may take a transition when they hold one of its roles at the unit its
+level designates for the case (see :mod:`workflow.definition`). The check is
+made from the org tree on every act: the user's role assignments (one indexed
+query) are matched against the ancestors of the case's home unit, read from
+its materialised path. Levels along a path are assumed strictly ordered (at
+most one unit per level above a case), which is how the org tree is built.
+
+Guards are small named functions ``guard(ctx) -> str | None`` returning a
+reason (a translated message) when they refuse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from core.enums import LEVEL_RANK, Level
+from core.models import Person, RoleAssignment, Unit
+
+from . import clock
+from ._sql import Prepared
+from .audit import json_safe
+from .definition import REVIEWING, AtOrAbove
+from .errors import InvalidPayload
+from .i18n import _
+
+_RANK = {lvl.value: rank for lvl, rank in LEVEL_RANK.items()}
+_GRASSROOTS_BRANCH = frozenset({Level.grassroots.value, Level.branch.value})
+
+
+class RoleRow:
+    """One role the user holds, at a unit (with the levels that unit answers to)."""
+
+    __slots__ = ("unit_id", "role", "levels", "top_rank")
+
+    def __init__(self, unit_id: int, role: str, level: str, grassroots_branch: bool):
+        self.unit_id = unit_id
+        self.role = role
+        self.levels = _GRASSROOTS_BRANCH if grassroots_branch else frozenset((level,))
+        self.top_rank = min(_RANK[lv] for lv in self.levels)
+
+
+_ROLE_ROWS = (
+    sa.select(RoleAssignment.unit_id, RoleAssignment.role, Unit.level, Unit.grassroots_branch)
+    .join(Unit, Unit.id == RoleAssignment.unit_id)
+    .where(RoleAssignment.user_id == sa.bindparam("uid"))
+)
+
+
+def _value(x) -> str:
+    return x.value if hasattr(x, "value") else x
+
+
+_P_ROLE_ROWS = Prepared(_ROLE_ROWS)
+
+
+def role_rows(conn, user_id: int) -> list[RoleRow]:
+    """Every role the user holds (one query on the ``user_id`` index); ``conn``
+    is the session's Connection."""
+    rows = _P_ROLE_ROWS.all(conn, {"uid": user_id})
+    return [RoleRow(r[0], _value(r[1]), _value(r[2]), bool(r[3])) for r in rows]
+
+
+def path_ids(path: str) -> frozenset[int]:
+    return frozenset(int(p) for p in path.split("/") if p)
+
+
+def matching_unit(roles: frozenset[str], level: Any, rows: list[RoleRow], ancestors: frozenset[int],
+                  reviewing_unit_id: int | None, ctx=None) -> int | None:
+    """The unit where one of the user's ``rows`` satisfies ``roles`` at ``level``, or None."""
+    if isinstance(level, Level):
+        lv = level.value
+        for r in rows:
+            if r.role in roles and r.unit_id in ancestors and lv in r.levels:
+                return r.unit_id
+        return None
+    if isinstance(level, AtOrAbove):
+        rank = _RANK[level.level.value]
+        for r in rows:
+            if r.role in roles and r.unit_id in ancestors and r.top_rank <= rank:
+                return r.unit_id
+        return None
+    if level == REVIEWING:
+        if reviewing_unit_id is None:
+            return None
+        for r in rows:
+            if r.role in roles and r.unit_id == reviewing_unit_id:
+                return r.unit_id
+        return None
+    if callable(level):
+        allowed = set(level(ctx) or ())
+        for r in rows:
+            if r.role in roles and r.unit_id in allowed:
+                return r.unit_id
+        return None
+    return None
+
+
+class CaseSnapshot:
+    """The case row as read (under lock) by the engine; cheap and read-only."""
+
+    __slots__ = (
+        "id", "process", "process_version", "rulebook", "state", "version", "unit_id", "person_id",
+        "reviewing_unit_id", "opened_at", "opened_on", "closed_at", "deadline_at", "deadline_kind",
+        "deadline_label", "deadline_extended", "data", "audit_seq", "audit_hash", "unit_path",
+    )
+
+    def __init__(self, row):
+        for name, value in zip(self.__slots__, row):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, key, value):  # pragma: no cover - guard against misuse
+        raise AttributeError("CaseSnapshot is read-only; use ctx.update_data()")
+
+    @property
+    def ancestors(self) -> frozenset[int]:
+        return path_ids(self.unit_path)
+
+
+class Context:
+    """What guards, choosers, effects and deadline anchors see."""
+
+    def __init__(self, session: Session, process, case: CaseSnapshot | None, actor, transition=None,
+                 payload: dict | None = None, now: dt.datetime | None = None):
+        self.session = session
+        self.process = process
+        self.case = case
+        self.actor = actor
+        self.transition = transition
+        self.payload = payload if payload is not None else {}
+        self.now = now or clock.now()
+        self.vote = None  # VoteResult when the transition has a vote
+        self.from_state = case.state if case is not None else None
+        self.to_state: str | None = None
+        self.outcome: str | None = None
+        self.acting_unit_id: int | None = None
+        self.data = dict(case.data or {}) if case is not None else {}
+        self.data_changed = False
+        self.reviewing_unit_id = case.reviewing_unit_id if case is not None else None
+        self._person = None
+        self._unit = None
+
+    @property
+    def today(self) -> dt.date:
+        return clock.local(self.now).date()
+
+    @property
+    def rulebook(self):
+        from .rulebooks import get_rulebook
+
+        return get_rulebook(self.case.rulebook)
+
+    @property
+    def person(self) -> Person | None:
+        if self._person is None and self.case is not None and self.case.person_id is not None:
+            self._person = self.session.get(Person, self.case.person_id)
+        return self._person
+
+    @property
+    def unit(self) -> Unit | None:
+        if self._unit is None and self.case is not None:
+            self._unit = self.session.get(Unit, self.case.unit_id)
+        return self._unit
+
+    def update_data(self, **values) -> None:
+        """Change type-specific fields of ``case.data`` (written with the act)."""
+        self.data.update(json_safe(values))
+        self.data_changed = True
+
+    def set_reviewing_unit(self, unit_id: int | None) -> None:
+        self.reviewing_unit_id = unit_id
+
+
+class _PayloadData:
+    """A payload dict in the ``getlist`` shape WTForms expects of form data."""
+
+    def __init__(self, payload: dict):
+        self._d: dict[str, list[str]] = {}
+        for key, value in payload.items():
+            values = value if isinstance(value, (list, tuple)) else [value]
+            out = []
+            for v in values:
+                if v is None or v is False:
+                    continue
+                if v is True:
+                    out.append("y")
+                elif isinstance(v, dt.datetime):
+                    out.append(v.strftime("%Y-%m-%d %H:%M:%S"))
+                elif isinstance(v, dt.date):
+                    out.append(v.isoformat())
+                else:
+                    out.append(str(v))
+            if out:
+                self._d[key] = out
+
+    def __contains__(self, key) -> bool:
+        return key in self._d
+
+    def __iter__(self):
+        return iter(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def getlist(self, key) -> list[str]:
+        return list(self._d.get(key, []))
+
+
+def validate_form(form_cls, payload: dict | None) -> tuple[dict, Any]:
+    """Validate ``payload`` with a WTForms form; returns (JSON-safe data, coerced data)."""
+    form = form_cls(formdata=_PayloadData(payload or {}))
+    if not form.validate():
+        raise InvalidPayload({k: [str(m) for m in v] if isinstance(v, (list, tuple)) else v
+                              for k, v in form.errors.items()})
+    return json_safe(form.data), form.data
+
+
+# ---- generic guards, reusable by any process --------------------------------------------
+
+def requires_person(ctx) -> str | None:
+    """The case must be about a person."""
+    if ctx.case is None or ctx.case.person_id is None:
+        return _("This case is not about a person.")
+    return None
+
+
+def not_before_open(field: str):
+    """A guard factory: the payload date ``field`` may not precede the case's opening."""
+
+    def date_not_before_open(ctx) -> str | None:
+        value = ctx.payload.get(field)
+        if value and ctx.case is not None and dt.date.fromisoformat(str(value)) < ctx.case.opened_on:
+            return _("The date %(date)s is before the case was opened.", date=value)
+        return None
+
+    date_not_before_open.__name__ = f"{field}_not_before_open"
+    return date_not_before_open
+
+
+def units_above(session: Session, unit_id: int, levels_up: int = 1) -> Iterable[int]:
+    """Helper for callable levels: the id of the unit ``levels_up`` above ``unit_id``."""
+    unit = session.get(Unit, unit_id)
+    ids = unit.ancestor_ids if unit is not None else []
+    if len(ids) > levels_up:
+        return [ids[-1 - levels_up]]
+    return []

@@ -1,0 +1,138 @@
+"""Votes: arithmetic, quorum and threshold in exact integer arithmetic.
+
+A vote payload has ``meeting_date``, ``entitled`` (members entitled to vote),
+``present``, ``votes_for`` and ``votes_against``. The arithmetic must hold
+(0 <= for + against <= present <= entitled, entitled >= 1); the quorum
+(default: more than half of the entitled present) must be met; the outcome is
+``passed`` when ``votes_for`` reaches the rule's fraction of the base
+(``entitled`` or ``present``), ``>=`` or ``>`` (``strict``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from fractions import Fraction
+
+from wtforms import Form
+from wtforms.fields import DateField, IntegerField
+from wtforms.validators import InputRequired, NumberRange
+
+from .i18n import _
+
+VOTE_FIELDS = ("meeting_date", "entitled", "present", "votes_for", "votes_against")
+
+
+def _need(count: int, fraction: Fraction, strict: bool) -> int:
+    """Smallest integer n with n >= fraction*count (or > when strict)."""
+    num, den = fraction.numerator, fraction.denominator
+    if strict:
+        return num * count // den + 1
+    return -(-num * count // den)
+
+
+def _describe(fraction: Fraction, strict: bool) -> str:
+    if fraction == Fraction(1, 2) and strict:
+        return _("more than half")
+    if strict:
+        return _("more than %(num)s/%(den)s", num=fraction.numerator, den=fraction.denominator)
+    return "%s/%s" % (fraction.numerator, fraction.denominator)
+
+
+@dataclasses.dataclass(frozen=True)
+class VoteResult:
+    passed: bool
+    needed: int
+    quorum_needed: int
+    message: str
+
+    @property
+    def outcome(self) -> str:
+        return "passed" if self.passed else "failed"
+
+    def as_payload(self) -> dict:
+        return {"outcome": self.outcome, "needed": self.needed, "summary": self.message}
+
+
+@dataclasses.dataclass(frozen=True)
+class VoteRule:
+    """Passes when votes_for >= numerator/denominator of base (> when strict)."""
+
+    numerator: int = 1
+    denominator: int = 2
+    strict: bool = True
+    base: str = "entitled"  # or "present"
+    quorum_numerator: int = 1
+    quorum_denominator: int = 2
+    quorum_strict: bool = True
+
+    def __post_init__(self):
+        if self.denominator <= 0 or self.numerator < 0 or self.quorum_denominator <= 0:
+            raise ValueError("vote fractions need a positive denominator")
+        if self.base not in ("entitled", "present"):
+            raise ValueError("base is 'entitled' or 'present'")
+
+    @property
+    def fraction(self) -> Fraction:
+        return Fraction(self.numerator, self.denominator)
+
+    def check_arithmetic(self, v: dict) -> dict[str, list[str]]:
+        """Field errors of an inconsistent vote (empty when consistent)."""
+        errors: dict[str, list[str]] = {}
+        for f in ("entitled", "present", "votes_for", "votes_against"):
+            value = v.get(f)
+            if not isinstance(value, int) or isinstance(value, bool):
+                errors.setdefault(f, []).append(_("A whole number is required."))
+            elif value < 0:
+                errors.setdefault(f, []).append(_("Must not be negative."))
+        if errors:
+            return errors
+        entitled, present, vfor, vagainst = v["entitled"], v["present"], v["votes_for"], v["votes_against"]
+        if entitled < 1:
+            errors.setdefault("entitled", []).append(_("At least one member must be entitled to vote."))
+        if present > entitled:
+            errors.setdefault("present", []).append(
+                _("%(present)s present is more than the %(entitled)s entitled to vote.",
+                  present=present, entitled=entitled))
+        if vfor + vagainst > present:
+            errors.setdefault("votes_for", []).append(
+                _("%(for)s for and %(against)s against make %(total)s votes, more than the %(present)s present.",
+                  **{"for": vfor, "against": vagainst, "total": vfor + vagainst, "present": present}))
+        return errors
+
+    def quorum_needed(self, entitled: int) -> int:
+        return _need(entitled, Fraction(self.quorum_numerator, self.quorum_denominator), self.quorum_strict)
+
+    def quorum_reason(self, v: dict) -> str | None:
+        need = self.quorum_needed(v["entitled"])
+        if v["present"] >= need:
+            return None
+        return _("Only %(present)s of %(entitled)s entitled were present; at least %(need)s are needed for a quorum.",
+                 present=v["present"], entitled=v["entitled"], need=need)
+
+    def evaluate(self, v: dict) -> VoteResult:
+        """Outcome of a consistent vote (call :meth:`check_arithmetic` first)."""
+        base = v[self.base]
+        need = _need(base, self.fraction, self.strict)
+        passed = v["votes_for"] >= need
+        describe = _describe(self.fraction, self.strict)
+        if self.base == "entitled":
+            text = _("%(for)s of %(base)s entitled voted for; at least %(need)s (%(rule)s of %(base)s) are needed.",
+                     **{"for": v["votes_for"], "base": base, "need": need, "rule": describe})
+        else:
+            text = _("%(for)s of %(base)s present voted for; at least %(need)s (%(rule)s of %(base)s) are needed.",
+                     **{"for": v["votes_for"], "base": base, "need": need, "rule": describe})
+        return VoteResult(passed=passed, needed=need, quorum_needed=self.quorum_needed(v["entitled"]), message=text)
+
+
+TWO_THIRDS = VoteRule(2, 3, strict=False)
+MAJORITY = VoteRule(1, 2, strict=True)
+
+
+class VoteForm(Form):
+    """The vote fields; subclass it to add a transition's own fields."""
+
+    meeting_date = DateField(validators=[InputRequired()])
+    entitled = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    present = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
+    votes_for = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
+    votes_against = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
