@@ -73,7 +73,8 @@ class Config:
                     value = env
             out[key] = value
         out["SQLALCHEMY_DATABASE_URI"] = out["DATABASE_URL"]
-        out["MAX_CONTENT_LENGTH"] = (out["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+        # Room for an oversized file to reach the view, which refuses it with a clear message.
+        out["MAX_CONTENT_LENGTH"] = (out["MAX_UPLOAD_MB"] * 2 + 1) * 1024 * 1024
         out["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=8)
         return out
 

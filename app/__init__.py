@@ -61,9 +61,12 @@ def _prepare_dirs(app: Flask) -> None:
 
 
 def _init_clock(app: Flask) -> None:
-    from workflow import clock
+    from flask_babel import gettext
+
+    from workflow import clock, i18n
 
     clock.set_clock_file(app.config.get("CLOCK_FILE") or None)
+    i18n.set_translator(gettext)
 
 
 def _select_locale():
@@ -124,12 +127,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from cases.registry import load_all
+    from cases.views import bp as cases_bp
+
     from .auth import bp as auth_bp
     from .errors import register_error_handlers
     from .views import bp as main_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(cases_bp)
+    load_all()
     register_error_handlers(app)
 
     from .templating import init_templating

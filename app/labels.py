@@ -71,3 +71,53 @@ def unit_kind(unit) -> str:
     if unit.grassroots_branch:
         return str(_l("Grassroots party branch"))
     return level(unit.level)
+
+
+PROCESSES = {
+    "admission": _l("Admission"),
+    "discipline": _l("Discipline"),
+    "removal": _l("Removal from the rolls"),
+    "candidacy": _l("Candidate training"),
+}
+
+RULEBOOKS = {
+    "qd24_2021": _l("Regulation 24-QĐ/TW (2021)"),
+    "qd294_2025": _l("Regulation 294-QĐ/TW (2025)"),
+}
+
+DOCUMENT_KINDS = {
+    "1-KNĐ": _l("1-KNĐ Application for admission"),
+    "2-KNĐ": _l("2-KNĐ Personal history"),
+    "3-KNĐ": _l("3-KNĐ Introduction by a party member"),
+    "4-KNĐ": _l("4-KNĐ Resolution introducing a union member"),
+    "5-KNĐ": _l("5-KNĐ Summary of opinions"),
+    "6-KNĐ": _l("6-KNĐ Branch resolution on admission"),
+    "7-KNĐ": _l("7-KNĐ Sub-committee resolution"),
+    "8-KNĐ": _l("8-KNĐ Grassroots committee resolution on admission"),
+    "9-KNĐ": _l("9-KNĐ Decision on admission"),
+    "10-KNĐ": _l("10-KNĐ Self-review of the probationary member"),
+    "11-KNĐ": _l("11-KNĐ Mentor's comments"),
+    "12-KNĐ": _l("12-KNĐ Opinions on the probationary member"),
+    "13-KNĐ": _l("13-KNĐ Branch resolution on recognition"),
+    "14-KNĐ": _l("14-KNĐ Sub-committee resolution on recognition"),
+    "15-KNĐ": _l("15-KNĐ Grassroots committee resolution on recognition"),
+    "16-KNĐ": _l("16-KNĐ Decision on recognition"),
+    "certificate": _l("Training certificate"),
+    "consent": _l("Written consent of the province"),
+    "evidence": _l("Evidence"),
+    "decision": _l("Decision"),
+    "appeal": _l("Appeal"),
+    "other": _l("Other document"),
+}
+
+
+def process(name) -> str:
+    return str(PROCESSES.get(name, name))
+
+
+def rulebook(code) -> str:
+    return str(RULEBOOKS.get(code, code))
+
+
+def document_kind(kind) -> str:
+    return str(DOCUMENT_KINDS.get(kind, kind))

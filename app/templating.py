@@ -42,6 +42,13 @@ def vdatetime(value) -> str:
     return clock.local(value).strftime("%d/%m/%Y %H:%M")
 
 
+def vdeadline(value) -> str:
+    """A deadline instant (the end of a local day) as that local day."""
+    if value is None:
+        return ""
+    return (clock.local(value) - dt.timedelta(seconds=1)).strftime("%d/%m/%Y")
+
+
 def unit_ancestors(unit: Unit) -> list[tuple[Unit, bool]]:
     """The units above ``unit``, root first, each with whether the user may open it."""
     from flask_login import current_user
@@ -58,6 +65,8 @@ def unit_ancestors(unit: Unit) -> list[tuple[Unit, bool]]:
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters["vdate"] = vdate
     app.jinja_env.filters["vdatetime"] = vdatetime
+    app.jinja_env.filters["vdeadline"] = vdeadline
     app.jinja_env.globals["unit_ancestors"] = unit_ancestors
+    app.jinja_env.filters["reject_key"] = lambda d, key: {k: v for k, v in d.items() if k != key}
     app.jinja_env.globals["nav_links"] = lambda: [(str(label), endpoint) for label, endpoint in _NAV
                                                   if endpoint in app.view_functions]

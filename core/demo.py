@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .enums import Education, Gender, Level, PersonStatus, Role
-from .models import Person, Post, RoleAssignment, Unit, User
+from .models import Certificate, Person, Post, RoleAssignment, Unit, User
 from .passwords import hash_password
 from .text import fold
 
@@ -190,6 +190,18 @@ def load_demo(session: Session, *, password: str = DEMO_PASSWORD) -> DemoData:
             session.add(Post(person=officials[1], unit_id=data.units[committee].id,
                              title=f"Đảng ủy viên {data.units[committee].name.replace('Đảng ủy ', '')}",
                              committee_seat=True, started_on=dt.date(2025, 9, 1)))
+
+    # The first two candidates of each branch passed the course on party
+    # knowledge (certificate valid 60 months); the third has not taken it yet.
+    serial = 0
+    for key in BRANCHES:
+        candidates = [p for p in data.people[key] if p.status is PersonStatus.candidate]
+        for person in candidates[:2]:
+            serial += 1
+            session.add(Certificate(person=person, kind="party_knowledge", number=f"NĐ-{2025}-{serial:04d}",
+                                    issued_on=dt.date(2025, 10, 20), issuer="Trung tâm Chính trị huyện Nghĩa Hưng"
+                                    if key != "tdp4" else "Trung tâm Chính trị thành phố Nam Định",
+                                    course_name="Lớp bồi dưỡng nhận thức về Đảng khóa II/2025", score=8.5))
 
     hashed = hash_password(password)  # one hash for every demo account: same password
     for username, display, role, unit_key in ACCOUNTS:

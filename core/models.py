@@ -238,3 +238,27 @@ class TaskRun(Base):
     name: Mapped[str] = mapped_column(sa.String(100), index=True)
     ran_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     detail: Mapped[str] = mapped_column(sa.String(500), default="")
+
+
+class Certificate(Base):
+    """A training certificate held by a person.
+
+    ``kind`` ``party_knowledge``: the course on party knowledge (giấy chứng nhận
+    lớp bồi dưỡng nhận thức về Đảng), valid 60 months for an admission;
+    ``new_member``: the course for new members, taken during probation.
+    """
+
+    __tablename__ = "certificate"
+    __table_args__ = (sa.Index("ix_certificate_person_kind", "person_id", "kind", "issued_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    kind: Mapped[str] = mapped_column(sa.String(32), default="party_knowledge")
+    number: Mapped[str] = mapped_column(sa.String(50))
+    issued_on: Mapped[dt.date]
+    issuer: Mapped[str] = mapped_column(sa.String(200), default="")
+    course_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    score: Mapped[Optional[float]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[Person] = relationship()

@@ -1,0 +1,1 @@
+"""Admission of a new member (kết nạp đảng viên)."""

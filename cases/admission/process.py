@@ -1,0 +1,348 @@
+"""The admission process (kết nạp đảng viên), as DOMAIN.md's table gives it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from core.enums import Level, PersonStatus, Role
+from core.models import Certificate, Person
+from forms import admission as f
+from workflow import calendar, clock
+from workflow.definition import CLEAR, Deadline, Process, Start, TimerSpec, Transition
+from workflow.i18n import _
+from workflow.votes import MAJORITY, TWO_THIRDS
+
+from . import rules
+
+
+class State(str, enum.Enum):
+    draft = "draft"
+    background_check = "background_check"
+    opinions = "opinions"
+    branch_vote = "branch_vote"
+    grassroots_vote = "grassroots_vote"
+    superior_review = "superior_review"
+    superior_decision = "superior_decision"
+    awaiting_ceremony = "awaiting_ceremony"
+    probation = "probation"
+    probation_branch_vote = "probation_branch_vote"
+    probation_grassroots_vote = "probation_grassroots_vote"
+    recognition_decision = "recognition_decision"
+    removal_proposed = "removal_proposed"
+    official = "official"
+    removed = "removed"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+
+
+STATE_LABELS = {
+    State.draft: _l("Dossier being prepared"),
+    State.background_check: _l("Background check"),
+    State.opinions: _l("Gathering opinions"),
+    State.branch_vote: _l("Branch vote"),
+    State.grassroots_vote: _l("Grassroots committee vote"),
+    State.superior_review: _l("Appraisal by the superior's organisation board"),
+    State.superior_decision: _l("Decision of the superior standing committee"),
+    State.awaiting_ceremony: _l("Awaiting the admission ceremony"),
+    State.probation: _l("Probation (12 months)"),
+    State.probation_branch_vote: _l("Branch vote on recognition"),
+    State.probation_grassroots_vote: _l("Grassroots committee vote on recognition"),
+    State.recognition_decision: _l("Decision on recognition"),
+    State.removal_proposed: _l("Removal of the probationary member proposed"),
+    State.official: _l("Recognised as an official member"),
+    State.removed: _l("Name removed"),
+    State.rejected: _l("Not admitted"),
+    State.withdrawn: _l("Dossier withdrawn"),
+}
+
+OPEN_BEFORE_CEREMONY = [State.draft, State.background_check, State.opinions, State.branch_vote,
+                        State.grassroots_vote, State.superior_review, State.superior_decision]
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+def as_date(value) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def case_documents(session, case_id: int):
+    from cases.models import Document
+
+    return session.scalars(sa.select(Document).where(Document.case_id == case_id)).all()
+
+
+def introducers_of(data: dict) -> tuple[list[dict], str | None]:
+    """Introducers from a submit payload or the stored case data."""
+    if "introducers" in data:
+        return list(data.get("introducers") or []), data.get("union_resolution") or None
+    items = []
+    for n in (1, 2):
+        pid = data.get(f"introducer_{n}")
+        if pid:
+            items.append({"person_id": int(pid), "since": data.get(f"introducer_{n}_since")})
+    return items, data.get("union_resolution") or None
+
+
+def eligibility(session, case_id: int, person: Person, unit, on: dt.date, data: dict) -> list[rules.Check]:
+    """Every eligibility rule of DOMAIN.md, evaluated on ``on`` (the branch vote)."""
+    docs = case_documents(session, case_id) if case_id else []
+    introducers, union = introducers_of(data)
+    checks = [
+        rules.age_check(person, on, has_consent=any(d.kind == "consent" for d in docs)),
+        rules.education_check(person, unit),
+        rules.certificate_check(rules.latest_certificate(session, person.id), on),
+        rules.introducers_check(session, person, unit, introducers, union, on),
+    ]
+    checks.extend(rules.documents_checks(docs, on, len(introducers), union))
+    return checks
+
+
+def _eligibility_guard(on_of):
+    def eligible(ctx):
+        on = on_of(ctx)
+        data = ctx.payload if any(k.startswith("introducer") for k in ctx.payload) else ctx.data
+        failed = [c.reason for c in eligibility(ctx.session, ctx.case.id, ctx.person, ctx.unit, on, data) if not c.passed]
+        return " ".join(failed) or None
+
+    return eligible
+
+
+eligible_today = _eligibility_guard(lambda ctx: ctx.today)
+eligible_today.__name__ = "eligible_on_submission"
+eligible_on_vote_date = _eligibility_guard(lambda ctx: as_date(ctx.payload.get("meeting_date")))
+eligible_on_vote_date.__name__ = "eligible_on_branch_vote_date"
+
+
+def candidate_of_branch(ctx):
+    person = ctx.person
+    if person is None:
+        return _("Choose the candidate.")
+    if person.status is not PersonStatus.candidate:
+        return _("%(name)s is not a candidate (quần chúng); an admission dossier is only for candidates.",
+                 name=person.full_name)
+    if person.unit_id != ctx.case.unit_id:
+        return _("%(name)s does not belong to this branch.", name=person.full_name)
+    from workflow.models import Case
+
+    open_case = ctx.session.scalar(sa.select(Case.id).where(
+        Case.process == Admission.name, Case.person_id == person.id, Case.closed_at.is_(None)).limit(1))
+    if open_case:
+        return _("%(name)s already has an open admission dossier (no. %(id)s).", name=person.full_name, id=open_case)
+    return None
+
+
+def entitled_not_more_than_members(ctx):
+    official = ctx.session.scalar(sa.select(sa.func.count()).select_from(Person).where(
+        Person.unit_id == ctx.case.unit_id, Person.status == PersonStatus.official))
+    entitled = ctx.payload.get("entitled") or 0
+    if entitled > official:
+        return _("%(entitled)s entitled to vote is more than the %(official)s official members of the branch.",
+                 entitled=entitled, official=official)
+    return None
+
+
+def vote_passed(ctx):
+    if ctx.vote is not None and not ctx.vote.passed:
+        return ctx.vote.message
+    return None
+
+
+def date_not_in_future(field):
+    def check(ctx):
+        day = as_date(ctx.payload.get(field))
+        if day and day > ctx.today:
+            return _("The date %(date)s is in the future.", date=rules.d(day))
+        return None
+
+    check.__name__ = f"{field}_not_in_future"
+    return check
+
+
+def decision_after_branch_vote(ctx):
+    decided = as_date(ctx.payload.get("decision_date"))
+    voted = as_date(ctx.data.get("branch_vote_date"))
+    if decided and voted and decided < voted:
+        return _("The decision date %(decided)s is before the branch vote of %(voted)s.",
+                 decided=rules.d(decided), voted=rules.d(voted))
+    return None
+
+
+def ceremony_within_deadline(ctx):
+    held = as_date(ctx.payload.get("ceremony_date"))
+    decided = as_date(ctx.data.get("decision_date"))
+    if held is None or decided is None:
+        return None
+    days = ctx.rulebook.deadline("ceremony")[0]
+    last = calendar.add_working_days(decided, days)
+    if held < decided:
+        return _("The ceremony of %(held)s cannot precede the decision of %(decided)s.",
+                 held=rules.d(held), decided=rules.d(decided))
+    if held > last:
+        return _("The ceremony must be held within %(days)s working days of the decision of %(decided)s, "
+                 "that is by %(last)s; %(held)s is too late.", days=days, decided=rules.d(decided),
+                 last=rules.d(last), held=rules.d(held))
+    return None
+
+
+def mentor_is_official_of_branch(ctx):
+    mentor = ctx.session.get(Person, int(ctx.payload.get("mentor_id") or 0))
+    if mentor is None or mentor.status is not PersonStatus.official or mentor.unit_id != ctx.case.unit_id:
+        return _("The mentor must be an official member of the branch.")
+    return None
+
+
+def probation_end(ctx_or_data) -> dt.date:
+    data = ctx_or_data.data if hasattr(ctx_or_data, "data") else ctx_or_data
+    return rules.add_months(as_date(data["decision_date"]), 12)
+
+
+def probation_timer_due(ctx) -> dt.datetime:
+    """The start (local midnight) of the day probation ends: decision date + 12 months."""
+    day = probation_end(ctx)
+    midnight = dt.datetime.combine(day, dt.time(), tzinfo=clock.LOCAL_TZ)
+    return midnight.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+# ---- effects (only the engine changes a person) ------------------------------------------------
+
+def store_introducers(ctx):
+    introducers, union = introducers_of(ctx.payload)
+    ctx.update_data(introducers=introducers, union_resolution=union)
+
+
+def store_branch_vote(ctx):
+    ctx.update_data(branch_vote_date=ctx.payload["meeting_date"])
+
+
+def store_decision(ctx):
+    ctx.update_data(decision_number=ctx.payload["decision_number"], decision_date=ctx.payload["decision_date"])
+
+
+def become_probationary(ctx):
+    person = ctx.person
+    person.status = PersonStatus.probationary
+    person.admission_date = as_date(ctx.data["decision_date"])  # party age counts from the decision
+    person.joined_unit_on = person.joined_unit_on or as_date(ctx.payload["ceremony_date"])
+    ctx.update_data(ceremony_date=ctx.payload["ceremony_date"], mentor_id=ctx.payload["mentor_id"],
+                    probation_ends=probation_end(ctx).isoformat())
+    ctx.session.flush()
+
+
+def record_new_member_certificate(ctx):
+    ctx.session.add(Certificate(person_id=ctx.person.id, kind="new_member",
+                                number=ctx.payload["certificate_number"], issued_on=as_date(ctx.payload["issued_on"]),
+                                issuer=ctx.payload.get("issuer") or ""))
+    ctx.update_data(new_member_certificate=ctx.payload["certificate_number"])
+    ctx.session.flush()
+
+
+def become_official(ctx):
+    person = ctx.person
+    person.status = PersonStatus.official
+    # Recognition takes effect on the day probation ended, even when decided late.
+    person.official_date = probation_end(ctx)
+    if ctx.payload.get("party_card_number"):
+        person.party_card_number = ctx.payload["party_card_number"]
+    ctx.update_data(recognition_decision_number=ctx.payload["decision_number"],
+                    recognition_decision_date=ctx.payload["decision_date"])
+    ctx.session.flush()
+
+
+def become_removed(ctx):
+    ctx.person.status = PersonStatus.removed
+    ctx.update_data(removal_decision_number=ctx.payload["decision_number"],
+                    removal_decision_date=ctx.payload["decision_date"])
+    ctx.session.flush()
+
+
+# ---- the definition ------------------------------------------------------------------------
+
+ADMISSION_DEADLINE = Deadline(kind="admission_decision", working_days="admission_decision", anchor="meeting_date",
+                              label="admission_decision")
+CEREMONY_DEADLINE = Deadline(kind="ceremony", working_days="ceremony", anchor="decision_date", label="ceremony")
+RECOGNITION_DEADLINE = Deadline(kind="recognition_decision", working_days="recognition_decision",
+                                anchor=probation_end, label="recognition_decision")
+
+S = State
+BS, CM, OO, SM = Role.branch_secretary, Role.committee_member, Role.organisation_officer, Role.standing_member
+
+
+class Admission(Process):
+    name = "admission"
+    version = 1
+    title = _l("Admission")
+    State = State
+    state_labels = STATE_LABELS
+    initial = S.draft
+    starts = [Start(S.draft, BS, Level.branch, form=f.OpenAdmissionForm, guards=[candidate_of_branch],
+                    label=_l("New admission dossier"))]
+    ends = [S.official, S.removed, S.rejected, S.withdrawn]
+    transitions = [
+        Transition("submit", S.draft, S.background_check, role=BS, level=Level.branch, form=f.SubmitForm,
+                   guards=[eligible_today], effects=[store_introducers], label=_l("Submit the dossier")),
+        Transition("certify_background", S.background_check, S.opinions, role=CM, level=Level.grassroots,
+                   form=f.BackgroundForm, label=_l("Certify the background check")),
+        Transition("record_opinions", S.opinions, S.branch_vote, role=BS, level=Level.branch,
+                   form=f.OpinionsForm, label=_l("Record the opinions (5-KNĐ)")),
+        Transition("record_branch_vote", S.branch_vote, {"passed": S.grassroots_vote, "failed": S.rejected},
+                   role=BS, level=Level.branch, form=f.BranchVoteForm, vote=TWO_THIRDS,
+                   guards=[date_not_in_future("meeting_date"), entitled_not_more_than_members, eligible_on_vote_date],
+                   effects=[store_branch_vote], deadline=ADMISSION_DEADLINE,
+                   label=_l("Record the branch resolution (6-KNĐ)")),
+        Transition("record_grassroots_vote", S.grassroots_vote, {"passed": S.superior_review, "failed": S.rejected},
+                   role=CM, level=Level.grassroots, form=f.GrassrootsVoteForm, vote=TWO_THIRDS,
+                   guards=[date_not_in_future("meeting_date")],
+                   label=_l("Record the grassroots committee resolution (8-KNĐ)")),
+        Transition("appraise", S.superior_review, S.superior_decision, role=OO, level=Level.superior,
+                   form=f.AppraiseForm, label=_l("Appraise the dossier")),
+        Transition("return", S.superior_review, S.draft, role=OO, level=Level.superior, form=f.ReturnForm,
+                   deadline=CLEAR, label=_l("Return the dossier for correction")),
+        *[Transition("extend_deadline", state, state, role=SM, level=Level.superior, form=f.ExtendForm,
+                     deadline=Deadline(kind=kind, extend=True), label=_l("Extend the deadline once (rulebook)"))
+          for state, kind in ((S.superior_review, "admission_decision"), (S.superior_decision, "admission_decision"),
+                              (S.recognition_decision, "recognition_decision"))],
+        Transition("decide_admit", S.superior_decision, S.awaiting_ceremony, role=SM, level=Level.superior,
+                   form=f.DecideAdmitForm, vote=MAJORITY,
+                   guards=[vote_passed, date_not_in_future("decision_date"), decision_after_branch_vote],
+                   effects=[store_decision], deadline=CEREMONY_DEADLINE,
+                   label=_l("Decide to admit (9-KNĐ)")),
+        Transition("decide_refuse", S.superior_decision, S.rejected, role=SM, level=Level.superior,
+                   form=f.DecideRefuseForm, guards=[date_not_in_future("decision_date")],
+                   label=_l("Decide not to admit")),
+        Transition("hold_ceremony", S.awaiting_ceremony, S.probation, role=BS, level=Level.branch,
+                   form=f.CeremonyForm, guards=[date_not_in_future("ceremony_date"), ceremony_within_deadline,
+                                                mentor_is_official_of_branch],
+                   effects=[become_probationary], deadline=CLEAR, label=_l("Record the admission ceremony")),
+        Transition("record_new_member_course", S.probation, S.probation, role=BS, level=Level.branch,
+                   form=f.NewMemberCourseForm, effects=[record_new_member_certificate],
+                   label=_l("Record the new-member course certificate")),
+        Transition("end_probation", S.probation, S.probation_branch_vote,
+                   timer=TimerSpec(due=probation_timer_due), deadline=RECOGNITION_DEADLINE,
+                   label=_l("Probation ended")),
+        Transition("record_probation_branch_vote", S.probation_branch_vote,
+                   {"passed": S.probation_grassroots_vote, "failed": S.removal_proposed},
+                   role=BS, level=Level.branch, form=f.ProbationBranchVoteForm, vote=TWO_THIRDS,
+                   guards=[date_not_in_future("meeting_date"), entitled_not_more_than_members],
+                   label=_l("Record the branch resolution on recognition (13-KNĐ)")),
+        Transition("record_probation_grassroots_vote", S.probation_grassroots_vote,
+                   {"passed": S.recognition_decision, "failed": S.removal_proposed},
+                   role=CM, level=Level.grassroots, form=f.ProbationGrassrootsVoteForm, vote=TWO_THIRDS,
+                   guards=[date_not_in_future("meeting_date")],
+                   label=_l("Record the grassroots committee resolution on recognition (15-KNĐ)")),
+        Transition("decide_recognise", S.recognition_decision, S.official, role=SM, level=Level.superior,
+                   form=f.DecideRecogniseForm, vote=MAJORITY, guards=[vote_passed, date_not_in_future("decision_date")],
+                   effects=[become_official], label=_l("Recognise as an official member (16-KNĐ)")),
+        Transition("decide_remove", [S.recognition_decision, S.removal_proposed], S.removed, role=SM,
+                   level=Level.superior, form=f.DecideRemoveForm, guards=[date_not_in_future("decision_date")],
+                   effects=[become_removed], label=_l("Remove the name")),
+        Transition("withdraw", OPEN_BEFORE_CEREMONY, S.withdrawn, role=BS, level=Level.branch, form=f.WithdrawForm,
+                   label=_l("Withdraw the dossier")),
+    ]

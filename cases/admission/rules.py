@@ -1,0 +1,194 @@
+"""The admission rules of DOMAIN.md as plain functions.
+
+Each check returns a :class:`Check` (passed or not, with the reason in the
+user's language and the figures behind it), so the same functions give the
+engine's guards their refusals and the case page its eligibility checklist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from core.enums import EDUCATION_RANK, Education, PersonStatus
+from core.models import Certificate, Person, Unit
+from workflow.i18n import _
+
+MIN_AGE_YEARS = 18
+MAX_AGE_YEARS = 60
+CERTIFICATE_VALID_MONTHS = 60
+INTRODUCER_MONTHS_ALONGSIDE = 12
+DOCUMENT_VALID_MONTHS = 12
+REQUIRED_DOCUMENTS = ("1-KNĐ", "2-KNĐ", "5-KNĐ")
+
+
+@dataclass(frozen=True)
+class Check:
+    rule: str  # identifier: age, education, certificate, introducers, documents, documents_fresh
+    title: str
+    passed: bool
+    reason: str
+
+
+def d(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "—"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months (the 31st clamps to the month's end)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    import calendar
+
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def full_months(born: dt.date, on: dt.date) -> int:
+    """Whole months from ``born`` to ``on``."""
+    months = (on.year - born.year) * 12 + (on.month - born.month)
+    if add_months(born, months) > on:
+        months -= 1
+    return months
+
+
+def age_check(person: Person, on: dt.date, has_consent: bool) -> Check:
+    months = full_months(person.date_of_birth, on)
+    years, rest = divmod(months, 12)
+    title = _("Age from 18 to 60 on the day of the branch vote")
+    if months < MIN_AGE_YEARS * 12:
+        return Check("age", title, False, _(
+            "On %(day)s the candidate is %(years)s years %(months)s months old; at least 18 full years are needed.",
+            day=d(on), years=years, months=rest))
+    if years > MAX_AGE_YEARS and not has_consent:
+        return Check("age", title, False, _(
+            "On %(day)s the candidate is %(years)s years %(months)s months old, over 60: the province's written "
+            "consent (a document of kind “consent”) is required.", day=d(on), years=years, months=rest))
+    return Check("age", title, True, _("%(years)s years %(months)s months old on %(day)s.",
+                                       years=years, months=rest, day=d(on)))
+
+
+def education_check(person: Person, unit: Unit) -> Check:
+    title = _("Education: lower secondary (primary in hardship areas)")
+    needed = Education.primary if unit.hardship_area else Education.lower_secondary
+    if EDUCATION_RANK[person.education] >= EDUCATION_RANK[needed]:
+        return Check("education", title, True, _("Education level is sufficient."))
+    if unit.hardship_area:
+        return Check("education", title, False, _("At least primary education is needed, even in a hardship area."))
+    return Check("education", title, False, _(
+        "At least lower secondary education is needed; primary is enough only in a hardship area."))
+
+
+def latest_certificate(session: Session, person_id: int) -> Certificate | None:
+    return session.scalar(
+        sa.select(Certificate)
+        .where(Certificate.person_id == person_id, Certificate.kind == "party_knowledge")
+        .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+        .limit(1)
+    )
+
+
+def certificate_valid_on(issued_on: dt.date, on: dt.date, months: int = CERTIFICATE_VALID_MONTHS) -> bool:
+    return add_months(issued_on, months) >= on
+
+
+def certificate_check(cert: Certificate | None, on: dt.date, months: int = CERTIFICATE_VALID_MONTHS) -> Check:
+    title = _("Certificate of the course on party knowledge, at most 60 months old")
+    if cert is None:
+        return Check("certificate", title, False, _("No certificate of the course on party knowledge is on file."))
+    if not certificate_valid_on(cert.issued_on, on, months):
+        age = full_months(cert.issued_on, on)
+        return Check("certificate", title, False, _(
+            "The certificate no. %(number)s was issued on %(issued)s, %(age)s months before %(day)s; "
+            "it is valid for 60 months only.", number=cert.number, issued=d(cert.issued_on), age=age, day=d(on)))
+    return Check("certificate", title, True, _("Certificate no. %(number)s of %(issued)s, valid until %(until)s.",
+                                               number=cert.number, issued=d(cert.issued_on),
+                                               until=d(add_months(cert.issued_on, months))))
+
+
+def grassroots_of(session: Session, unit: Unit) -> Unit | None:
+    """The grassroots organisation the unit belongs to (itself for a chi bộ cơ sở)."""
+    from core.enums import Level
+
+    ids = unit.ancestor_ids
+    units = {u.id: u for u in session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))}
+    for uid in reversed(ids):
+        if units[uid].level is Level.grassroots:
+            return units[uid]
+    return None
+
+
+def introducers_check(session: Session, candidate: Person, unit: Unit, introducers: Sequence[dict],
+                      union_resolution: str | None, on: dt.date) -> Check:
+    """``introducers``: ``[{"person_id", "since"}]``; ``union_resolution``:
+    ``"youth_union"``, ``"trade_union"`` or None."""
+    title = _("Introducers: 2 official members, or the Youth Union's (trade union's) resolution and 1 member")
+    problems: list[str] = []
+    grassroots = grassroots_of(session, unit)
+    valid = 0
+    seen: set[int] = set()
+    for item in introducers:
+        pid = item.get("person_id")
+        if not pid or pid in seen:
+            continue
+        seen.add(pid)
+        person = session.get(Person, int(pid))
+        if person is None:
+            problems.append(_("Introducer no. %(id)s does not exist.", id=pid))
+            continue
+        if person.id == candidate.id:
+            problems.append(_("The candidate cannot introduce themselves."))
+            continue
+        if person.status is not PersonStatus.official:
+            problems.append(_("%(name)s is not an official member and cannot introduce.", name=person.full_name))
+            continue
+        if grassroots is None or not person.unit.path.startswith(grassroots.path):
+            problems.append(_("%(name)s does not belong to a unit of %(org)s.", name=person.full_name,
+                              org=grassroots.name if grassroots else "—"))
+            continue
+        since = item.get("since")
+        if isinstance(since, str):
+            since = dt.date.fromisoformat(since)
+        if since is None or add_months(since, INTRODUCER_MONTHS_ALONGSIDE) > on:
+            problems.append(_("%(name)s has worked or lived with the candidate since %(since)s: less than 12 months "
+                              "before %(day)s.", name=person.full_name, since=d(since), day=d(on)))
+            continue
+        valid += 1
+    if union_resolution == "youth_union" and not candidate.youth_union_member:
+        problems.append(_("The candidate is not a Youth Union member, so a Youth Union resolution cannot introduce them."))
+        union_resolution = None
+    if union_resolution == "trade_union" and (candidate.youth_union_member or not candidate.trade_union_member):
+        problems.append(_("A trade union resolution introduces only a trade union member who is not in the Youth Union."))
+        union_resolution = None
+    needed = 1 if union_resolution else 2
+    if valid >= needed and not problems:
+        return Check("introducers", title, True, _("%(n)s valid introducer(s).", n=valid))
+    if valid < needed:
+        if union_resolution:
+            problems.append(_("With the union's resolution, 1 official member must also introduce; %(n)s valid.", n=valid))
+        else:
+            problems.append(_("2 official members must introduce the candidate; only %(n)s valid.", n=valid))
+    return Check("introducers", title, False, " ".join(problems))
+
+
+def documents_checks(documents: Iterable, on: dt.date, member_introducers: int, union_resolution: str | None) -> list[Check]:
+    """``documents``: objects with ``kind`` and ``issued_on``."""
+    docs = list(documents)
+    kinds = [doc.kind for doc in docs]
+    missing = [k for k in REQUIRED_DOCUMENTS if k not in kinds]
+    if member_introducers and kinds.count("3-KNĐ") < member_introducers:
+        missing.append("3-KNĐ")
+    if union_resolution and "4-KNĐ" not in kinds:
+        missing.append("4-KNĐ")
+    present = Check("documents", _("Dossier documents present (1-KNĐ, 2-KNĐ, 3-KNĐ/4-KNĐ, 5-KNĐ)"), not missing,
+                    _("Missing: %(kinds)s.", kinds=", ".join(missing)) if missing else _("All present."))
+    limit = add_months(on, -DOCUMENT_VALID_MONTHS)
+    stale = sorted({doc.kind for doc in docs if doc.kind.endswith("-KNĐ") and doc.issued_on < limit})
+    fresh = Check("documents_fresh", _("Documents at most 12 months old at the branch vote"), not stale,
+                  _("Older than 12 months on %(day)s, to be redone: %(kinds)s.", day=d(on), kinds=", ".join(stale))
+                  if stale else _("All fresh."))
+    return [present, fresh]

@@ -1,0 +1,52 @@
+"""The case types the app knows, by name (``admission``, ...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass
+class CaseType:
+    name: str
+    process: Any  # the Process class
+    state_labels: dict
+    # Optional hooks for the case page.
+    checklist: Callable | None = None  # (session, case) -> list[rules.Check]
+    extra: dict = field(default_factory=dict)
+
+    def state_label(self, state: str) -> str:
+        for key, label in self.state_labels.items():
+            if getattr(key, "value", key) == state:
+                return str(label)
+        return state
+
+
+_TYPES: dict[str, CaseType] = {}
+
+
+def register(case_type: CaseType) -> CaseType:
+    _TYPES[case_type.name] = case_type
+    return case_type
+
+
+def get_type(name: str) -> CaseType:
+    load_all()
+    return _TYPES[name]
+
+
+def all_types() -> dict[str, CaseType]:
+    load_all()
+    return dict(_TYPES)
+
+
+def load_all() -> None:
+    """Import every case type package (each registers itself)."""
+    import importlib
+
+    for name in ("admission", "discipline", "removal", "candidacy"):
+        try:
+            importlib.import_module(f"cases.{name}.kind")
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not f"cases.{name}.kind".startswith(exc.name):
+                raise

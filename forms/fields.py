@@ -1,0 +1,50 @@
+"""Shared form pieces. Case forms are plain ``wtforms.Form`` classes: the
+engine validates API and page payloads with them, the pages add CSRF (see
+:func:`forms.web.web_form`), and the API derives its JSON schema from them."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Form
+from wtforms.fields import DateField, IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from workflow.votes import VoteForm
+
+
+class PersonField(IntegerField):
+    """A person's id; pages render it as a choice among ``choices_of`` people
+    (a name the case page resolves, e.g. ``officials_of_grassroots``)."""
+
+    def __init__(self, label=None, validators=None, choices_of: str = "officials_of_grassroots", **kw):
+        super().__init__(label, validators, **kw)
+        self.choices_of = choices_of
+
+
+def required(message=None):
+    return InputRequired(message or _l("This field is required."))
+
+
+class LabelledVoteForm(VoteForm):
+    """The engine's vote fields with their Vietnamese labels."""
+
+    meeting_date = DateField(_l("Meeting date"), validators=[required()])
+    entitled = IntegerField(_l("Members entitled to vote"), validators=[required(), NumberRange(min=1)],
+                            description=_l("Official members; absent members who are temporarily transferred or "
+                                           "exempted are not counted."))
+    present = IntegerField(_l("Present"), validators=[required(), NumberRange(min=0)])
+    votes_for = IntegerField(_l("Votes for"), validators=[required(), NumberRange(min=0)])
+    votes_against = IntegerField(_l("Votes against"), validators=[required(), NumberRange(min=0)])
+
+
+class DecisionFields(Form):
+    decision_number = StringField(_l("Decision number"), validators=[required(), Length(max=50)])
+    decision_date = DateField(_l("Decision date"), validators=[required()])
+
+
+def reason_field(label=None):
+    return TextAreaField(label or _l("Reason"), validators=[required(), Length(max=4000)])
+
+
+def note_field(label=None):
+    return TextAreaField(label or _l("Notes"), validators=[Optional(), Length(max=4000)])
