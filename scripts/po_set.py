@@ -1,7 +1,8 @@
-"""Set Vietnamese translations in the catalog from a Python dict on stdin.
+"""Set Vietnamese translations in the catalog from Python dict literals.
 
-    python scripts/po_set.py < pairs.py     # {"English msgid": "Tiếng Việt", ...}
-Prints the msgids still untranslated.
+    python scripts/po_set.py < pairs.py          # {"English msgid": "Tiếng Việt", ...}
+    python scripts/po_set.py translations/pending/*.py
+Prints the msgids still untranslated (to stdout) and their count (to stderr).
 """
 
 import ast
@@ -12,14 +13,18 @@ from babel.messages.pofile import read_po, write_po
 
 PO = Path(__file__).resolve().parent.parent / "translations/vi/LC_MESSAGES/messages.po"
 
-pairs = ast.literal_eval(sys.stdin.read() or "{}")
+pairs = {}
+if len(sys.argv) > 1:
+    for name in sys.argv[1:]:
+        pairs.update(ast.literal_eval(Path(name).read_text(encoding="utf-8") or "{}"))
+else:
+    pairs = ast.literal_eval(sys.stdin.read() or "{}")
 with PO.open("rb") as fh:
     catalog = read_po(fh, locale="vi")
 for msgid, msgstr in pairs.items():
     message = catalog.get(msgid)
     if message is None:
-        print(f"not in catalog: {msgid!r}", file=sys.stderr)
-        continue
+        continue  # not (or no longer) in the code
     message.string = msgstr
     message.flags.discard("fuzzy")
 with PO.open("wb") as fh:
