@@ -16,3 +16,14 @@ def heartbeat(detail: str = "") -> int:
     db.session.add(run)
     db.session.commit()
     return run.id
+
+
+@shared_task(name="tasks.fire_due_timers")
+def fire_due_timers(limit: int = 500) -> int:
+    """Fire every due workflow timer, each in its own transaction (idempotent:
+    a timer fired twice, by two workers or a retry, moves its case once)."""
+    from workflow.timers import fire_due_timers as fire
+
+    moved = fire(db.session, limit=limit)
+    db.session.remove()
+    return moved

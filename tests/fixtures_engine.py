@@ -142,3 +142,125 @@ def pg_engine(engine_pg_url):
     _truncate_all(engine)
     yield engine
     engine.dispose()
+
+
+# ---- a small process shared by the engine tests -----------------------------------------
+
+import enum as _enum  # noqa: E402
+
+from wtforms import Form  # noqa: E402
+from wtforms.fields import DateField, StringField  # noqa: E402
+from wtforms.validators import InputRequired, Length  # noqa: E402
+
+from workflow.definition import CLEAR, REVIEWING, Deadline, Process, Start, TimerSpec, Transition, at_or_above  # noqa: E402,E501
+from workflow.votes import TWO_THIRDS  # noqa: E402
+
+
+class SubmitForm(Form):
+    reason = StringField(validators=[InputRequired(), Length(max=200)])
+    submitted_on = DateField(validators=[InputRequired()])
+
+
+def set_reviewing_unit(ctx):
+    """Effect: the unit where the reviewer acted becomes the reviewing unit."""
+    ctx.set_reviewing_unit(ctx.acting_unit_id)
+
+
+def make_probationary(ctx):
+    """Effect: the person's status changes (only the engine does that)."""
+    ctx.person.status = PersonStatus.probationary
+    ctx.update_data(decided_on=ctx.today)
+
+
+def reason_not_blocked(ctx):
+    if ctx.payload.get("reason") == "blocked":
+        return "The reason may not be 'blocked'."
+    return None
+
+
+def reason_not_short(ctx):
+    if len(ctx.payload.get("reason") or "") < 3:
+        return "The reason is too short."
+    return None
+
+
+class Review(Process):
+    """draft -> submitted -> vote -> decision -> approved -> confirmed (and side exits)."""
+
+    name = "test_review"
+    version = 1
+
+    class State(str, _enum.Enum):
+        draft = "draft"
+        submitted = "submitted"
+        vote = "vote"
+        decision = "decision"
+        approved = "approved"
+        confirmed = "confirmed"
+        expired = "expired"
+        rejected = "rejected"
+        withdrawn = "withdrawn"
+
+    S = State
+    starts = [
+        Start(S.draft, Role.branch_secretary, Level.branch),
+        Start(S.submitted, Role.inspection_officer, at_or_above(Level.grassroots)),
+    ]
+    ends = [S.confirmed, S.expired, S.rejected, S.withdrawn]
+    transitions = [
+        Transition("submit", S.draft, S.submitted, role=Role.branch_secretary, level=Level.branch,
+                   form=SubmitForm, guards=[reason_not_blocked, reason_not_short],
+                   deadline=Deadline("decision", "Decision", working_days=10, anchor="submitted_on")),
+        Transition("review", S.submitted, S.vote, role=Role.committee_member, level=Level.grassroots,
+                   effects=[set_reviewing_unit]),
+        Transition("record_vote", S.vote, {"passed": S.decision, "failed": S.rejected},
+                   role=Role.branch_secretary, level=Level.branch, vote=TWO_THIRDS),
+        Transition("decide", S.decision, S.approved, role=Role.standing_member, level=Level.superior,
+                   effects=[make_probationary], deadline=CLEAR),
+        Transition("extend", S.decision, S.decision, role=Role.organisation_officer, level=Level.superior,
+                   deadline=Deadline("decision", extend=True, working_days=5)),
+        Transition("send_back", S.decision, S.draft, role=Role.organisation_officer, level=Level.superior),
+        Transition("confirm", S.approved, S.confirmed, roles=[Role.inspection_officer, Role.committee_member],
+                   level=REVIEWING),
+        Transition("expire", S.approved, S.expired, timer=TimerSpec(delay=dt.timedelta(days=30))),
+        Transition("withdraw", [S.draft, S.submitted], S.withdrawn, role=Role.branch_secretary,
+                   level=Level.branch),
+    ]
+
+
+VOTE_OK = {"meeting_date": "2025-03-03", "entitled": 9, "present": 8, "votes_for": 6, "votes_against": 2}
+VOTE_FAIL = {"meeting_date": "2025-03-03", "entitled": 9, "present": 8, "votes_for": 5, "votes_against": 3}
+SUBMIT_OK = {"reason": "complete dossier", "submitted_on": "2025-03-03"}
+
+
+def open_review(session: Session, org: Org, *, person: bool = True, unit: Unit | None = None):
+    """A Review case at the org's branch A (with a candidate), in ``draft``."""
+    from workflow import engine
+
+    unit = unit or org.branch
+    p = make_person(session, unit) if person else None
+    session.commit()
+    return engine.start(session, Review, unit=unit, actor=org.secretary, person=p)
+
+
+def advance_review(session: Session, org: Org, case, to: str):
+    """Drive a Review case along the happy path until it is in state ``to``."""
+    from workflow import engine
+
+    steps = [
+        ("draft", "submitted", "submit", org.secretary, SUBMIT_OK),
+        ("submitted", "vote", "review", org.committee, None),
+        ("vote", "decision", "record_vote", org.secretary, VOTE_OK),
+        ("decision", "approved", "decide", org.standing, None),
+        ("approved", "confirmed", "confirm", org.committee, None),
+    ]
+    state = engine.load_snapshot(session, case.id).state
+    session.rollback()
+    for source, target, action, actor, payload in steps:
+        if source != state:
+            continue
+        engine.act(session, case.id, action, actor, payload)
+        state = target
+        if state == to:
+            return
+    raise AssertionError(f"{to} is not on the happy path")
