@@ -313,6 +313,11 @@ def _act(session, case_id, action, actor, payload, expected_version, idempotency
         if replay is not None:
             return replay, None
     snap = _load(conn, case_id, lock=True)
+    if idempotency_key is not None and _is_pg(conn):
+        # We may have waited for the row lock behind an act with the same key.
+        replay = _replay(conn, actor, idempotency_key)
+        if replay is not None:
+            return replay, None
     if expected_version is not None and snap.version != expected_version:
         raise StaleCase(case_id, expected_version, snap.version)
     process = _process_of(snap)

@@ -1,0 +1,97 @@
+"""50 threads take the same action on the same case at once (PostgreSQL, its own
+database, in both the SQLite and the PostgreSQL test runs): exactly one wins."""
+
+from __future__ import annotations
+
+import threading
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from tests.fixtures_engine import SUBMIT_OK, build_org, open_review
+from workflow import engine
+from workflow.audit import verify_case
+from workflow.errors import ActionNotAvailable, StaleCase
+from workflow.models import AuditEvent, Case
+
+THREADS = 50
+
+
+def test_fifty_threads_one_winner(pg_engine):
+    with Session(pg_engine, expire_on_commit=False) as session:
+        org = build_org(session)
+        case = open_review(session, org)
+        engine.act(session, case.id, "submit", org.secretary, SUBMIT_OK)
+        committee_id, case_id = org.committee.id, case.id
+
+    barrier = threading.Barrier(THREADS)
+    outcomes: list = [None] * THREADS
+
+    def worker(i: int) -> None:
+        with Session(pg_engine, expire_on_commit=False) as s:
+            from core.models import User
+
+            actor = s.get(User, committee_id)
+            s.rollback()
+            barrier.wait()
+            try:
+                # Half pass the version they read, half rely on the state check.
+                engine.act(s, case_id, "review", actor, expected_version=2 if i % 2 else None)
+                outcomes[i] = "ok"
+            except (StaleCase, ActionNotAvailable) as exc:
+                outcomes[i] = type(exc).__name__
+            except Exception as exc:  # pragma: no cover - reported by the assertion below
+                outcomes[i] = repr(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert outcomes.count("ok") == 1, outcomes
+    assert set(outcomes) <= {"ok", "StaleCase", "ActionNotAvailable"}, outcomes
+    with Session(pg_engine) as s:
+        reviews = s.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                           .where(AuditEvent.case_id == case_id, AuditEvent.action == "review"))
+        assert reviews == 1
+        c = s.get(Case, case_id)
+        assert (c.state, c.version, c.audit_seq) == ("vote", 3, 3)
+        assert verify_case(s, case_id) is None
+
+
+def test_same_idempotency_key_from_many_threads_writes_once(pg_engine):
+    with Session(pg_engine, expire_on_commit=False) as session:
+        org = build_org(session)
+        case = open_review(session, org)
+        secretary_id, case_id = org.secretary.id, case.id
+
+    n = 20
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def worker(i: int) -> None:
+        with Session(pg_engine, expire_on_commit=False) as s:
+            from core.models import User
+
+            actor = s.get(User, secretary_id)
+            s.rollback()
+            barrier.wait()
+            try:
+                results[i] = engine.act(s, case_id, "submit", actor, SUBMIT_OK, idempotency_key="same-key")
+            except Exception as exc:
+                results[i] = exc
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    firsts = [r for r in results if not isinstance(r, Exception) and not r.replayed]
+    assert len(firsts) == 1, results
+    # Every other caller (having waited for the row lock) replays the first result.
+    for r in results:
+        assert not isinstance(r, Exception), r
+        assert r.as_dict() == firsts[0].as_dict()
+    with Session(pg_engine) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                        .where(AuditEvent.case_id == case_id, AuditEvent.action == "submit")) == 1
