@@ -1,1 +1,107 @@
-"""Real Celery worker fixtures (owned by the workflow engine work)."""
+"""Real Celery worker fixtures (owned by the workflow engine work).
+
+``celery_worker`` starts ``celery -A tasks.worker worker --pool=solo -B`` as a
+subprocess on the test's database and clock file, with a fast beat (timers
+polled every half second). The broker is ``CELERY_BROKER_URL`` when set (Redis
+in CI), else a Kombu SQLAlchemy broker on a SQLite file in the test's tmp dir.
+The worker is always terminated, even when the test fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclasses.dataclass
+class WorkerHandle:
+    process: subprocess.Popen
+    broker_url: str
+    log_path: Path
+
+    def send(self, task_name: str, *args) -> None:
+        """Send a task through the broker, as beat or the web app would."""
+        from celery import Celery
+
+        client = Celery("test-client", broker=self.broker_url, set_as_current=False)
+        client.conf.broker_connection_retry_on_startup = True
+        try:
+            client.send_task(task_name, args=list(args))
+        finally:
+            client.close()
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+def wait_until(predicate, timeout: float = 60.0, interval: float = 0.2, worker: WorkerHandle | None = None):
+    """Poll ``predicate`` until it returns a truthy value; fail with the worker's log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        if worker is not None and not worker.alive():
+            pytest.fail(f"the worker exited early:\n{worker.log()}")
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout}s" + (f"\nworker log:\n{worker.log()}" if worker else ""))
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(15)
+
+
+@pytest.fixture
+def celery_worker(db_url, clock_file, tmp_path):
+    """A running worker (with embedded beat) bound to this test's database."""
+    broker = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{tmp_path / 'broker.db'}"
+    log_path = tmp_path / "worker.log"
+    env = dict(
+        os.environ,
+        APP_ENV="development",
+        DATABASE_URL=db_url,
+        CELERY_BROKER_URL=broker,
+        CLOCK_FILE=str(clock_file),
+        UPLOAD_DIR=str(tmp_path / "uploads"),
+        VAR_DIR=str(tmp_path / "var"),
+        HEARTBEAT_SECONDS="0.5",
+        TIMER_POLL_SECONDS="0.5",
+        PYTHONPATH=str(ROOT),
+        # The worker must know the process definitions the tests declare.
+        WORKFLOW_PROCESS_MODULES="tests.fixtures_engine",
+    )
+    cmd = [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--pool=solo", "-B",
+           "--loglevel=INFO", "-s", str(tmp_path / "beat-schedule"), "--without-gossip", "--without-mingle"]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    handle = WorkerHandle(process=process, broker_url=broker, log_path=log_path)
+    try:
+        yield handle
+    finally:
+        _stop(process)

@@ -102,6 +102,11 @@ class TimerSpec:
 
     delay: dt.timedelta | None = None
     due: Callable[..., dt.datetime] | None = None
+    # ``when(ctx) -> bool``: create the timer only when true (e.g. not for an expulsion).
+    when: Callable[..., bool] | None = None
+
+    def applies(self, ctx) -> bool:
+        return self.when is None or bool(self.when(ctx))
 
     def due_at(self, ctx) -> dt.datetime:
         if self.due is not None:
@@ -119,6 +124,8 @@ class Start:
     guards: Sequence[Callable] = ()
     form: type | None = None
     label: str = ""
+    # Effects run when the case is opened (e.g. copy the report into case.data).
+    effects: Sequence[Callable] = ()
 
 
 class Transition:
@@ -141,6 +148,7 @@ class Transition:
         timer: TimerSpec | None = None,
         effects: Sequence[Callable] = (),
         label: str = "",
+        closes: bool = False,
     ):
         self.action = action
         self.sources = tuple(source) if isinstance(source, (list, tuple, set, frozenset)) else (source,)
@@ -161,6 +169,9 @@ class Transition:
         self.timer = timer
         self.effects = tuple(effects)
         self.label = label or action.replace("_", " ").capitalize()
+        # The case is closed after this transition although its target is not an
+        # end state for every case (e.g. an expulsion once the appeal window passed).
+        self.closes = closes
 
     @property
     def is_system(self) -> bool:
@@ -201,14 +212,28 @@ class CompiledTransition:
 _REGISTRY: dict[tuple[str, int], type["Process"]] = {}
 
 
+def _import_process_modules() -> None:
+    """Import the modules named in ``WORKFLOW_PROCESS_MODULES`` (comma-separated),
+    so that a process running elsewhere (a worker) knows extra definitions."""
+    import importlib
+    import os
+
+    for module in filter(None, (m.strip() for m in os.environ.get("WORKFLOW_PROCESS_MODULES", "").split(","))):
+        importlib.import_module(module)
+
+
 def get_process(name: str, version: int | None = None) -> type["Process"]:
     """The registered definition ``(name, version)``; the latest if no version."""
-    if version is None:
-        versions = [v for (n, v) in _REGISTRY if n == name]
-        if not versions:
-            raise KeyError(name)
-        version = max(versions)
-    return _REGISTRY[(name, int(version))]
+    for attempt in (1, 2):
+        if version is None:
+            versions = [v for (n, v) in _REGISTRY if n == name]
+            if versions:
+                return _REGISTRY[(name, max(versions))]
+        elif (name, int(version)) in _REGISTRY:
+            return _REGISTRY[(name, int(version))]
+        if attempt == 1:
+            _import_process_modules()
+    raise KeyError(f"no process definition {name!r} version {version}")
 
 
 def registered() -> dict[tuple[str, int], type["Process"]]:

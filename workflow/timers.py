@@ -101,8 +101,11 @@ def fire_due_timers(session: Session, now: dt.datetime | None = None, limit: int
     now = now or clock.now()
     moved = 0
     for timer_id in due_timer_ids(session, now, limit):
-        if fire_timer(session, timer_id, now) == "done":
-            moved += 1
+        try:
+            if fire_timer(session, timer_id, now) == "done":
+                moved += 1
+        except Exception:  # one broken timer must not hold up the others; it is retried next round
+            log.exception("timer %s could not be fired", timer_id)
     return moved
 
 
