@@ -49,6 +49,14 @@ def vdeadline(value) -> str:
     return (clock.local(value) - dt.timedelta(seconds=1)).strftime("%d/%m/%Y")
 
 
+def filesize(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
 def unit_ancestors(unit: Unit) -> list[tuple[Unit, bool]]:
     """The units above ``unit``, root first, each with whether the user may open it."""
     from flask_login import current_user
@@ -66,6 +74,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["vdate"] = vdate
     app.jinja_env.filters["vdatetime"] = vdatetime
     app.jinja_env.filters["vdeadline"] = vdeadline
+    app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.globals["unit_ancestors"] = unit_ancestors
     app.jinja_env.filters["reject_key"] = lambda d, key: {k: v for k, v in d.items() if k != key}
     app.jinja_env.globals["nav_links"] = lambda: [(str(label), endpoint) for label, endpoint in _NAV

@@ -1,0 +1,154 @@
+"""Headless Chromium: a candidate from a new dossier to probation, turn by turn
+as bithu.trung, danguy.phucthang, tochuc.nghiahung and thuongvu.nghiahung; then
+the clock moves past 12 months, the probation timer fires in a real Celery
+worker, and the same users take the member to official. Screenshots of every
+step are saved as artifacts."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.admission_flow import PDF
+from tests.fixtures_worker import wait_until
+
+from .conftest import login
+
+pytestmark = pytest.mark.e2e
+
+
+class Browser:
+    def __init__(self, page, base, artifacts):
+        self.page, self.base, self.artifacts = page, base, artifacts
+        self.user = None
+        self.shot_no = 0
+
+    def as_user(self, username):
+        if self.user == username:
+            return
+        if self.user:
+            self.page.click("button:has-text('Đăng xuất')")
+            self.page.wait_for_url("**/login")
+        login(self.page, self.base, username)
+        self.page.wait_for_selector("[data-testid=current-user]")
+        self.user = username
+
+    def shot(self, name):
+        self.shot_no += 1
+        self.page.screenshot(path=str(self.artifacts / f"admission-{self.shot_no:02d}-{name}.png"), full_page=True)
+
+    def open_case(self, case_id):
+        self.page.goto(f"{self.base}/cases/{case_id}")
+
+    def act(self, case_id, action, fields=None, selects=None):
+        self.open_case(case_id)
+        details = self.page.locator(f"details[data-action={action}]")
+        assert details.count() == 1, f"{action} is not offered to {self.user}"
+        if details.get_attribute("open") is None:
+            details.locator("summary").click()
+        form = self.page.locator(f"[data-testid=form-{action}]")
+        for name, value in (fields or {}).items():
+            form.locator(f"[name={name}]").fill(str(value))
+        for name, value in (selects or {}).items():
+            form.locator(f"select[name={name}]").select_option(str(value))
+        self.shot(f"{action}-form")
+        form.locator("button[type=submit]").click()
+        self.page.wait_for_load_state()
+        flash = self.page.locator(".flash-success")
+        assert flash.count() == 1, self.page.locator("[data-testid=refusal]").all_inner_texts()
+        self.shot(f"{action}-done")
+
+    def state(self):
+        return self.page.locator("[data-testid=case-state]").get_attribute("data-state")
+
+
+def vote(date, entitled, present, yes, no):
+    return {"meeting_date": date, "entitled": entitled, "present": present, "votes_for": yes, "votes_against": no}
+
+
+def test_browser__admission_from_dossier_to_official(app, live_server, page, artifacts_dir, demo, clock_file,
+                                                      celery_worker, db_engine):
+    clock_file.write_text("2026-11-20T03:00:00Z")
+    b = Browser(page, live_server, artifacts_dir)
+    candidate = [p for p in demo.people["trung"] if p.status.value == "candidate"][0]
+    officials = [p for p in demo.people["trung"] if p.status.value == "official"]
+
+    # bithu.trung opens the dossier, uploads the documents, checks eligibility, submits.
+    b.as_user("bithu.trung")
+    page.goto(f"{live_server}/cases/new/admission")
+    page.select_option("select[name=person_id]", str(candidate.id))
+    b.shot("new-dossier")
+    page.click("[data-testid=new-case-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=case-state]")
+    case_id = int(re.search(r"/cases/(\d+)", page.url).group(1))
+    assert b.state() == "draft"
+    for kind in ("1-KNĐ", "2-KNĐ", "3-KNĐ", "3-KNĐ", "5-KNĐ"):
+        page.select_option("[data-testid=upload-form] select[name=kind]", kind)
+        page.fill("[data-testid=upload-form] input[name=issued_on]", "2026-11-02")
+        page.set_input_files("[data-testid=upload-form] input[name=file]",
+                             files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        page.click("[data-testid=upload-form] button[type=submit]")
+        page.wait_for_selector(".flash-success")
+    checklist = page.locator("[data-testid=eligibility]")
+    assert checklist.locator("li[data-passed=no]").count() == 1  # only the introducers, chosen at submission
+    assert checklist.locator("li[data-rule=introducers][data-passed=no]").count() == 1
+    b.shot("eligibility-checklist")
+    b.act(case_id, "submit", {"introducer_1_since": "2020-01-01", "introducer_2_since": "2021-03-01"},
+          {"introducer_1": officials[2].id, "introducer_2": officials[3].id})
+    assert b.state() == "background_check"
+
+    b.as_user("danguy.phucthang")
+    page.goto(f"{live_server}/inbox")
+    assert page.locator(f"[data-testid=inbox] a[href='/cases/{case_id}']").count() == 1
+    b.shot("inbox-grassroots")
+    b.act(case_id, "certify_background", {"findings": "Đã thẩm tra lý lịch quần chúng và gia đình: rõ ràng."})
+
+    b.as_user("bithu.trung")
+    b.act(case_id, "record_opinions", {"summary": "Chi đoàn và chi bộ nơi cư trú nhất trí đề nghị kết nạp."})
+    b.act(case_id, "record_branch_vote", vote("2026-11-10", 10, 10, 9, 1))
+    assert b.state() == "grassroots_vote"
+
+    b.as_user("danguy.phucthang")
+    b.act(case_id, "record_grassroots_vote", vote("2026-11-12", 9, 9, 8, 1))
+
+    b.as_user("tochuc.nghiahung")
+    b.act(case_id, "appraise", {"appraisal": "Hồ sơ đầy đủ, đúng quy định."})
+
+    b.as_user("thuongvu.nghiahung")
+    b.act(case_id, "decide_admit", dict(vote("2026-11-18", 15, 14, 13, 1), decision_number="456-QĐ/HU",
+                                        decision_date="2026-11-18"))
+    assert b.state() == "awaiting_ceremony"
+
+    b.as_user("bithu.trung")
+    b.act(case_id, "hold_ceremony", {"ceremony_date": "2026-11-20"}, {"mentor_id": officials[4].id})
+    assert b.state() == "probation"
+    timeline = page.locator("[data-testid=timeline]").inner_text()
+    assert "Quyết định số 456-QĐ/HU ngày 18/11/2026" in timeline
+    assert "Họp ngày 10/11/2026: 10 có quyền biểu quyết, 10 có mặt, 9 tán thành, 1 không tán thành." in timeline
+
+    # Twelve months later (moved clock, never a sleep) the worker's timer opens the recognition vote.
+    clock_file.write_text("2027-11-20T03:00:00Z")
+
+    def state_now():
+        with db_engine.connect() as conn:
+            return conn.execute(sa.text("SELECT state FROM wf_case WHERE id = :id"), {"id": case_id}).scalar()
+
+    wait_until(lambda: state_now() == "probation_branch_vote", timeout=90, worker=celery_worker)
+    b.open_case(case_id)
+    assert b.state() == "probation_branch_vote"
+    b.shot("probation-ended-by-timer")
+
+    b.act(case_id, "record_probation_branch_vote", vote("2027-11-19", 10, 10, 10, 0))
+    b.as_user("danguy.phucthang")
+    b.act(case_id, "record_probation_grassroots_vote", vote("2027-11-19", 9, 9, 9, 0))
+    b.as_user("thuongvu.nghiahung")
+    b.act(case_id, "decide_recognise", dict(vote("2027-11-20", 15, 14, 14, 0), decision_number="789-QĐ/HU",
+                                            decision_date="2027-11-20", party_card_number="36123456"))
+    assert b.state() == "official"
+    page.goto(f"{live_server}/people/{candidate.id}")
+    assert "Đảng viên chính thức" in page.locator("[data-testid=person-name] ~ section").first.inner_text()
+    b.shot("member-official")
+    with db_engine.connect() as conn:
+        official_date = conn.execute(sa.text("SELECT official_date FROM person WHERE id = :id"),
+                                     {"id": candidate.id}).scalar()
+    assert str(official_date) == "2027-11-18"  # the day probation ended, not the decision day
