@@ -37,7 +37,7 @@ from .guards import CaseSnapshot, Context, matching_unit, path_ids, role_rows, v
 from .i18n import _
 from .models import GENESIS_HASH, AuditEvent, Case, IdempotencyRecord, Timer
 from .rulebooks import get_rulebook, rulebook_for
-from .votes import VoteForm
+from .votes import VoteForm, VoteRule
 from ._sql import Prepared
 
 SYSTEM_NAME = "system"
@@ -188,14 +188,15 @@ def _validate(ct, ctx, payload: dict | None) -> dict:
     ctx.payload = data
     reasons: list[str] = []
     if ct.vote is not None:
-        errors = ct.vote.check_arithmetic(data)
+        rule = vote_rule(ct, ctx)
+        errors = rule.check_arithmetic(data)
         if errors:
             raise InvalidPayload(errors)
-        quorum = ct.vote.quorum_reason(data)
+        quorum = rule.quorum_reason(data)
         if quorum:
             reasons.append(quorum)
         else:
-            ctx.vote = ct.vote.evaluate(data)
+            ctx.vote = rule.evaluate(data)
     for guard in ct.guards:
         reason = guard(ctx)
         if reason:
@@ -203,6 +204,12 @@ def _validate(ct, ctx, payload: dict | None) -> dict:
     if reasons:
         raise GuardFailed(reasons)
     return data
+
+
+def vote_rule(ct, ctx) -> VoteRule:
+    """The transition's vote rule; ``vote=fn(ctx)`` picks it from the payload
+    (e.g. two thirds for an expulsion, a majority otherwise)."""
+    return ct.vote if isinstance(ct.vote, VoteRule) else ct.vote(ctx)
 
 
 def _choose_target(ct, ctx) -> tuple[str, str | None]:
@@ -329,7 +336,7 @@ def _act(session, case_id, action, actor, payload, expected_version, idempotency
     ctx.to_state, ctx.outcome = to_state, outcome
     deadline_at, deadline_kind, deadline_label, extended = _deadline(ct, ctx, snap)
     now = ctx.now
-    if to_state in process.end_states:
+    if to_state in process.end_states or ct.spec.closes:
         closed_at = snap.closed_at or now
         deadline_at, deadline_kind, deadline_label, extended = None, None, None, False
     else:
@@ -391,7 +398,7 @@ def _create_timers(conn, process, ctx, case_id: int, state: str, now: dt.datetim
     if state not in process.timer_states:
         return
     for ct in process.from_state.get(state, ()):
-        if ct.timer is not None:
+        if ct.timer is not None and ct.timer.applies(ctx):
             P_INSERT_TIMER.execute(conn, {"case_id": case_id, "state": state, "action": ct.action,
                                          "due_at": ct.timer.due_at(ctx), "created_at": now,
                                          "fired_at": None, "cancelled_at": None, "outcome": None})
@@ -429,61 +436,79 @@ def start(
 ) -> Case:
     """Open a case of ``process`` at ``unit`` (its home unit) in ``state`` (default:
     the first declared start), checking who may open it there; writes audit seq 1."""
+    try:
+        case = _start(session, process, unit=unit, actor=actor, person=person, data=data, state=state,
+                      payload=payload, reviewing_unit=reviewing_unit, comment=comment, request_id=request_id)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return case
+
+
+def start_linked(ctx, process, *, state=None, payload: dict | None = None, data: dict | None = None,
+                 comment: str | None = None) -> Case:
+    """From an effect: open a case of ``process`` about the same person at the
+    same unit, as the same actor, in the acting transaction (both commit or
+    neither does). Who may open it is checked as for :func:`start`."""
+    return _start(ctx.session, process, unit=ctx.case.unit_id, actor=ctx.actor, person=ctx.case.person_id,
+                  data=data, state=state, payload=payload, comment=comment, now=ctx.now)
+
+
+def _start(session, process, *, unit, actor, person=None, data=None, state=None, payload=None,
+           reviewing_unit=None, comment=None, request_id=None, now=None) -> Case:
     proc = _resolve_process(process)
     state_value = getattr(state, "value", state) if state is not None else next(iter(proc.start_specs))
     spec = proc.start_specs.get(state_value)
     if spec is None:
         raise ActionNotAvailable("start", state_value)
-    try:
-        unit_id, unit_path = _unit_path(session, unit)
-        person_id = getattr(person, "id", person)
-        reviewing_id = getattr(reviewing_unit, "id", reviewing_unit)
-        now = clock.now()
-        today = clock.local(now).date()
-        rulebook = rulebook_for(today)
-        snap = CaseSnapshot((None, proc.name, proc.version, rulebook.code, state_value, 1, unit_id, person_id,
-                             reviewing_id, now, today, None, None, None, None, False, dict(data or {}), 0,
-                             GENESIS_HASH, unit_path))
-        ctx = Context(session, proc, snap, actor, None, now=now)
-        ctx.from_state = None
-        ctx.to_state = state_value
-        if actor is None:
-            raise NotPermitted()
-        roles = frozenset(getattr(r, "value", r) for r in (
-            spec.roles if isinstance(spec.roles, (list, tuple, set, frozenset)) else (spec.roles,)))
-        ctx.acting_unit_id = matching_unit(roles, spec.level, role_rows(session.connection(), actor.id), path_ids(unit_path),
-                                           reviewing_id, ctx)
-        if ctx.acting_unit_id is None:
-            raise NotPermitted(_("You may not open this kind of case at this unit."))
-        audit_payload = validate_form(spec.form, payload)[0] if spec.form else json_safe(dict(payload or {}))
-        ctx.payload = audit_payload
-        reasons = [str(r) for r in (g(ctx) for g in spec.guards) if r]
-        if reasons:
-            raise GuardFailed(reasons)
-        case = Case(process=proc.name, process_version=proc.version, rulebook=rulebook.code, state=state_value,
-                    version=1, unit_id=unit_id, person_id=person_id, reviewing_unit_id=reviewing_id,
-                    opened_by_id=actor.id, opened_at=now, opened_on=today, data=json_safe(ctx.data),
-                    audit_seq=1, audit_hash=GENESIS_HASH, deadline_extended=False)
-        session.add(case)
-        session.flush()
-        actor_name = _actor_name(actor)
-        event_hash = chain_hash(GENESIS_HASH, canonical(
-            case_id=case.id, seq=1, actor_id=actor.id, actor_name=actor_name, action="start", from_state=None,
-            to_state=state_value, payload=audit_payload, comment=comment, at=now, request_id=request_id,
-        ))
-        case.audit_hash = event_hash
-        conn = session.connection()
-        P_INSERT_EVENT.execute(conn, {
-            "case_id": case.id, "seq": 1, "actor_id": actor.id, "actor_name": actor_name, "action": "start",
-            "from_state": None, "to_state": state_value, "payload": audit_payload, "comment": comment,
-            "at": now, "request_id": request_id, "prev_hash": GENESIS_HASH, "hash": event_hash,
-        })
-        session.flush()
-        _create_timers(conn, proc, ctx, case.id, state_value, now)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    unit_id, unit_path = _unit_path(session, unit)
+    person_id = getattr(person, "id", person)
+    reviewing_id = getattr(reviewing_unit, "id", reviewing_unit)
+    now = now or clock.now()
+    today = clock.local(now).date()
+    rulebook = rulebook_for(today)
+    snap = CaseSnapshot((None, proc.name, proc.version, rulebook.code, state_value, 1, unit_id, person_id,
+                         reviewing_id, now, today, None, None, None, None, False, dict(data or {}), 0,
+                         GENESIS_HASH, unit_path))
+    ctx = Context(session, proc, snap, actor, None, now=now)
+    ctx.from_state = None
+    ctx.to_state = state_value
+    if actor is None:
+        raise NotPermitted()
+    roles = frozenset(getattr(r, "value", r) for r in (
+        spec.roles if isinstance(spec.roles, (list, tuple, set, frozenset)) else (spec.roles,)))
+    ctx.acting_unit_id = matching_unit(roles, spec.level, role_rows(session.connection(), actor.id),
+                                       path_ids(unit_path), reviewing_id, ctx)
+    if ctx.acting_unit_id is None:
+        raise NotPermitted(_("You may not open this kind of case at this unit."))
+    audit_payload = validate_form(spec.form, payload)[0] if spec.form else json_safe(dict(payload or {}))
+    ctx.payload = audit_payload
+    reasons = [str(r) for r in (g(ctx) for g in spec.guards) if r]
+    if reasons:
+        raise GuardFailed(reasons)
+    for effect in spec.effects:
+        effect(ctx)
+    case = Case(process=proc.name, process_version=proc.version, rulebook=rulebook.code, state=state_value,
+                version=1, unit_id=unit_id, person_id=person_id, reviewing_unit_id=ctx.reviewing_unit_id,
+                opened_by_id=actor.id, opened_at=now, opened_on=today, data=json_safe(ctx.data),
+                audit_seq=1, audit_hash=GENESIS_HASH, deadline_extended=False)
+    session.add(case)
+    session.flush()
+    actor_name = _actor_name(actor)
+    event_hash = chain_hash(GENESIS_HASH, canonical(
+        case_id=case.id, seq=1, actor_id=actor.id, actor_name=actor_name, action="start", from_state=None,
+        to_state=state_value, payload=audit_payload, comment=comment, at=now, request_id=request_id,
+    ))
+    case.audit_hash = event_hash
+    conn = session.connection()
+    P_INSERT_EVENT.execute(conn, {
+        "case_id": case.id, "seq": 1, "actor_id": actor.id, "actor_name": actor_name, "action": "start",
+        "from_state": None, "to_state": state_value, "payload": audit_payload, "comment": comment,
+        "at": now, "request_id": request_id, "prev_hash": GENESIS_HASH, "hash": event_hash,
+    })
+    session.flush()
+    _create_timers(conn, proc, ctx, case.id, state_value, now)
     return case
 
 
