@@ -1,0 +1,142 @@
+"""JSON shapes of the API's resources (one function per resource)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cases import service
+from cases.registry import get_type
+from workflow.definition import REVIEWING, AtOrAbove
+
+from .form_schema import form_schema
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """Naive UTC -> ``2026-11-22T08:05:00Z``."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def unit_ref(unit) -> dict:
+    return {"id": unit.id, "name": unit.name, "level": unit.level.value}
+
+
+def unit_json(unit, children_count: int | None = None) -> dict:
+    out = dict(unit_ref(unit), parent_id=unit.parent_id, path=unit.path, grassroots_branch=bool(unit.grassroots_branch),
+               hardship_area=bool(unit.hardship_area))
+    if children_count is not None:
+        out["children_count"] = children_count
+    return out
+
+
+def person_ref(person) -> dict | None:
+    if person is None:
+        return None
+    return {"id": person.id, "full_name": person.full_name, "status": person.status.value}
+
+
+def person_json(person) -> dict:
+    return {
+        "id": person.id, "full_name": person.full_name, "date_of_birth": day(person.date_of_birth),
+        "gender": person.gender.value, "national_id": person.national_id, "education": person.education.value,
+        "ethnicity": person.ethnicity, "residence": person.residence, "unit": unit_ref(person.unit),
+        "status": person.status.value, "youth_union_member": bool(person.youth_union_member),
+        "trade_union_member": bool(person.trade_union_member), "admission_date": day(person.admission_date),
+        "official_date": day(person.official_date), "party_card_number": person.party_card_number,
+        "joined_unit_on": day(person.joined_unit_on),
+    }
+
+
+def me_json(user, assignments) -> dict:
+    roles = [{"unit_id": ra.unit_id, "unit_name": ra.unit.name, "level": ra.unit.level.value, "role": ra.role.value}
+             for ra in assignments]
+    return {"id": user.id, "username": user.username, "display_name": user.display_name,
+            "person_id": user.person_id, "role_assignments": roles, "roles": roles}
+
+
+def case_summary(case) -> dict:
+    return {
+        "id": case.id, "type": case.process, "process_version": case.process_version, "state": case.state,
+        "state_label": service.state_label(case), "person": person_ref(case.person), "unit": unit_ref(case.unit),
+        "opened_at": iso(case.opened_at), "closed_at": iso(case.closed_at), "version": case.version,
+        "deadline": iso(case.deadline_at), "deadline_kind": case.deadline_kind, "overdue": service.is_overdue(case),
+    }
+
+
+def action_form(ct):
+    """The form class the engine validates ``ct``'s payload with (the pages render the same)."""
+    if ct.form is not None:
+        return ct.form
+    if ct.vote is not None:
+        from forms.fields import LabelledVoteForm
+
+        return LabelledVoteForm
+    return None
+
+
+def document_json(doc) -> dict:
+    return {"id": doc.id, "kind": doc.kind, "filename": doc.filename, "size": doc.size, "sha256": doc.sha256,
+            "issued_on": day(doc.issued_on), "content_type": doc.content_type}
+
+
+def case_json(session, user, case) -> dict:
+    out = case_summary(case)
+    out["data"] = dict(case.data or {})
+    out["available_actions"] = [{"name": ct.action, "label": str(ct.label), "form_schema": form_schema(action_form(ct))}
+                                for ct in service.available(session, user, case)]
+    out["documents"] = [document_json(d) for d in service.documents_of(session, case)]
+    return out
+
+
+def event_json(event, labels: dict[str, str]) -> dict:
+    return {"seq": event.seq, "at": iso(event.at), "actor": event.actor_name, "actor_id": event.actor_id,
+            "action": event.action, "action_label": labels.get(event.action, event.action),
+            "from_state": event.from_state, "to_state": event.to_state, "payload": dict(event.payload or {}),
+            "comment": event.comment, "hash": event.hash, "prev_hash": event.prev_hash}
+
+
+def level_name(level) -> str | None:
+    if level is None:
+        return None
+    if isinstance(level, AtOrAbove):
+        return str(level)
+    if level == REVIEWING:
+        return REVIEWING
+    value = getattr(level, "value", None)
+    if isinstance(value, str):
+        return value
+    return getattr(level, "__name__", "computed")
+
+
+def process_json(case_type) -> dict:
+    from workflow.diagram import mermaid
+
+    process = case_type.process
+    steps = [{"name": s, "label": case_type.state_label(s), "start": s in process.start_specs,
+              "end": s in process.end_states} for s in process.states]
+    transitions = []
+    seen = set()
+    for cts in process.by_action.values():
+        for ct in cts:
+            if id(ct) in seen:
+                continue
+            seen.add(id(ct))
+            roles = sorted(ct.roles)
+            transitions.append({
+                "action": ct.action, "label": str(ct.label), "from": list(ct.sources), "to": list(ct.possible_targets),
+                "role": "|".join(roles) if roles else None, "roles": roles, "level": level_name(ct.level),
+                "system": ct.is_system, "form_schema": form_schema(action_form(ct)),
+            })
+    return {"type": case_type.name, "version": process.version, "title": str(process.title or case_type.name),
+            "steps": steps, "transitions": transitions, "mermaid": mermaid(process)}
+
+
+def state_label_of(type_name: str, state: str) -> str:
+    return get_type(type_name).state_label(state)

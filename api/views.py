@@ -1,0 +1,641 @@
+"""The JSON API (``/api/v1``): URL rules and handlers.
+
+Every handler loads through :mod:`cases.service` / :mod:`cases.people`
+(which filter with :mod:`core.permissions`) and acts through the engine: no
+second path to a state change, no second permission check. Errors are
+``application/problem+json`` (see :mod:`api.problems`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+import sqlalchemy as sa
+from flask import Blueprint, current_app, g, jsonify, request, send_file, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import csrf, db, limiter
+from cases import people as people_ops
+from cases import service
+from cases.documents import UploadRefused
+from cases.registry import all_types
+from core.models import Person, Unit, User
+from core.passwords import DUMMY_HASH, verify_password
+from core.permissions import can_view, roles_of
+from workflow.errors import (ActionNotAvailable, CaseNotFound, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
+                             UnknownAction, WorkflowError)
+from workflow.guards import validate_form
+
+from . import auth, reports
+from .form_schema import INT_MAX, check_payload
+from .messages import localise_errors
+from .openapi import CURSOR, LIMIT, build_spec, operation, query, ref
+from .problems import problem
+from .render import case_json, case_summary, event_json, me_json, person_json, process_json, unit_json
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi"}
+ERROR_STATUS = {NotPermitted: 403, StaleCase: 409, ActionNotAvailable: 409, UnknownAction: 404, CaseNotFound: 404,
+                InvalidPayload: 422, GuardFailed: 422}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, detail: str | None = None, errors: dict | None = None):
+        super().__init__(detail)
+        self.status, self.detail, self.errors = status, detail, errors
+
+
+# ---- request plumbing -----------------------------------------------------------------------
+
+def _bad_text(value) -> bool:
+    """NUL characters and lone surrogates cannot be stored (PostgreSQL refuses them)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_bad_text(k) or _bad_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_bad_text(v) for v in value)
+    return False
+
+
+def json_body() -> dict:
+    """The request's JSON object, or 400."""
+    data = request.get_json(silent=True, force=True)
+    if data is None:
+        raise ApiError(400, _("The body must be a JSON object (malformed JSON)."))
+    if not isinstance(data, dict):
+        raise ApiError(400, _("The body must be a JSON object."))
+    if _bad_text(data):
+        raise ApiError(400, _("The text contains characters that cannot be stored."))
+    return data
+
+
+def current() -> User:
+    return g.api_user
+
+
+def _int_arg(name: str, minimum: int = 1, maximum: int = INT_MAX) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    raw = raw.strip()
+    if not raw.lstrip("-").isdigit() or len(raw) > 11 or not minimum <= int(raw) <= maximum:
+        raise ApiError(400, _("Invalid query parameter %(name)s.", name=name),
+                       {name: [_("Enter a whole number from %(min)s to %(max)s.", min=minimum, max=maximum)]})
+    return int(raw)
+
+
+def _limit(default: int = 50) -> int:
+    value = _int_arg("limit", 1, 200)
+    return default if value is None else value
+
+
+def _bool_arg(name: str) -> bool | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    value = {"true": True, "1": True, "false": False, "0": False}.get(raw.strip().lower())
+    if value is None:
+        raise ApiError(400, _("Invalid query parameter %(name)s.", name=name), {name: [_("Use true or false.")]})
+    return value
+
+
+def _cursor_error():
+    return ApiError(400, _("Invalid query parameter %(name)s.", name="cursor"),
+                    {"cursor": [_("Use the next_cursor of a previous page.")]})
+
+
+def _case(case_id: int):
+    try:
+        return service.get_case(db.session, current(), case_id)
+    except service.NotFound:
+        raise ApiError(404) from None
+
+
+@bp.before_request
+def _authenticate():
+    if any(_bad_text(v) for v in request.args.values()):
+        raise ApiError(400, _("The text contains characters that cannot be stored."))
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, secret = header.partition(" ")
+    user = None
+    if scheme.lower() == "bearer" and secret.strip() and not _bad_text(secret):
+        user = auth.user_for_token(db.session, secret.strip())
+    if user is None:
+        response = problem(401, _("Log in first: a valid token is required."))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+    g.api_user = user
+    return None
+
+
+@bp.errorhandler(ApiError)
+def _handle_api_error(exc: ApiError):
+    db.session.rollback()
+    return problem(exc.status, exc.detail, exc.errors)
+
+
+@bp.errorhandler(WorkflowError)
+def _handle_workflow_error(exc: WorkflowError):
+    db.session.rollback()
+    status = next((code for cls, code in ERROR_STATUS.items() if isinstance(exc, cls)), 422)
+    if isinstance(exc, InvalidPayload):
+        return problem(422, exc.message, localise_errors(exc.errors))
+    if isinstance(exc, GuardFailed):
+        return problem(422, exc.message, {"payload": exc.reasons}, reasons=exc.reasons)
+    return problem(status, exc.message)
+
+
+@bp.errorhandler(service.NotFound)
+def _handle_not_found(exc):
+    db.session.rollback()
+    return problem(404)
+
+
+@bp.errorhandler(Exception)
+def _handle_unexpected(exc: Exception):
+    if isinstance(exc, HTTPException):
+        return problem(exc.code or 500)
+    db.session.rollback()
+    current_app.logger.exception("API error")
+    return problem(500)
+
+
+# ---- auth -----------------------------------------------------------------------------------------
+
+def _token_limit() -> str:
+    return current_app.config["API_TOKEN_RATE_LIMIT"]
+
+
+@bp.post("/auth/token")
+@limiter.limit(_token_limit, deduct_when=lambda response: response.status_code >= 400)
+@operation("Get a bearer token", tags=["auth"], body=ref("TokenRequest"), response=ref("Token"),
+           errors=(422,), public=True,
+           description="Exchanges a username and password for a token valid API_TOKEN_HOURS hours. "
+                       "Failed attempts are rate-limited per address (API_TOKEN_RATE_LIMIT).")
+def issue_token():
+    body = json_body()
+    username, password = body.get("username"), body.get("password")
+    errors = {}
+    for name, value in (("username", username), ("password", password)):
+        if not isinstance(value, str) or not value:
+            errors[name] = [_("This field is required.")]
+    if errors:
+        raise ApiError(422, _("The submitted data is invalid."), errors)
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip()[:80]))
+    if user is None:
+        verify_password(DUMMY_HASH, password)  # same time as a wrong password
+        raise ApiError(401, _("Wrong username or password."))
+    if not user.active or not user.check_password(password):
+        raise ApiError(401, _("Wrong username or password."))
+    secret, token = auth.issue_token(db.session, user, int(current_app.config["API_TOKEN_HOURS"]))
+    db.session.commit()
+    return jsonify({"token": secret, "expires_at": _iso(token.expires_at)})
+
+
+@bp.post("/auth/revoke")
+@operation("Revoke every token of a user (admins)", tags=["auth"], body=ref("RevokeRequest"),
+           response=ref("Revoked"), errors=(403, 422))
+def revoke_tokens():
+    body = json_body()
+    if not auth.is_admin(db.session, current()):
+        raise ApiError(403, _("Only an administrator may revoke tokens."))
+    username = body.get("username")
+    if not isinstance(username, str) or not username:
+        raise ApiError(422, _("The submitted data is invalid."), {"username": [_("This field is required.")]})
+    count = auth.revoke_tokens(db.session, username[:80], by=current())
+    if count is None:
+        raise ApiError(422, _("The submitted data is invalid."), {"username": [_("No such user.")]})
+    db.session.commit()
+    return jsonify({"revoked": count})
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    from .render import iso
+
+    return iso(moment)
+
+
+# ---- the caller and the org tree ----------------------------------------------------------------
+
+@bp.get("/me")
+@operation("The caller and their role assignments", tags=["org"], response=ref("Me"))
+def me():
+    return jsonify(me_json(current(), roles_of(db.session, current())))
+
+
+def _unit(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not can_view(current(), unit, db.session):
+        raise ApiError(404)
+    return unit
+
+
+@bp.get("/units/<int:unit_id>")
+@operation("An org unit", tags=["org"], response=ref("Unit"))
+def get_unit(unit_id: int):
+    unit = _unit(unit_id)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.parent_id == unit.id))
+    return jsonify(unit_json(unit, children_count=count))
+
+
+@bp.get("/units/<int:unit_id>/children")
+@operation("The children of an org unit", tags=["org"], params=[LIMIT, CURSOR], response=ref("UnitPage"))
+def unit_children(unit_id: int):
+    unit = _unit(unit_id)
+    limit = _limit()
+    stmt = sa.select(Unit).where(Unit.parent_id == unit.id)
+    after = _decode(request.args.get("cursor"), 1)
+    if after:
+        stmt = stmt.where(Unit.id > after[0])
+    rows = list(db.session.scalars(stmt.order_by(Unit.id).limit(limit + 1)))
+    next_cursor = people_ops.encode_key(rows[limit - 1].id) if len(rows) > limit else None
+    return jsonify({"items": [unit_json(u) for u in rows[:limit]], "next_cursor": next_cursor})
+
+
+def _decode(cursor: str | None, n: int) -> list | None:
+    try:
+        values = people_ops.decode_key(cursor, n)
+    except ValueError:
+        raise _cursor_error() from None
+    if values is not None and not all(isinstance(v, int) and 0 <= v <= INT_MAX for v in values):
+        raise _cursor_error()
+    return values
+
+
+# ---- people ----------------------------------------------------------------------------------------
+
+STATUS_PARAM = query("status", {"type": "string", "enum": ["candidate", "probationary", "official", "removed",
+                                                           "expelled", "left", "deceased"]}, "status filter")
+
+
+@bp.get("/people")
+@operation("Members and candidates in scope", tags=["people"],
+           params=[query("q", {"type": "string", "maxLength": 200},
+                         "start of the name, with or without diacritics, any case"),
+                   STATUS_PARAM, query("unit", {"type": "integer", "minimum": 1, "maximum": INT_MAX},
+                                       "only this unit's subtree"), LIMIT, CURSOR],
+           response=ref("PersonPage"))
+def list_people():
+    q = request.args.get("q") or None
+    if q is not None and len(q) > 200:
+        raise ApiError(400, _("Invalid query parameter %(name)s.", name="q"))
+    status = request.args.get("status") or None
+    from core.enums import PersonStatus
+
+    if status is not None and status not in {s.value for s in PersonStatus}:
+        raise ApiError(400, _("Invalid query parameter %(name)s.", name="status"))
+    unit_id = _int_arg("unit")
+    unit = None
+    if unit_id is not None:
+        unit = _unit(unit_id)
+    try:
+        rows, next_cursor = people_ops.list_people(db.session, current(), q=q, status=status, unit=unit,
+                                                   cursor=request.args.get("cursor"), limit=_limit())
+    except ValueError:
+        raise _cursor_error() from None
+    return jsonify({"items": [person_json(p) for p in rows], "next_cursor": next_cursor})
+
+
+@bp.post("/people")
+@operation("Register a candidate (quần chúng)", tags=["people"], body=ref("CandidateCreate"), ok=201,
+           response=ref("Person"), errors=(403, 422))
+def create_person():
+    from forms.people import CandidateForm
+
+    body = json_body()
+    errors = check_payload(CandidateForm, body, _("Unknown field."), _type_messages())
+    if errors:
+        raise ApiError(422, _("The submitted data is invalid."), errors)
+    _data, coerced = validate_form(CandidateForm, body)
+    person = people_ops.register_candidate(db.session, current(), coerced)
+    db.session.commit()
+    response = jsonify(person_json(person))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.list_people", q=person.full_name)
+    return response
+
+
+def _type_messages() -> dict:
+    return {"integer": _("Enter a whole number."), "number": _("Enter a number."),
+            "boolean": _("Enter true or false."), "array": _("Enter a list of texts."),
+            "string": _("Enter a text.")}
+
+
+# ---- cases --------------------------------------------------------------------------------------------
+
+def _type_param():
+    return query("type", {"type": "string", "maxLength": 64}, "case type: " + ", ".join(sorted(all_types())))
+
+
+@bp.get("/cases")
+@operation("Cases in scope, newest first", tags=["cases"],
+           params=[query("type", {"type": "string", "maxLength": 64}, "case type (admission, discipline, ...)"),
+                   query("state", {"type": "string", "maxLength": 64}, "state"),
+                   query("unit", {"type": "integer", "minimum": 1, "maximum": INT_MAX}, "only this unit's subtree"),
+                   query("overdue", {"type": "boolean"}, "past their deadline (true) or not (false)"),
+                   query("q", {"type": "string", "maxLength": 200}, "case number, or the start of the person's name"),
+                   LIMIT, CURSOR],
+           response=ref("CasePage"))
+def list_cases():
+    args = request.args
+    q = args.get("q") or None
+    if q is not None and len(q) > 200:
+        raise ApiError(400, _("Invalid query parameter %(name)s.", name="q"))
+    if q is not None and q.strip().isdigit() and (len(q.strip()) > 10 or int(q) > INT_MAX):
+        return jsonify({"items": [], "next_cursor": None})
+    filters = service.Filters(type=args.get("type") or None, state=args.get("state") or None,
+                              unit=_int_arg("unit"), overdue=_bool_arg("overdue"), q=q)
+    limit = _limit()
+    cursor = args.get("cursor") or None
+    if cursor is not None:
+        try:
+            parts = service.decode_cursor(cursor, 1)
+        except ValueError:
+            raise _cursor_error() from None
+        if not parts[0].isdigit() or len(parts[0]) > 10:
+            raise _cursor_error()
+    rows, next_cursor = service.list_cases(db.session, current(), filters, cursor, limit)
+    return jsonify({"items": [case_summary(c) for c in rows], "next_cursor": next_cursor})
+
+
+@bp.get("/inbox")
+@operation("Cases where the caller can act now, most urgent first", tags=["cases"], params=[LIMIT, CURSOR],
+           response=ref("InboxPage"))
+def inbox():
+    from .inbox import inbox_page
+
+    try:
+        items, next_cursor = inbox_page(db.session, current(), request.args.get("cursor"), _limit())
+    except ValueError:
+        raise _cursor_error() from None
+    return jsonify({"items": [dict(case_summary(c), actions=[ct.action for ct in actions]) for c, actions in items],
+                    "next_cursor": next_cursor})
+
+
+@bp.post("/cases")
+@operation("Open a case", tags=["cases"], body=ref("CaseCreate"), ok=201, response=ref("Case"), errors=(403, 422))
+def open_case():
+    body = json_body()
+    type_name = body.get("type")
+    types = all_types()
+    if not isinstance(type_name, str) or type_name not in types:
+        raise ApiError(422, _("The submitted data is invalid."),
+                       {"type": [_("Choose one of: %(types)s.", types=", ".join(sorted(types)))]})
+    person_id = body.get("person_id")
+    if not isinstance(person_id, int) or isinstance(person_id, bool) or not 1 <= person_id <= INT_MAX:
+        raise ApiError(422, _("The submitted data is invalid."), {"person_id": [_("Enter a whole number.")]})
+    payload = {k: v for k, v in body.items() if k != "type"}
+    process = types[type_name].process
+    start_form = next(iter(process.start_specs.values())).form
+    errors = check_payload(start_form, payload, _("Unknown field."), _type_messages()) if start_form else {}
+    if errors:
+        raise ApiError(422, _("The submitted data is invalid."), errors)
+    try:
+        case = service.open_case(db.session, current(), type_name, person_id, payload, request_id=g.request_id)
+    except service.NotFound:
+        raise ApiError(422, _("The submitted data is invalid."),
+                       {"person_id": [_("No such person among your units.")]}) from None
+    response = jsonify(case_json(db.session, current(), case))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_case", case_id=case.id)
+    return response
+
+
+@bp.get("/cases/<int:case_id>")
+@operation("A case, with the actions the caller may take now", tags=["cases"], response=ref("Case"))
+def get_case(case_id: int):
+    return jsonify(case_json(db.session, current(), _case(case_id)))
+
+
+@bp.post("/cases/<int:case_id>/actions/<name>")
+@operation("Take an action on a case", tags=["cases"], body=ref("ActionRequest"), response=ref("Case"),
+           errors=(403, 409, 422),
+           description="The payload follows the action's form_schema (see available_actions). "
+                       "expected_version guards against lost updates (409 when stale); "
+                       "an idempotency_key makes a retry return the first result.")
+def take_action(case_id: int, name: str):
+    body = json_body()
+    case = _case(case_id)
+    payload = body.get("payload", {})
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise ApiError(400, _("The payload must be a JSON object."))
+    errors = {}
+    unknown = sorted(set(body) - {"expected_version", "payload", "comment", "idempotency_key"})
+    for key in unknown:
+        errors[key] = [_("Unknown field.")]
+    version = body.get("expected_version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)
+                                or not 1 <= version <= INT_MAX):
+        errors["expected_version"] = [_("Enter a whole number.")]
+    comment = body.get("comment")
+    if comment is not None and (not isinstance(comment, str) or len(comment) > 4000):
+        errors["comment"] = [_("Enter a text of at most %(max)s characters.", max=4000)]
+    key = body.get("idempotency_key")
+    if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= 128):
+        errors["idempotency_key"] = [_("Enter a text of at most %(max)s characters.", max=128)]
+    if errors:
+        raise ApiError(422, _("The submitted data is invalid."), errors)
+    form_cls = _form_of(case, name)
+    errors = check_payload(form_cls, payload, _("Unknown field."), _type_messages())
+    if errors:
+        raise ApiError(422, _("The submitted data is invalid."), errors)
+    service.take_action(db.session, current(), case, name, payload, expected_version=version,
+                        idempotency_key=key, comment=(comment or "").strip() or None, request_id=g.request_id)
+    db.session.expire_all()
+    return jsonify(case_json(db.session, current(), _case(case_id)))
+
+
+def _form_of(case, action: str):
+    """The form of ``action`` from the case's state (or any state, to report its fields)."""
+    from .render import action_form
+
+    process = case.definition()
+    ct = process.compiled.get((case.state, action)) or next(iter(process.by_action.get(action, [])), None)
+    if ct is None:
+        raise UnknownAction(action, process.name)
+    return action_form(ct)
+
+
+@bp.get("/cases/<int:case_id>/history")
+@operation("The audit events of the case, oldest first", tags=["cases"], params=[LIMIT, CURSOR],
+           response=ref("EventPage"))
+def case_history(case_id: int):
+    from workflow.models import AuditEvent
+
+    case = _case(case_id)
+    limit = _limit(100)
+    stmt = sa.select(AuditEvent).where(AuditEvent.case_id == case.id)
+    after = _decode(request.args.get("cursor"), 1)
+    if after:
+        stmt = stmt.where(AuditEvent.seq > after[0])
+    rows = list(db.session.scalars(stmt.order_by(AuditEvent.seq).limit(limit + 1)))
+    next_cursor = people_ops.encode_key(rows[limit - 1].seq) if len(rows) > limit else None
+    labels = _action_labels(case)
+    return jsonify({"items": [event_json(e, labels) for e in rows[:limit]], "next_cursor": next_cursor})
+
+
+def _action_labels(case) -> dict[str, str]:
+    labels = {"start": _("Dossier opened"), "upload_document": _("Document uploaded"),
+              "download_document": _("Document downloaded")}
+    for action, cts in case.definition().by_action.items():
+        labels[action] = str(cts[0].label)
+    return labels
+
+
+# ---- documents --------------------------------------------------------------------------------------
+
+@bp.post("/cases/<int:case_id>/documents")
+@operation("Upload a dossier document", tags=["documents"], body=ref("DocumentUpload"),
+           body_type="multipart/form-data", ok=201, response=ref("Document"), errors=(403, 413, 422))
+def upload_document(case_id: int):
+    from .render import document_json
+
+    case = _case(case_id)
+    if not request.mimetype.startswith("multipart/form-data"):
+        raise ApiError(400, _("Send the document as multipart/form-data with the fields kind and file."))
+    file = request.files.get("file")
+    issued_on = None
+    raw_date = request.form.get("issued_on")
+    if raw_date:
+        try:
+            issued_on = dt.date.fromisoformat(raw_date.strip())
+        except ValueError:
+            raise ApiError(422, _("The submitted data is invalid."),
+                           {"issued_on": [_("Enter a date as YYYY-MM-DD.")]}) from None
+    kind = request.form.get("kind", "")
+    if _bad_text(kind):
+        raise ApiError(400, _("The text contains characters that cannot be stored."))
+    try:
+        doc = service.add_document(db.session, current(), case, kind=kind,
+                                   filename=file.filename if file else None,
+                                   stream=file.stream if file else _Empty(), issued_on=issued_on,
+                                   upload_dir=current_app.config["UPLOAD_DIR"],
+                                   max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024,
+                                   request_id=g.request_id)
+    except UploadRefused as exc:
+        raise ApiError(422, exc.message, {exc.field: [exc.message]}) from None
+    db.session.commit()
+    response = jsonify(document_json(doc))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.download_document", case_id=case.id, doc_id=doc.id)
+    return response
+
+
+class _Empty:
+    def read(self, n=-1):
+        return b""
+
+
+@bp.get("/cases/<int:case_id>/documents/<int:doc_id>")
+@operation("Download a document", tags=["documents"],
+           response={"type": "string", "format": "binary"}, response_type="application/octet-stream")
+def download_document(case_id: int, doc_id: int):
+    try:
+        case, doc = service.get_document(db.session, current(), case_id, doc_id)
+    except service.NotFound:
+        raise ApiError(404) from None
+    path = service.open_document(db.session, current(), case, doc, current_app.config["UPLOAD_DIR"],
+                                 request_id=g.request_id)
+    if not path.exists():
+        raise ApiError(404)
+    response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
+    response.headers["X-Content-SHA256"] = doc.sha256
+    return response
+
+
+# ---- audit, processes, reports ----------------------------------------------------------------------
+
+@bp.get("/audit/verify")
+@operation("Verify the hash chain of a case's audit trail", tags=["audit"],
+           params=[query("case_id", {"type": "integer", "minimum": 1, "maximum": INT_MAX}, "the case", True)],
+           response=ref("Verify"))
+def audit_verify():
+    from workflow.audit import verify_case
+
+    case_id = _int_arg("case_id")
+    if case_id is None:
+        raise ApiError(400, _("Invalid query parameter %(name)s.", name="case_id"),
+                       {"case_id": [_("This field is required.")]})
+    case = _case(case_id)
+    bad = verify_case(db.session, case.id)
+    if bad is None:
+        return jsonify({"ok": True})
+    return jsonify({"ok": False, "first_bad": {"case_id": bad.case_id, "seq": bad.seq, "reason": bad.reason}})
+
+
+@bp.get("/processes")
+@operation("The case types", tags=["processes"], response=ref("ProcessList"))
+def list_processes():
+    items = [{"type": name, "title": str(t.process.title or name)} for name, t in sorted(all_types().items())]
+    return jsonify({"items": items, "next_cursor": None})
+
+
+@bp.get("/processes/<name>")
+@operation("A process definition: steps, transitions with role and level, Mermaid diagram", tags=["processes"],
+           response=ref("Process"))
+def get_process(name: str):
+    case_type = all_types().get(name)
+    if case_type is None:
+        raise ApiError(404)
+    return jsonify(process_json(case_type))
+
+
+@bp.get("/reports/summary")
+@operation("Counts for a unit and year: admissions by stage and outcome, discipline by form, removals, overdue",
+           tags=["reports"],
+           params=[query("unit", {"type": "integer", "minimum": 1, "maximum": INT_MAX},
+                         "the unit (default: all the caller's units)"),
+                   query("year", {"type": "integer", "minimum": 1900, "maximum": 2200}, "default: this year")],
+           response=ref("Summary"))
+def report_summary():
+    from workflow import clock
+
+    unit_id = _int_arg("unit")
+    unit = _unit(unit_id) if unit_id is not None else None
+    year = _int_arg("year", 1900, 2200) or clock.today().year
+    return jsonify(reports.summary(db.session, current(), unit, year))
+
+
+@bp.get("/openapi.json")
+@operation("This OpenAPI document", tags=["meta"], response={"type": "object"}, public=True)
+def openapi():
+    return jsonify(build_spec(current_app))
+
+
+# ---- wiring -----------------------------------------------------------------------------------------
+
+@click.group("api", help="JSON API administration.")
+def api_cli():
+    pass
+
+
+@api_cli.command("revoke-tokens")
+@click.argument("username")
+def revoke_tokens_command(username: str):
+    """Revoke every live API token of USERNAME."""
+    count = auth.revoke_tokens(db.session, username)
+    if count is None:
+        raise click.ClickException(f"no user {username!r}")
+    db.session.commit()
+    click.echo(f"revoked {count} token(s) of {username}")
+
+
+def init_api(app) -> None:
+    """Register the blueprint, exempt it from CSRF (bearer tokens, no cookies) and wire its errors."""
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+    app.cli.add_command(api_cli)

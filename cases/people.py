@@ -1,0 +1,120 @@
+"""Member-registry operations shared by the pages and the API: the people
+list (accent-insensitive, index-backed name search) and registering a candidate.
+
+Like :mod:`cases.service`, functions take a plain session and the acting user,
+filter with :mod:`core.permissions`, and raise :class:`cases.service.NotFound`,
+or the engine's typed errors (``NotPermitted``, ``InvalidPayload``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.enums import Education, Gender, PersonStatus, Role
+from core.models import Person, RoleAssignment, Unit
+from core.permissions import can_view, visible
+from core.text import fold
+from workflow.errors import InvalidPayload, NotPermitted
+from workflow.i18n import _
+
+# The highest code point: ``prefix <= x < prefix + TOP`` is a prefix match in binary order.
+TOP = "\U0010ffff"
+
+
+def encode_key(*values) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, ensure_ascii=False).encode()).decode().rstrip("=")
+
+
+def decode_key(cursor: str | None, n: int) -> list | None:
+    """The values of a cursor made by :func:`encode_key`; ValueError if malformed."""
+    if not cursor:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("bad cursor") from None
+    if not isinstance(values, list) or len(values) != n:
+        raise ValueError("bad cursor")
+    return values
+
+
+def name_prefix(column, q: str, dialect: str):
+    """Names starting with the folded ``q``, in a form each database's index serves.
+
+    PostgreSQL: ``LIKE 'q%'`` uses ``ix_person_name_folded_pattern``
+    (varchar_pattern_ops). SQLite's LIKE is case-insensitive and so cannot use a
+    BINARY index; the equivalent range ``q <= name < q || U+10FFFF`` can.
+    """
+    folded = fold(q)
+    if dialect == "sqlite":
+        return sa.and_(column >= folded, column < folded + TOP)
+    return column.startswith(folded, autoescape=True)
+
+
+def people_query(session: Session, user, q: str | None = None, status: str | None = None,
+                 unit: Unit | None = None):
+    stmt = (sa.select(Person).join(Unit, Unit.id == Person.unit_id)
+            .where(visible(user, Unit.path, session, person_column=Person.id)))
+    if q and fold(q):
+        stmt = stmt.where(name_prefix(Person.name_folded, q, session.get_bind().dialect.name))
+    if status:
+        stmt = stmt.where(Person.status == PersonStatus(status))
+    if unit is not None:
+        stmt = stmt.where(Unit.path.startswith(unit.path, autoescape=True))
+    return stmt
+
+
+def list_people(session: Session, user, q: str | None = None, status: str | None = None,
+                unit: Unit | None = None, cursor: str | None = None, limit: int = 50):
+    """A page of the people the user may see, by folded name then id (keyset)."""
+    stmt = people_query(session, user, q, status, unit)
+    after = decode_key(cursor, 2)
+    if after:
+        name, pid = after
+        if not isinstance(name, str) or not isinstance(pid, int):
+            raise ValueError("bad cursor")
+        stmt = stmt.where(sa.or_(Person.name_folded > name, sa.and_(Person.name_folded == name, Person.id > pid)))
+    rows = list(session.scalars(stmt.order_by(Person.name_folded, Person.id).limit(limit + 1)))
+    next_cursor = encode_key(rows[limit - 1].name_folded, rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def may_register_at(session: Session, user, unit: Unit) -> bool:
+    """A role other than auditor at the unit or above it."""
+    ids = unit.ancestor_ids
+    return session.scalar(sa.select(sa.func.count()).select_from(RoleAssignment).where(
+        RoleAssignment.user_id == user.id, RoleAssignment.unit_id.in_(ids),
+        RoleAssignment.role != Role.auditor)) > 0
+
+
+def register_candidate(session: Session, user, data: dict) -> Person:
+    """Add a candidate (quần chúng) from validated form data (see forms/people.py)."""
+    unit = session.get(Unit, data["unit_id"])
+    if unit is None or not can_view(user, unit, session):
+        raise InvalidPayload({"unit_id": [_("No such unit among your units.")]})
+    if not unit.grassroots_branch and unit.level.value != "branch":
+        raise InvalidPayload({"unit_id": [_("A candidate belongs to a branch (chi bộ) or a grassroots branch.")]})
+    if not may_register_at(session, user, unit):
+        raise NotPermitted(_("You may not register people at this unit."))
+    taken = _("A person with this national id number is already registered.")
+    if session.scalar(sa.select(Person.id).where(Person.national_id == data["national_id"])):
+        raise InvalidPayload({"national_id": [taken]})
+    person = Person(full_name=data["full_name"], date_of_birth=data["date_of_birth"], gender=Gender(data["gender"]),
+                    national_id=data["national_id"], education=Education(data["education"]),
+                    ethnicity=data.get("ethnicity") or "Kinh", residence=data.get("residence") or "",
+                    unit_id=unit.id, status=PersonStatus.candidate,
+                    youth_union_member=bool(data.get("youth_union_member")),
+                    trade_union_member=bool(data.get("trade_union_member")),
+                    joined_unit_on=data.get("joined_unit_on"))
+    session.add(person)
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent registration with the same number
+        session.rollback()
+        raise InvalidPayload({"national_id": [taken]}) from None
+    return person

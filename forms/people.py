@@ -1,0 +1,51 @@
+"""Registering a candidate (quần chúng) in the member registry."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Form
+from wtforms.fields import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
+
+from .fields import required
+
+GENDER_CHOICES = [SelectChoice("male", _l("Male")), SelectChoice("female", _l("Female"))]
+EDUCATION_CHOICES = [SelectChoice("none", _l("No schooling")), SelectChoice("primary", _l("Primary")),
+                     SelectChoice("lower_secondary", _l("Lower secondary")),
+                     SelectChoice("upper_secondary", _l("Upper secondary"))]
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def not_in_future(form, field):
+    from workflow import clock
+
+    if field.data is not None and field.data > clock.today():
+        raise ValidationError(_l("The date is in the future."))
+
+
+def not_before_1900(form, field):
+    if field.data is not None and field.data.year < 1900:
+        raise ValidationError(_l("The date is before 1900."))
+
+
+class CandidateForm(Form):
+    """A new candidate: the fields of DOMAIN.md's "People"."""
+
+    full_name = StringField(_l("Full name"), validators=[required(), Length(min=1, max=200)],
+                            filters=[strip])
+    date_of_birth = DateField(_l("Date of birth"), validators=[required(), not_in_future, not_before_1900])
+    gender = SelectField(_l("Gender"), choices=GENDER_CHOICES, validators=[required()])
+    national_id = StringField(_l("National id number (12 digits)"),
+                              validators=[required(), Regexp(r"^[0-9]{12}$", message=_l("Enter exactly 12 digits."))],
+                              filters=[strip])
+    education = SelectField(_l("General education"), choices=EDUCATION_CHOICES, validators=[required()])
+    unit_id = IntegerField(_l("Branch"), validators=[required(), NumberRange(min=1)])
+    residence = StringField(_l("Residence"), validators=[Optional(), Length(max=300)], filters=[strip])
+    ethnicity = StringField(_l("Ethnicity"), validators=[Optional(), Length(max=50)], filters=[strip])
+    youth_union_member = BooleanField(_l("Youth Union member"))
+    trade_union_member = BooleanField(_l("Trade union member"))
+    joined_unit_on = DateField(_l("In the unit since"), validators=[Optional(), not_in_future, not_before_1900])
