@@ -26,6 +26,9 @@ def people_choices(session, name: str, unit: Unit) -> list[tuple[int, str]]:
     elif name == "officials_of_grassroots":
         stmt = stmt.where(Unit.path.startswith(_grassroots_path(session, unit), autoescape=True),
                           Person.status == PersonStatus.official)
+    elif name == "members_of_unit":  # members of the unit and the units below it
+        stmt = stmt.where(Unit.path.startswith(unit.path, autoescape=True),
+                          Person.status.in_([PersonStatus.official, PersonStatus.probationary]))
     elif name == "members_of_branch":
         stmt = stmt.where(Person.unit_id == unit.id,
                           Person.status.in_([PersonStatus.official, PersonStatus.probationary]))
@@ -33,3 +36,16 @@ def people_choices(session, name: str, unit: Unit) -> list[tuple[int, str]]:
         raise KeyError(name)
     rows = session.execute(stmt.order_by(Person.name_folded).limit(500)).all()
     return [(pid, full_name if uname == unit.name else f"{full_name} — {uname}") for pid, full_name, uname in rows]
+
+
+def field_choices(session, name: str, unit: Unit, case=None) -> list[tuple[int, str]]:
+    """Choices of a form field's ``choices_of``: people, or the posts of the case's person."""
+    if name == "posts_of_person":
+        from core.models import Post
+
+        if case is None or case.person_id is None:
+            return []
+        posts = session.scalars(sa.select(Post).where(Post.person_id == case.person_id, Post.ended_on.is_(None))
+                                .order_by(Post.started_on)).all()
+        return [(p.id, f"{p.title} — {p.unit.name}") for p in posts]
+    return people_choices(session, name, unit)

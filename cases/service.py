@@ -60,14 +60,15 @@ def state_label(case: Case) -> str:
 # ---- opening and acting -----------------------------------------------------------------------
 
 def open_case(session: Session, user, type_name: str, person_id, payload: dict | None = None,
-              request_id: str | None = None) -> Case:
-    """Open a case of ``type_name`` about a person, at the person's unit."""
+              request_id: str | None = None, state: str | None = None) -> Case:
+    """Open a case of ``type_name`` about a person, at the person's unit (in ``state``,
+    one of the process's start states; default the first)."""
     case_type = get_type(type_name)
     person = get_person(session, user, person_id)
     payload = dict(payload or {})
     payload.setdefault("person_id", person.id)
     return engine.start(session, case_type.process, unit=person.unit_id, actor=user, person=person.id,
-                        payload=payload, request_id=request_id)
+                        payload=payload, request_id=request_id, state=state)
 
 
 def take_action(session: Session, user, case: Case, action: str, payload: dict | None = None, *,

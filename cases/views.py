@@ -22,7 +22,7 @@ from workflow.errors import (ActionNotAvailable, GuardFailed, InvalidPayload, No
                              UnknownAction, WorkflowError)
 
 from . import service
-from .choices import people_choices
+from .choices import field_choices, people_choices
 from .documents import UploadRefused
 from .models import DOCUMENT_KINDS
 from .registry import all_types, get_type
@@ -98,14 +98,23 @@ def new_case(type_name: str):
     except KeyError:
         abort(404)
     process = case_type.process
-    spec = next(iter(process.start_specs.values()))
     my_units = _units_where_can_open(process)
     if not my_units:
         abort(403)
     unit_id = _int_or_none(request.values.get("unit")) or my_units[0].id
     unit = next((u for u in my_units if u.id == unit_id), None)
     if unit is None:
+        # A unit below one of the user's (e.g. the member's branch, from the person page).
+        unit = db.session.get(Unit, unit_id)
+        if unit is None or not can_view(current_user, unit, db.session):
+            abort(404)
+    # The start states this user may use here (e.g. an inspection officer's report,
+    # or the branch secretary's own finding).
+    states = engine.can_start(db.session, process, unit, current_user)
+    if not states:
         abort(404)
+    state = request.values.get("start") if request.values.get("start") in states else states[0]
+    spec = process.start_specs[state]
     form = spec.form(formdata=request.form if request.method == "POST" else None,
                      data={"person_id": _int_or_none(request.args.get("person_id"))})
     errors: list[str] = []
@@ -113,14 +122,16 @@ def new_case(type_name: str):
     if request.method == "POST":
         payload = payload_from(request.form)
         payload.pop("unit", None)
+        payload.pop("start", None)
         try:
             person = service.get_person(db.session, current_user, payload.get("person_id"))
-            if person.unit_id != unit.id:
+            if not person.unit.is_within(unit):
                 raise service.NotFound(person.id)
             case = service.open_case(db.session, current_user, type_name, person.id, payload,
-                                     request_id=g.request_id)
+                                     request_id=g.request_id, state=state)
         except service.NotFound:
-            form.person_id.errors = [_("Choose a candidate of your branch.")]
+            form.person_id.errors = [_("Choose a candidate of your branch.") if type_name == "admission"
+                                     else _("Choose a member of this unit.")]
             status = 422
         except InvalidPayload as exc:
             _apply_errors(form, exc.errors)
@@ -135,8 +146,9 @@ def new_case(type_name: str):
             flash(_("The dossier was opened."), "success")
             return redirect(url_for("cases.case_page", case_id=case.id))
     choices = {f.name: people_choices(db.session, f.choices_of, unit) for f in form if hasattr(f, "choices_of")}
+    starts = [(s, process.start_specs[s].label or s) for s in states]
     return render_template("cases/new.html", form=form, case_type=case_type, unit=unit, units=my_units,
-                           errors=errors, choices=choices, spec=spec), status
+                           errors=errors, choices=choices, spec=spec, starts=starts, start=state), status
 
 
 def _units_where_can_open(process) -> list[Unit]:
@@ -173,7 +185,7 @@ def _render_case(case, *, failed_action: str | None = None, formdata=None, error
             _apply_errors(form, field_errors)
         choices = {}
         if form is not None:
-            choices = {f.name: people_choices(session, f.choices_of, case.unit) for f in form
+            choices = {f.name: field_choices(session, f.choices_of, case.unit, case) for f in form
                        if hasattr(f, "choices_of")}
         forms.append({"ct": ct, "form": form, "choices": choices, "key": uuid.uuid4().hex,
                       "errors": errors if ct.action == failed_action else None,
@@ -306,3 +318,28 @@ def download(case_id: int, doc_id: int):
     if not path.exists():
         abort(404)
     return send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
+
+
+# ---- a person's cases (filled into the person page's ``person_cases`` block) -----------------------
+
+@bp.app_context_processor
+def _person_case_helpers():
+    def person_cases(person):
+        return service.cases_of_person(db.session, current_user, person)
+
+    def discipline_in_force(person):
+        from cases.discipline.rules import discipline_in_force as in_force
+
+        return in_force(db.session, person.id)
+
+    from forms.discipline import APPEAL_RESULT_CHOICES, CATEGORY_CHOICES, FORM_CHOICES
+    from forms.removal import GROUNDS_CHOICES
+
+    def chooser(choices):
+        return lambda value: str(dict(choices).get(value, value or ""))
+
+    return {"person_cases": person_cases, "discipline_in_force": discipline_in_force,
+            "case_state_label": service.state_label, "discipline_form_name": chooser(FORM_CHOICES),
+            "discipline_category_name": chooser(CATEGORY_CHOICES),
+            "discipline_appeal_result": chooser(APPEAL_RESULT_CHOICES),
+            "removal_grounds_name": chooser(GROUNDS_CHOICES)}

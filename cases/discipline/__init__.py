@@ -1,0 +1,1 @@
+"""Discipline of party members (kỷ luật)."""

@@ -1,0 +1,246 @@
+"""The discipline rules of DOMAIN.md as plain functions (kỷ luật đảng viên).
+
+Each returns a reason (a translated message naming the figures) when it
+refuses, or None; the process attaches them as guards, and the transfer /
+appointment check (:func:`transfer_check`) and the case pages reuse them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from cases.admission.rules import add_months, d
+from core.enums import LEVEL_RANK, Level, PersonStatus
+from core.models import Person, Post, Unit
+from workflow.i18n import _
+
+# Forms of discipline (hình thức kỷ luật), lightest first.
+REPRIMAND, WARNING, DISMISSAL, EXPULSION = "reprimand", "warning", "dismissal", "expulsion"
+FORMS = (REPRIMAND, WARNING, DISMISSAL, EXPULSION)
+BRANCH_FORMS = (REPRIMAND, WARNING)  # what a branch (or a probationary member) may receive at most
+# Statute of limitations (thời hiệu), years from the (latest) violation; None: no limit.
+LIMITATION_YEARS = {REPRIMAND: 5, WARNING: 10, DISMISSAL: 10, EXPULSION: None}
+# Categories of violation (the report's "category"). ``assigned_task``: a task
+# assigned by a higher level, which the branch may not discipline on its own.
+CATEGORIES = ("ideology", "ethics", "lifestyle", "party_activity", "member_duties", "assigned_task", "other")
+BRANCH_CATEGORIES = ("ideology", "ethics", "lifestyle", "party_activity", "member_duties")
+# Under discipline while the case is in one of these states (an appeal does not suspend it).
+IN_FORCE_STATES = ("in_force", "appeal_review")
+LAPSE_MONTHS = 12
+APPEAL_MONTHS = 1
+
+
+def form_name(form: str | None) -> str:
+    names = {REPRIMAND: _("reprimand"), WARNING: _("warning"), DISMISSAL: _("dismissal from post"),
+             EXPULSION: _("expulsion")}
+    return names.get(form or "", form or "—")
+
+
+def as_date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+# ---- forms allowed -------------------------------------------------------------------------
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def current_post(session: Session, person: Person, post_id) -> Post | None:
+    if not post_id:
+        return None
+    post = session.get(Post, int(post_id))
+    if post is None or post.person_id != person.id or post.ended_on is not None:
+        return None
+    return post
+
+
+def form_allowed(session: Session, person: Person, form: str, post_id=None,
+                 status: PersonStatus | None = None) -> str | None:
+    """Probationary members: reprimand or warning only; dismissal: only from a post held.
+    ``status``: the person's status before the discipline took effect (on appeal)."""
+    status = status or person.status
+    if form not in FORMS:
+        return _("Unknown form of discipline “%(form)s”.", form=form)
+    if status is PersonStatus.probationary and form not in BRANCH_FORMS:
+        return _("%(name)s is a probationary member, who may receive only a reprimand or a warning, not a "
+                 "%(form)s; where that is too light, the name is removed from the rolls instead.",
+                 name=person.full_name, form=form_name(form))
+    if status not in (PersonStatus.probationary, PersonStatus.official):
+        return _("%(name)s is not a party member.", name=person.full_name)
+    if form == DISMISSAL:
+        if not [p for p in person.posts if p.ended_on is None or p.id == _int(post_id)]:
+            return _("%(name)s holds no post, so dismissal from post (cách chức) is not possible.",
+                     name=person.full_name)
+        post = session.get(Post, _int(post_id)) if _int(post_id) else None
+        if post is None or post.person_id != person.id:
+            return _("Name the post %(name)s is dismissed from.", name=person.full_name)
+    return None
+
+
+# ---- statute of limitations ----------------------------------------------------------------------
+
+def limitation_start(data: dict) -> dt.date | None:
+    """The violation date, restarted by a later violation."""
+    days = [as_date(data.get(k)) for k in ("violation_date", "later_violation_date")]
+    days = [x for x in days if x]
+    return max(days) if days else None
+
+
+def limitation_check(form: str, data: dict, on: dt.date) -> str | None:
+    years = LIMITATION_YEARS.get(form)
+    start = limitation_start(data)
+    if years is None or start is None:
+        return None
+    last = add_months(start, 12 * years)
+    if on > last:
+        return _("The violation of %(violated)s is past the statute of limitations for a %(form)s: %(years)s "
+                 "years, which ended on %(last)s (today's reference date is %(on)s).",
+                 violated=d(start), form=form_name(form), years=years, last=d(last), on=d(on))
+    return None
+
+
+# ---- authority ------------------------------------------------------------------------------------
+
+def committee_seats(session: Session, person: Person) -> list[Post]:
+    """Current seats on a committee of grassroots level or above."""
+    out = []
+    for post in person.posts:
+        if post.ended_on is None and post.committee_seat:
+            unit = post.unit
+            if unit.grassroots_branch or LEVEL_RANK[unit.level] <= LEVEL_RANK[Level.grassroots]:
+                out.append(post)
+    return out
+
+
+def branch_authority(session: Session, person: Person, form: str, data: dict) -> list[str]:
+    """Why the branch may not decide ``form`` itself (empty: it may)."""
+    reasons = []
+    if form not in BRANCH_FORMS:
+        reasons.append(_("A branch decides only a reprimand or a warning; a %(form)s is decided by a higher "
+                         "level, so the branch can only propose it.", form=form_name(form)))
+    if data.get("category") == "assigned_task":
+        reasons.append(_("The violation concerns a task assigned by a higher level: the branch may not decide "
+                         "a %(form)s for it, only propose it to the higher level.", form=form_name(form)))
+    for post in committee_seats(session, person):
+        reasons.append(_("%(name)s sits on the committee of %(unit)s (%(post)s): the branch may only propose.",
+                         name=person.full_name, unit=post.unit.name, post=post.title))
+    if data.get("managed_by_higher_level"):
+        reasons.append(_("%(name)s is managed by a higher level: the branch may only propose.",
+                         name=person.full_name))
+    return reasons
+
+
+def grassroots_authority(session: Session, person: Person, grassroots: Unit | None, form: str) -> list[str]:
+    """Why the grassroots committee may not decide ``form`` itself (empty: it may)."""
+    reasons = []
+    for post in committee_seats(session, person):
+        reasons.append(_("%(name)s sits on the committee of %(unit)s (%(post)s): the superior level decides.",
+                         name=person.full_name, unit=post.unit.name, post=post.title))
+    if form in (DISMISSAL, EXPULSION) and not (grassroots is not None and grassroots.may_expel):
+        reasons.append(_("A %(form)s is decided by the standing committee of the superior level; %(unit)s is "
+                         "not authorised to expel.", form=form_name(form),
+                         unit=grassroots.name if grassroots else "—"))
+    return reasons
+
+
+def unit_of_level(session: Session, unit: Unit, level: Level) -> Unit | None:
+    """The unit answering ``level`` on the path from the root to ``unit``."""
+    ids = unit.ancestor_ids
+    units = {u.id: u for u in session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))}
+    for uid in reversed(ids):
+        if level in units[uid].levels:
+            return units[uid]
+    return None
+
+
+# ---- self-review ------------------------------------------------------------------------------------
+
+REQUESTS_BEFORE_PROCEEDING = 3
+
+
+def self_review_check(submitted: bool, requests: Iterable) -> str | None:
+    n = len(list(requests))
+    if not submitted and n < REQUESTS_BEFORE_PROCEEDING:
+        return _("Without the member's self-review the case proceeds only after 3 recorded unanswered "
+                 "requests; %(n)s recorded so far.", n=n)
+    return None
+
+
+# ---- appeal window and lapse ---------------------------------------------------------------------------
+
+def appeal_last_day(announced: dt.date) -> dt.date:
+    return add_months(announced, APPEAL_MONTHS)
+
+
+def appeal_check(announced: dt.date | None, filed: dt.date | None) -> str | None:
+    if announced is None or filed is None:
+        return None
+    last = appeal_last_day(announced)
+    if filed > last:
+        return _("The appeal of %(filed)s is late: the member was told of the decision on %(told)s, so appeals "
+                 "were accepted until %(last)s.", filed=d(filed), told=d(announced), last=d(last))
+    if filed < announced:
+        return _("The appeal of %(filed)s is before the member was told of the decision on %(told)s.",
+                 filed=d(filed), told=d(announced))
+    return None
+
+
+def lapse_day(announced: dt.date) -> dt.date:
+    return add_months(announced, LAPSE_MONTHS)
+
+
+# ---- under discipline -----------------------------------------------------------------------------
+
+def discipline_in_force(session: Session, person_id: int, on: dt.date | None = None):
+    """The discipline case in force for the person on ``on`` (default today), or None."""
+    from workflow import clock
+    from workflow.models import Case
+
+    on = on or clock.today()
+    cases = session.scalars(sa.select(Case).where(
+        Case.process == "discipline", Case.person_id == person_id,
+        Case.state.in_(IN_FORCE_STATES + ("lapsed",))).order_by(Case.id.desc())).all()
+    for case in cases:
+        data = case.data or {}
+        announced = as_date(data.get("announced_on"))
+        if announced is None or announced > on:
+            continue
+        if case.state == "lapsed":
+            lapsed = as_date(data.get("lapsed_on"))
+            if lapsed is not None and on < lapsed:
+                return case
+            continue
+        return case
+    return None
+
+
+def is_under_discipline(session: Session, person_id: int, on: dt.date | None = None) -> bool:
+    """Is a discipline in force on the person (a member under discipline cannot be
+    transferred, appointed or promoted)?"""
+    return discipline_in_force(session, person_id, on) is not None
+
+
+def transfer_check(session: Session, person_id: int, on: dt.date | None = None) -> str | None:
+    """The refusal a transfer, appointment or promotion gets, or None."""
+    case = discipline_in_force(session, person_id, on)
+    if case is None:
+        return None
+    person = session.get(Person, person_id)
+    data = case.data or {}
+    return _("%(name)s is under discipline (%(form)s, told on %(told)s, case no. %(id)s) and cannot be "
+             "transferred, appointed or promoted while it is in force.", name=person.full_name,
+             form=form_name(data.get("final_form")), told=d(as_date(data.get("announced_on"))), id=case.id)

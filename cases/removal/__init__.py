@@ -1,0 +1,1 @@
+"""Removal from the rolls (xóa tên)."""

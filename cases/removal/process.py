@@ -1,0 +1,127 @@
+"""The removal process (xóa tên đảng viên), as DOMAIN.md's table gives it."""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from cases.discipline.process import (date_not_in_future, entitled_not_more_than_members, self_review_done,
+                                      store_request, store_self_review, vote_passed)
+from core.enums import Level, PersonStatus, Role
+from forms import removal as f
+from workflow.definition import Process, Start, Transition
+from workflow.i18n import _
+from workflow.votes import MAJORITY, TWO_THIRDS
+
+from . import rules
+
+
+class State(str, enum.Enum):
+    proposed = "proposed"
+    branch_vote = "branch_vote"
+    grassroots_vote = "grassroots_vote"
+    superior_decision = "superior_decision"
+    removed = "removed"
+    dropped = "dropped"
+
+
+STATE_LABELS = {
+    State.proposed: _l("Removal proposed: member's self-review"),
+    State.branch_vote: _l("Branch vote"),
+    State.grassroots_vote: _l("Grassroots committee vote"),
+    State.superior_decision: _l("Decision of the superior standing committee"),
+    State.removed: _l("Name removed"),
+    State.dropped: _l("Removal dropped"),
+}
+
+S = State
+BS, CM, SM = Role.branch_secretary, Role.committee_member, Role.standing_member
+
+
+def member_of_branch(ctx):
+    person = ctx.person
+    if person is None:
+        return _("Choose the party member.")
+    if person.status not in (PersonStatus.official, PersonStatus.probationary):
+        return _("%(name)s is not a party member.", name=person.full_name)
+    if person.unit_id != ctx.case.unit_id:
+        return _("%(name)s does not belong to this branch.", name=person.full_name)
+    from workflow.models import Case
+
+    open_case = ctx.session.scalar(sa.select(Case.id).where(
+        Case.process == "removal", Case.person_id == person.id, Case.closed_at.is_(None)).limit(1))
+    if open_case:
+        return _("%(name)s already has an open removal case (no. %(id)s).", name=person.full_name, id=open_case)
+    return None
+
+
+def months_missed(ctx):
+    return rules.months_missed_check(ctx.payload.get("grounds"), ctx.payload.get("months_missed"))
+
+
+def evidence_attached(ctx):
+    from cases.models import Document
+
+    kinds = ctx.session.scalars(sa.select(Document.kind).where(Document.case_id == ctx.case.id)).all()
+    return rules.evidence_check(kinds)
+
+
+def store_proposal(ctx):
+    p = ctx.payload
+    ctx.update_data(grounds=p["grounds"], months_missed=p.get("months_missed"), description=p.get("description"))
+
+
+def store_vote(name):
+    def store(ctx):
+        p = ctx.payload
+        ctx.update_data(**{name: {"meeting_date": p["meeting_date"], "entitled": p["entitled"],
+                                  "votes_for": p["votes_for"], "passed": ctx.vote.passed}})
+
+    store.__name__ = f"store_{name}"
+    return store
+
+
+def become_removed(ctx):
+    ctx.person.status = PersonStatus.removed
+    ctx.update_data(decision_number=ctx.payload["decision_number"], decided_on=ctx.payload["decision_date"])
+    ctx.session.flush()
+
+
+def store_keep(ctx):
+    ctx.update_data(decision_number=ctx.payload["decision_number"], decided_on=ctx.payload["decision_date"])
+
+
+class Removal(Process):
+    name = "removal"
+    version = 1
+    title = _l("Removal from the rolls")
+    State = State
+    state_labels = STATE_LABELS
+    initial = S.proposed
+    starts = [Start(S.proposed, BS, Level.branch, form=f.ProposeRemovalForm, guards=[member_of_branch, months_missed],
+                    effects=[store_proposal], label=_l("Propose removing a member's name"))]
+    ends = [S.removed, S.dropped]
+    transitions = [
+        Transition("request_self_review", S.proposed, S.proposed, role=BS, level=Level.branch,
+                   form=f.RequestSelfReviewForm, guards=[date_not_in_future("requested_on")],
+                   effects=[store_request], label=_l("Record a request for self-review that went unanswered")),
+        Transition("record_self_review", S.proposed, S.branch_vote, role=BS, level=Level.branch,
+                   form=f.SelfReviewForm, guards=[self_review_done], effects=[store_self_review],
+                   label=_l("Record the member's self-review")),
+        Transition("record_branch_vote", S.branch_vote, {"passed": S.grassroots_vote, "failed": S.dropped},
+                   role=BS, level=Level.branch, form=f.BranchVoteForm, vote=TWO_THIRDS,
+                   guards=[date_not_in_future("meeting_date"), entitled_not_more_than_members, evidence_attached],
+                   effects=[store_vote("branch_vote")], label=_l("Record the branch resolution on the removal")),
+        Transition("record_grassroots_vote", S.grassroots_vote, {"passed": S.superior_decision, "failed": S.dropped},
+                   role=CM, level=Level.grassroots, form=f.GrassrootsVoteForm, vote=TWO_THIRDS,
+                   guards=[date_not_in_future("meeting_date")], effects=[store_vote("grassroots_vote")],
+                   label=_l("Record the grassroots committee resolution on the removal")),
+        Transition("decide_remove", S.superior_decision, S.removed, role=SM, level=Level.superior,
+                   form=f.DecideRemoveForm, vote=MAJORITY, guards=[vote_passed, date_not_in_future("decision_date")],
+                   effects=[become_removed], label=_l("Decide to remove the name")),
+        Transition("decide_keep", S.superior_decision, S.dropped, role=SM, level=Level.superior, form=f.DecideKeepForm,
+                   guards=[date_not_in_future("decision_date")], effects=[store_keep],
+                   label=_l("Decide to keep the member")),
+    ]

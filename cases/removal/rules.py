@@ -1,0 +1,38 @@
+"""The removal rules of DOMAIN.md (xóa tên đảng viên) as plain functions."""
+
+from __future__ import annotations
+
+from cases.discipline.rules import REQUESTS_BEFORE_PROCEEDING, self_review_check  # noqa: F401 (same 3-request rule)
+from workflow.i18n import _
+
+# Grounds (căn cứ xóa tên). The last one is how a discipline case on a
+# probationary member whose violation is too serious for a warning ends.
+MISSED_ACTIVITIES_OR_DUES = "missed_activities_or_dues"
+GROUNDS = (
+    MISSED_ACTIVITIES_OR_DUES,
+    "party_card_returned_or_destroyed",
+    "no_progress_after_help",
+    "two_years_violating_standing",
+    "probationary_not_recognised",
+    "admitted_in_breach",
+    "probationary_serious_violation",
+)
+MIN_MONTHS_MISSED = 3
+
+
+def months_missed_check(grounds: str, months) -> str | None:
+    """Missed activities or dues: at least 3 months in a year without good reason."""
+    if grounds != MISSED_ACTIVITIES_OR_DUES:
+        return None
+    if not months or months < MIN_MONTHS_MISSED:
+        return _("Removal for missed party activities or dues needs at least 3 months missed in a year without "
+                 "good reason; %(n)s recorded.", n=months or 0)
+    if months > 12:
+        return _("At most 12 months can be missed in a year; %(n)s recorded.", n=months)
+    return None
+
+
+def evidence_check(kinds) -> str | None:
+    if "evidence" not in set(kinds):
+        return _("Attach at least one evidence document (kind “Evidence”) before the branch votes.")
+    return None

@@ -1,0 +1,115 @@
+"""Helpers to drive discipline and removal cases through the pages (test client)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.admission_flow import Pages, case_state, latest_case_id, vote  # noqa: F401
+
+TODAY = "2026-11-20"
+NOW = "2026-11-20T03:00:00Z"  # a Friday, 10:00 in Hà Nội
+
+
+def members(demo, key="trung", status="official"):
+    return [p for p in demo.people[key] if p.status.value == status]
+
+
+def committee_member(demo):
+    """The thôn Trung member who sits on the Phúc Thắng committee (official #2)."""
+    return members(demo)[1]
+
+
+def plain_member(demo, index=3):
+    """An official member of thôn Trung with no post."""
+    return members(demo)[index]
+
+
+def case_data(app, case_id: int) -> dict:
+    from app.extensions import db
+    from workflow.models import Case
+
+    with app.app_context():
+        return dict(db.session.scalar(sa.select(Case.data).where(Case.id == case_id)) or {})
+
+
+def person_status(app, person_id: int) -> str:
+    from app.extensions import db
+    from core.models import Person
+
+    with app.app_context():
+        return db.session.scalar(sa.select(Person.status).where(Person.id == person_id)).value
+
+
+def new_case(pages, type_name: str, person_id: int, *, unit=None, start=None, **fields):
+    query = "&".join(f"{k}={v}" for k, v in (("unit", unit), ("start", start)) if v)
+    path = f"/cases/new/{type_name}" + (f"?{query}" if query else "")
+    data = {"csrf_token": pages.token(path), "person_id": person_id}
+    if unit:
+        data["unit"] = unit
+    if start:
+        data["start"] = start
+    data.update({k: v for k, v in fields.items() if v is not None})
+    return pages.client.post(path, data=data)
+
+
+def report_fields(**override) -> dict:
+    fields = {"violation_date": "2026-09-01", "category": "party_activity",
+              "description": "Không tham gia sinh hoạt chi bộ và không thực hiện nhiệm vụ được phân công."}
+    fields.update(override)
+    return fields
+
+
+def own_finding(app, pages, person_id: int, **override) -> int:
+    """bithu.trung opens a case from the branch's own finding (starts at self_review)."""
+    pages.as_user("bithu.trung")
+    response = new_case(pages, "discipline", person_id, **report_fields(**override))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    case_id = latest_case_id(app)
+    assert case_state(app, case_id) == "self_review"
+    return case_id
+
+
+def self_review(pages, case_id: int) -> None:
+    pages.as_user("bithu.trung")
+    response = pages.act(case_id, "record_self_review", submitted="yes",
+                         self_criticism="Tôi nhận thấy khuyết điểm và xin nhận hình thức kỷ luật.")
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def at_branch_vote(app, pages, person_id: int, **override) -> int:
+    case_id = own_finding(app, pages, person_id, **override)
+    self_review(pages, case_id)
+    assert case_state(app, case_id) == "branch_vote"
+    return case_id
+
+
+def branch_vote(pages, case_id, form, resolution, tally=(10, 10, 9, 1), meeting_date=TODAY, **extra):
+    pages.as_user("bithu.trung")
+    return pages.act(case_id, "record_branch_vote", proposed_form=form, resolution=resolution,
+                     **vote(meeting_date, *tally), **extra)
+
+
+def decided_by_branch(app, pages, person_id: int, form="reprimand", meeting_date=TODAY, **override) -> int:
+    case_id = at_branch_vote(app, pages, person_id, **override)
+    response = branch_vote(pages, case_id, form, "decide", meeting_date=meeting_date)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert case_state(app, case_id) == "decided"
+    return case_id
+
+
+def announce(pages, case_id: int, day: str = TODAY) -> None:
+    pages.as_user("bithu.trung")
+    response = pages.act(case_id, "announce", announced_on=day)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def refusal(response) -> str:
+    """The text of the refusal box of a 422 page."""
+    import html
+    import re
+
+    assert response.status_code == 422, response.status_code
+    text = response.get_data(as_text=True)
+    m = re.search(r'data-testid="refusal">(.*?)</div>', text, re.S)
+    assert m, "no refusal shown"
+    return html.unescape(re.sub(r"<[^>]+>", " ", m.group(1)))
