@@ -151,7 +151,7 @@ def _grouped(rows) -> Iterator[tuple[int, list]]:
         yield current, group
 
 
-def verify_all(session: Session, batch: int = 5000) -> VerifyReport:
+def verify_all(session: Session, batch: int = 200) -> VerifyReport:
     """Check every chain (streamed in case-id order); names the first bad event of each broken case."""
     report = VerifyReport()
     heads = {}

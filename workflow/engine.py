@@ -26,14 +26,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from core.models import Unit
+from core.models import RoleAssignment, Unit
 
 from . import calendar, clock
 from .audit import chain_hash, canonical, json_safe
 from .definition import CLEAR, CompiledTransition, Process, get_process
 from .errors import (ActionNotAvailable, CaseNotFound, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
                      UnknownAction, WorkflowError)
-from .guards import CaseSnapshot, Context, matching_unit, path_ids, role_rows, validate_form
+from .guards import CaseSnapshot, Context, RoleRow, _value, matching_unit, path_ids, role_rows, validate_form
 from .i18n import _
 from .models import GENESIS_HASH, AuditEvent, Case, IdempotencyRecord, Timer
 from .rulebooks import get_rulebook, rulebook_for
@@ -56,6 +56,22 @@ _LOAD = (
     .where(_case_t.c.id == sa.bindparam("cid"))
 )
 _LOAD_FOR_UPDATE = _LOAD.with_for_update(of=_case_t)
+
+# The case and, in the same round trip, every role the actor holds (one row per
+# role assignment; a single row of NULLs when they hold none).
+_ra_t = RoleAssignment.__table__
+_role_unit_t = _unit_t.alias("role_unit")
+_LOAD_WITH_ROLES = (
+    sa.select(*_SNAPSHOT_COLS, _ra_t.c.unit_id, _ra_t.c.role, _role_unit_t.c.level,
+              _role_unit_t.c.grassroots_branch)
+    .select_from(
+        _case_t.join(_unit_t, _unit_t.c.id == _case_t.c.unit_id)
+        .outerjoin(_ra_t, _ra_t.c.user_id == sa.bindparam("uid"))
+        .outerjoin(_role_unit_t, _role_unit_t.c.id == _ra_t.c.unit_id)
+    )
+    .where(_case_t.c.id == sa.bindparam("cid"))
+)
+_LOAD_WITH_ROLES_FOR_UPDATE = _LOAD_WITH_ROLES.with_for_update(of=_case_t)
 
 _UPDATE_CASE = (
     _case_t.update()
@@ -93,6 +109,8 @@ _UNIT_PATH = sa.select(_unit_t.c.path).where(_unit_t.c.id == sa.bindparam("uid")
 
 P_LOAD = Prepared(_LOAD)
 P_LOAD_FOR_UPDATE = Prepared(_LOAD_FOR_UPDATE)
+P_LOAD_WITH_ROLES = Prepared(_LOAD_WITH_ROLES)
+P_LOAD_WITH_ROLES_FOR_UPDATE = Prepared(_LOAD_WITH_ROLES_FOR_UPDATE)
 P_UPDATE_CASE = Prepared(_UPDATE_CASE)
 P_UPDATE_CASE_DATA = Prepared(_UPDATE_CASE_DATA)
 P_UPDATE_HEAD = Prepared(_UPDATE_HEAD)
@@ -140,6 +158,20 @@ def _load(conn, case_id: int, lock: bool) -> CaseSnapshot:
     return CaseSnapshot(row)
 
 
+_NSNAP = len(CaseSnapshot.__slots__)
+
+
+def _load_with_roles(conn, case_id: int, user_id: int, lock: bool) -> tuple[CaseSnapshot, list[RoleRow]]:
+    stmt = P_LOAD_WITH_ROLES_FOR_UPDATE if lock and _is_pg(conn) else P_LOAD_WITH_ROLES
+    rows = stmt.all(conn, {"cid": case_id, "uid": user_id})
+    if not rows:
+        raise CaseNotFound(case_id)
+    snap = CaseSnapshot(rows[0][:_NSNAP])
+    roles = [RoleRow(r[_NSNAP], _value(r[_NSNAP + 1]), _value(r[_NSNAP + 2]), bool(r[_NSNAP + 3]))
+             for r in rows if r[_NSNAP] is not None]
+    return snap, roles
+
+
 def _process_of(snap: CaseSnapshot) -> type[Process]:
     return get_process(snap.process, snap.process_version)
 
@@ -163,7 +195,7 @@ def _find(process, snap: CaseSnapshot, action: str) -> CompiledTransition:
     return ct
 
 
-def _check_permission(conn, ct, snap, actor, ctx) -> int | None:
+def _check_permission(roles, ct, snap, actor, ctx) -> int | None:
     """The unit where the actor's role qualifies (None for the system); raises NotPermitted."""
     if ct.is_system:
         if actor is not None:
@@ -171,8 +203,7 @@ def _check_permission(conn, ct, snap, actor, ctx) -> int | None:
         return None
     if actor is None:
         raise NotPermitted()
-    rows = role_rows(conn, actor.id)
-    unit_id = matching_unit(ct.roles, ct.level, rows, path_ids(snap.unit_path), snap.reviewing_unit_id, ctx)
+    unit_id = matching_unit(ct.roles, ct.level, roles, path_ids(snap.unit_path), snap.reviewing_unit_id, ctx)
     if unit_id is None:
         raise NotPermitted()
     return unit_id
@@ -319,7 +350,10 @@ def _act(session, case_id, action, actor, payload, expected_version, idempotency
         replay = _replay(conn, actor, idempotency_key)
         if replay is not None:
             return replay, None
-    snap = _load(conn, case_id, lock=True)
+    if actor is not None:
+        snap, roles = _load_with_roles(conn, case_id, actor.id, lock=True)
+    else:
+        snap, roles = _load(conn, case_id, lock=True), []
     if idempotency_key is not None and _is_pg(conn):
         # We may have waited for the row lock behind an act with the same key.
         replay = _replay(conn, actor, idempotency_key)
@@ -330,7 +364,7 @@ def _act(session, case_id, action, actor, payload, expected_version, idempotency
     process = _process_of(snap)
     ct = _find(process, snap, action)
     ctx = Context(session, process, snap, actor, ct, now=now)
-    ctx.acting_unit_id = _check_permission(conn, ct, snap, actor, ctx)
+    ctx.acting_unit_id = _check_permission(roles, ct, snap, actor, ctx)
     audit_payload = _validate(ct, ctx, payload)
     to_state, outcome = _choose_target(ct, ctx)
     ctx.to_state, ctx.outcome = to_state, outcome

@@ -28,11 +28,11 @@ def test_a_concurrent_write_between_read_and_update_is_detected(dbsession, db_en
     from workflow import engine as eng_mod
 
     case = open_review(dbsession, org)
-    real_load = eng_mod._load
+    real_load = eng_mod._load_with_roles
     fired = []
 
-    def load_then_race(conn, case_id, lock):
-        snap = real_load(conn, case_id, lock)
+    def load_then_race(conn, case_id, user_id, lock):
+        snap = real_load(conn, case_id, user_id, lock)
         if not fired and conn.dialect.name == "sqlite":
             fired.append(True)
             with Session(db_engine) as other:
@@ -46,9 +46,9 @@ def test_a_concurrent_write_between_read_and_update_is_detected(dbsession, db_en
         with pytest.raises(StaleCase):
             engine.act(dbsession, case.id, "withdraw", org.secretary, expected_version=1)
         return
-    monkeypatch.setattr(eng_mod, "_load", load_then_race)
+    monkeypatch.setattr(eng_mod, "_load_with_roles", load_then_race)
     with pytest.raises(StaleCase):
         engine.act(dbsession, case.id, "withdraw", org.secretary)
-    monkeypatch.setattr(eng_mod, "_load", real_load)
+    monkeypatch.setattr(eng_mod, "_load_with_roles", real_load)
     snap = engine.load_snapshot(dbsession, case.id)
     assert (snap.state, snap.version, snap.audit_seq) == ("submitted", 2, 2)
