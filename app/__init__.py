@@ -137,6 +137,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(cases_bp)
+    from cases.candidacy.views import bp as candidacy_bp
+
+    app.register_blueprint(candidacy_bp)
     load_all()
     try:
         from api.views import init_api

@@ -108,6 +108,11 @@ class Person(Base):
     status: Mapped[PersonStatus] = mapped_column(enum_column(PersonStatus))
     youth_union_member: Mapped[bool] = mapped_column(default=False)
     trade_union_member: Mapped[bool] = mapped_column(default=False)
+    # Groups the annual admission plans count (chỉ tiêu theo đối tượng): workers
+    # in private enterprises, heads of a village or neighbourhood (trưởng thôn,
+    # tổ trưởng tổ dân phố). Women and ethnic minorities come from gender and ethnicity.
+    private_enterprise_worker: Mapped[bool] = mapped_column(default=False)
+    village_head: Mapped[bool] = mapped_column(default=False)
     # Member dates: admission (kết nạp, party age counts from it) and official.
     admission_date: Mapped[Optional[dt.date]]
     official_date: Mapped[Optional[dt.date]]

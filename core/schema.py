@@ -14,7 +14,7 @@ def load_all_models():
     import core.models  # noqa: F401
     from core.db import Base
 
-    for name in ("workflow.models", "cases.models", "api.models"):
+    for name in ("workflow.models", "cases.models", "api.models", "cases.candidacy.models"):
         try:
             __import__(name)
         except ModuleNotFoundError as exc:

@@ -1,0 +1,1 @@
+"""Candidate training (bồi dưỡng nhận thức về Đảng) and annual admission plans."""

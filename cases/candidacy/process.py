@@ -1,0 +1,170 @@
+"""The candidate training process (bồi dưỡng, phát triển đảng viên), as
+DOMAIN.md's "Candidate training" table gives it:
+
+nominated → in_training (approve_training) → certified or back to nominated
+(record_result) → admission_opened (open_admission, which opens the
+``admission`` case in ``draft`` through the engine); or dropped.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from cases.admission.process import as_date, date_not_in_future
+from core.enums import Level, PersonStatus, Role
+from core.models import Certificate
+from forms import candidacy as f
+from workflow.definition import Process, Start, Transition
+from workflow.i18n import _
+
+from . import rules
+
+
+class State(str, enum.Enum):
+    nominated = "nominated"  # cảm tình Đảng, listed by the branch with a helper
+    in_training = "in_training"  # sent to the course on party knowledge
+    certified = "certified"  # passed: holds the certificate
+    admission_opened = "admission_opened"
+    dropped = "dropped"
+
+
+STATE_LABELS = {
+    State.nominated: _l("Nominated by the branch"),
+    State.in_training: _l("Attending the course on party knowledge"),
+    State.certified: _l("Certificate obtained"),
+    State.admission_opened: _l("Admission dossier opened"),
+    State.dropped: _l("No longer developed"),
+}
+
+
+# ---- guards ------------------------------------------------------------------------------------
+
+def _open_case_of(session, process: str, person_id: int, exclude: int | None = None):
+    from workflow.models import Case
+
+    stmt = sa.select(Case.id).where(Case.process == process, Case.person_id == person_id, Case.closed_at.is_(None))
+    if exclude is not None:
+        stmt = stmt.where(Case.id != exclude)
+    return session.scalar(stmt.limit(1))
+
+
+def candidate_for_training(ctx):
+    person = ctx.person
+    if person is None:
+        return _("Choose the candidate.")
+    if person.status is not PersonStatus.candidate:
+        return _("%(name)s is not a candidate (quần chúng); only candidates are developed for admission.",
+                 name=person.full_name)
+    if person.unit_id != ctx.case.unit_id:
+        return _("%(name)s does not belong to this branch.", name=person.full_name)
+    open_id = _open_case_of(ctx.session, Candidacy.name, person.id)
+    if open_id:
+        return _("%(name)s is already being developed (case no. %(id)s).", name=person.full_name, id=open_id)
+    open_id = _open_case_of(ctx.session, "admission", person.id)
+    if open_id:
+        return _("%(name)s already has an open admission dossier (no. %(id)s).", name=person.full_name, id=open_id)
+    return None
+
+
+def helper_is_official_of_branch(ctx):
+    return rules.helper_reason(ctx.session, ctx.payload.get("helper_id"), ctx.case.unit_id)
+
+
+def result_is_consistent(ctx):
+    return " ".join(rules.result_reasons(ctx.session, ctx.payload, ctx.today)) or None
+
+
+def certificate_still_valid(ctx):
+    check = rules.certificate_for_admission(ctx.session, ctx.person, ctx.today)
+    return None if check.passed else check.reason
+
+
+def no_open_admission(ctx):
+    open_id = _open_case_of(ctx.session, "admission", ctx.case.person_id)
+    if open_id:
+        return _("%(name)s already has an open admission dossier (no. %(id)s).", name=ctx.person.full_name,
+                 id=open_id)
+    return None
+
+
+def result_outcome(ctx) -> str:
+    return "passed" if ctx.payload.get("result") == "passed" else "failed"
+
+
+# ---- effects -----------------------------------------------------------------------------------
+
+def store_nomination(ctx):
+    ctx.update_data(helper_id=ctx.payload["helper_id"], resolution_number=ctx.payload["resolution_number"],
+                    resolution_date=ctx.payload["resolution_date"])
+
+
+def store_result(ctx):
+    """Keep every course result on the case; a pass puts the certificate on the person."""
+    p = ctx.payload
+    result = {"course_name": p["course_name"], "course_starts_on": p["course_starts_on"],
+              "course_ends_on": p["course_ends_on"], "score": p["score"], "result": result_outcome(ctx)}
+    if result["result"] == "passed":
+        cert = Certificate(person_id=ctx.case.person_id, kind="party_knowledge", number=p["certificate_number"].strip(),
+                           issued_on=as_date(p["certificate_date"]), issuer=(p.get("issuer") or "").strip(),
+                           course_name=p["course_name"], score=p["score"])
+        ctx.session.add(cert)
+        ctx.session.flush()
+        result.update(certificate_id=cert.id, certificate_number=cert.number,
+                      certificate_date=cert.issued_on.isoformat(), issuer=cert.issuer)
+        ctx.update_data(certificate_id=cert.id, certificate_number=cert.number,
+                        certificate_date=cert.issued_on.isoformat())
+    ctx.update_data(results=[*ctx.data.get("results", []), result])
+
+
+def open_linked_admission(ctx):
+    """Open the admission dossier in ``draft`` through the engine (same
+    transaction, same actor, the admission's own start checks), with the
+    certificate on file, and link the two cases both ways."""
+    from cases.admission.process import Admission
+    from workflow.engine import start_linked
+
+    cert = rules.latest_certificate(ctx.session, ctx.case.person_id)
+    on_file = {"id": cert.id, "number": cert.number, "issued_on": cert.issued_on.isoformat(),
+               "issuer": cert.issuer, "course_name": cert.course_name}
+    admission = start_linked(ctx, Admission, payload={"person_id": ctx.case.person_id},
+                             data={"candidacy_case_id": ctx.case.id, "certificate": on_file},
+                             comment=str(_("Opened from candidate training case no. %(id)s.", id=ctx.case.id)))
+    ctx.update_data(admission_case_id=admission.id)
+
+
+# ---- the definition ----------------------------------------------------------------------------
+
+S = State
+BS, CM, OO = Role.branch_secretary, Role.committee_member, Role.organisation_officer
+
+
+class Candidacy(Process):
+    name = "candidacy"
+    version = 1
+    title = _l("Candidate training")
+    State = State
+    state_labels = STATE_LABELS
+    initial = S.nominated
+    starts = [Start(S.nominated, BS, Level.branch, form=f.NominateForm,
+                    guards=[candidate_for_training, helper_is_official_of_branch,
+                            date_not_in_future("resolution_date")],
+                    effects=[store_nomination], label=_l("Nominate a candidate for training"))]
+    ends = [S.admission_opened, S.dropped]
+    transitions = [
+        Transition("approve_training", S.nominated, S.in_training, role=CM, level=Level.grassroots,
+                   form=f.ApproveTrainingForm, label=_l("Send to the course on party knowledge")),
+        # Also from ``certified``: a certificate past 60 months cannot open an
+        # admission, and the case must not stay open for ever.
+        Transition("drop", [S.nominated, S.certified], S.dropped, role=CM, level=Level.grassroots,
+                   form=f.DropForm, label=_l("Stop developing the candidate")),
+        Transition("record_result", S.in_training, {"passed": S.certified, "failed": S.nominated},
+                   role=OO, level=Level.superior, form=f.RecordResultForm, choose=result_outcome,
+                   guards=[result_is_consistent], effects=[store_result],
+                   label=_l("Record the course result")),
+        Transition("open_admission", S.certified, S.admission_opened, role=BS, level=Level.branch,
+                   form=f.OpenAdmissionFromCertificateForm, guards=[certificate_still_valid, no_open_admission],
+                   effects=[open_linked_admission], label=_l("Open the admission dossier")),
+    ]

@@ -1,0 +1,207 @@
+"""Pages of candidate training: courses with their class lists and results
+sheets, annual admission plans, and the certificates on the person page.
+(The candidacy cases themselves use the generic case pages.)"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.templating import register_nav
+from core.enums import LEVEL_RANK, Level
+from core.permissions import roles_of
+from forms.candidacy import RESULT_CHOICES, CourseForm, PlanForm
+from workflow import clock
+from workflow.errors import InvalidPayload, NotPermitted
+
+from . import courses as course_service
+from . import plans as plan_service
+from . import rules
+from .plans import GROUPS, PIPELINE_STAGES, NotFound
+
+bp = Blueprint("candidacy", __name__, url_prefix="/candidacy")
+
+register_nav(_l("Courses"), "candidacy.courses")
+register_nav(_l("Admission plans"), "candidacy.plans")
+
+GROUP_LABELS = {
+    "youth_union": _l("Youth Union members"),
+    "private_enterprise": _l("Workers in private enterprises"),
+    "village_heads": _l("Village or neighbourhood heads"),
+    "women": _l("Women"),
+    "ethnic_minorities": _l("Ethnic minorities"),
+}
+STAGE_LABELS = {
+    "nominated": _l("Nominated"),
+    "in_training": _l("In training"),
+    "certified": _l("Certified"),
+    "dossier": _l("Dossier in progress"),
+}
+
+
+def _course_or_404(course_id: int):
+    try:
+        return course_service.get_course(db.session, current_user, course_id)
+    except NotFound:
+        abort(404)
+
+
+# ---- courses ----------------------------------------------------------------------------------
+
+@bp.route("/courses", methods=["GET", "POST"])
+@login_required
+def courses():
+    organisers = course_service.organiser_units(db.session, current_user)
+    form = CourseForm(formdata=request.form if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if not organisers:
+            abort(403)
+        if form.validate():
+            try:
+                course = course_service.create_course(db.session, current_user, form.data)
+            except InvalidPayload as exc:
+                for name, messages in exc.errors.items():
+                    getattr(form, name).errors = list(messages)
+                status = 422
+            else:
+                flash(_("The course was created. Add the candidates in training to its class list."), "success")
+                return redirect(url_for("candidacy.course", course_id=course.id))
+        else:
+            status = 422
+    return render_template("candidacy/courses.html", courses=course_service.visible_courses(db.session, current_user),
+                           form=form, organisers=organisers), status
+
+
+def _render_course(course, *, errors=None, posted=None, status=200):
+    session = db.session
+    manage = course_service.may_manage(session, current_user, course)
+    return render_template(
+        "candidacy/course.html", course=course, rows=course_service.class_list(session, course), manage=manage,
+        available=course_service.trainees_available(session, course) if manage else [],
+        errors=errors or {}, posted=posted, result_choices=RESULT_CHOICES, batch_key=uuid.uuid4().hex,
+        state_label=_state_label), status
+
+
+def _state_label(state: str) -> str:
+    from cases.registry import get_type
+
+    return get_type("candidacy").state_label(state)
+
+
+@bp.route("/courses/<int:course_id>")
+@login_required
+def course(course_id: int):
+    return _render_course(_course_or_404(course_id))
+
+
+@bp.route("/courses/<int:course_id>/class", methods=["POST"])
+@login_required
+def enrol(course_id: int):
+    course = _course_or_404(course_id)
+    try:
+        added = course_service.enrol(db.session, current_user, course, request.form.getlist("case_id"))
+    except NotFound:
+        abort(404)
+    flash(_("%(n)s candidate(s) added to the class list.", n=added), "success")
+    return redirect(url_for("candidacy.course", course_id=course.id))
+
+
+@bp.route("/courses/<int:course_id>/results", methods=["POST"])
+@login_required
+def results(course_id: int):
+    course = _course_or_404(course_id)
+    rows = []
+    for value in request.form.getlist("enrolment_id"):
+        try:
+            eid = int(value)
+        except ValueError:
+            continue
+        field = lambda name: (request.form.get(f"{name}_{eid}") or "").strip()  # noqa: E731
+        rows.append(course_service.ResultRow(enrolment_id=eid, score=field("score"), result=field("result"),
+                                             certificate_number=field("certificate_number"),
+                                             certificate_date=field("certificate_date")))
+    try:
+        n = course_service.record_results(db.session, current_user, course, rows,
+                                          batch_key=request.form.get("batch_key") or uuid.uuid4().hex,
+                                          request_id=g.request_id)
+    except NotFound:
+        abort(404)
+    except course_service.BatchRefused as exc:
+        course = _course_or_404(course_id)
+        return _render_course(course, errors=exc.errors, posted=request.form, status=422)
+    if n:
+        flash(_("Results recorded for %(n)s candidate(s).", n=n), "success")
+    else:
+        flash(_("No new result to record."), "info")
+    return redirect(url_for("candidacy.course", course_id=course.id))
+
+
+# ---- admission plans ------------------------------------------------------------------------------
+
+def _default_unit_id():
+    ranked = sorted(roles_of(db.session, current_user), key=lambda ra: (LEVEL_RANK[ra.unit.level], ra.unit.id))
+    return ranked[0].unit_id if ranked else None
+
+
+@bp.route("/plans")
+@login_required
+def plans():
+    year = plan_service.parse_year(request.args.get("year"))
+    unit_id = request.args.get("unit") or _default_unit_id()
+    if unit_id is None:
+        abort(404)
+    try:
+        report = plan_service.report(db.session, current_user, unit_id, year)
+    except NotFound:
+        abort(404)
+    editable = {r.unit.id for r in report.rows if plan_service.may_set_plan(db.session, current_user, r.unit)}
+    units = sorted({ra.unit for ra in roles_of(db.session, current_user)
+                    if LEVEL_RANK[ra.unit.level] <= LEVEL_RANK[Level.grassroots]}, key=lambda u: u.path)
+    return render_template("candidacy/plans.html", report=report, year=year, years=plan_service.years_around(
+        plan_service.default_year()), units=units, editable=editable, groups=GROUPS, group_labels=GROUP_LABELS,
+        stages=PIPELINE_STAGES, stage_labels=STAGE_LABELS)
+
+
+@bp.route("/plans/<int:unit_id>/<int:year>", methods=["GET", "POST"])
+@login_required
+def plan_edit(unit_id: int, year: int):
+    try:
+        unit = plan_service.visible_unit(db.session, current_user, unit_id)
+    except NotFound:
+        abort(404)
+    if not plan_service.may_set_plan(db.session, current_user, unit):
+        abort(403)
+    plan = plan_service.get_plan(db.session, unit.id, year)
+    form = PlanForm(formdata=request.form if request.method == "POST" else None, obj=plan)
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                plan_service.save_plan(db.session, current_user, unit.id, year, form.data)
+            except (InvalidPayload, NotPermitted) as exc:
+                db.session.rollback()
+                for name, messages in getattr(exc, "errors", {}).items():
+                    getattr(form, name).errors = list(messages)
+                status = 422
+            else:
+                flash(_("The admission plan was saved."), "success")
+                return redirect(url_for("candidacy.plans", unit=request.args.get("from") or unit.id, year=year))
+        else:
+            status = 422
+    return render_template("candidacy/plan_form.html", unit=unit, year=year, form=form, plan=plan), status
+
+
+# ---- certificates on the person page --------------------------------------------------------------
+
+@bp.app_template_global()
+def person_certificates(person):
+    """The person's training certificates, newest first, each with its validity."""
+    today = clock.today()
+    return [{"cert": c, "valid_until": rules.valid_until(c) if c.kind == "party_knowledge" else None,
+             "expired": rules.is_expired(c, today)} for c in rules.certificates_of(db.session, person.id)]
