@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import click
+from flask.cli import AppGroup
 import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify, request, send_file, url_for
 from flask_babel import gettext as _
@@ -114,7 +115,14 @@ def _cursor_error():
                     {"cursor": [_("Use the next_cursor of a previous page.")]})
 
 
+def _in_range(*ids: int) -> None:
+    """Path ids beyond the 32-bit columns name nothing (and must not reach the database)."""
+    if not all(1 <= i <= INT_MAX for i in ids):
+        raise ApiError(404)
+
+
 def _case(case_id: int):
+    _in_range(case_id)
     try:
         return service.get_case(db.session, current(), case_id)
     except service.NotFound:
@@ -236,6 +244,7 @@ def me():
 
 
 def _unit(unit_id: int) -> Unit:
+    _in_range(unit_id)
     unit = db.session.get(Unit, unit_id)
     if unit is None or not can_view(current(), unit, db.session):
         raise ApiError(404)
@@ -544,6 +553,7 @@ class _Empty:
 @operation("Download a document", tags=["documents"],
            response={"type": "string", "format": "binary"}, response_type="application/octet-stream")
 def download_document(case_id: int, doc_id: int):
+    _in_range(case_id, doc_id)
     try:
         case, doc = service.get_document(db.session, current(), case_id, doc_id)
     except service.NotFound:
@@ -618,9 +628,7 @@ def openapi():
 
 # ---- wiring -----------------------------------------------------------------------------------------
 
-@click.group("api", help="JSON API administration.")
-def api_cli():
-    pass
+api_cli = AppGroup("api", help="JSON API administration.")
 
 
 @api_cli.command("revoke-tokens")
