@@ -467,12 +467,24 @@ def start(
     reviewing_unit=None,
     comment: str | None = None,
     request_id: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Case:
     """Open a case of ``process`` at ``unit`` (its home unit) in ``state`` (default:
-    the first declared start), checking who may open it there; writes audit seq 1."""
+    the first declared start), checking who may open it there; writes audit seq 1.
+    The same ``idempotency_key`` (per actor) returns the case opened the first time."""
+    start_key = f"start:{idempotency_key}" if idempotency_key is not None and actor is not None else None
     try:
+        if start_key is not None:
+            row = P_IDEM_GET.first(session.connection(), {"aid": actor.id, "key": start_key})
+            if row is not None:
+                session.rollback()
+                return session.get(Case, row[0]["case_id"])
         case = _start(session, process, unit=unit, actor=actor, person=person, data=data, state=state,
                       payload=payload, reviewing_unit=reviewing_unit, comment=comment, request_id=request_id)
+        if start_key is not None:
+            P_IDEM_PUT.execute(session.connection(), {
+                "actor_id": actor.id, "key": start_key, "case_id": case.id,
+                "result": {"case_id": case.id, "state": case.state}, "created_at": case.opened_at})
         session.commit()
     except BaseException:
         session.rollback()

@@ -39,3 +39,15 @@ def test_a_refused_act_does_not_consume_the_key(dbsession, org):
         pass
     result = engine.act(dbsession, case.id, "submit", org.secretary, SUBMIT_OK, idempotency_key="k")
     assert not result.replayed and result.to_state == "submitted"
+
+
+def test_start_with_the_same_key_opens_one_case(dbsession, org):
+    from tests.fixtures_engine import Review
+    from workflow.models import Case
+
+    first = engine.start(dbsession, Review, unit=org.branch, actor=org.secretary, idempotency_key="new-1")
+    again = engine.start(dbsession, Review, unit=org.branch, actor=org.secretary, idempotency_key="new-1")
+    assert again.id == first.id
+    assert dbsession.scalar(sa.select(sa.func.count()).select_from(Case)) == 1
+    other = engine.start(dbsession, Review, unit=org.branch, actor=org.secretary, idempotency_key="new-2")
+    assert other.id != first.id
