@@ -94,9 +94,11 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
     __table_args__ = (
         sa.UniqueConstraint("case_id", "seq", name="uq_audit_event_case_seq"),
-        # Reading a case's history uses the unique (case_id, seq). No other index:
-        # each one costs every act a page write (bench/ENGINE_NOTES.md); a
-        # per-user activity report would add (actor_id, at).
+        # Reading a case's history uses the unique (case_id, seq); reports over a
+        # period use ``at``. No other index: each one costs every act a page
+        # write (bench/ENGINE_NOTES.md); a per-user activity report would add
+        # (actor_id, at).
+        sa.Index("ix_audit_event_at", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -75,6 +75,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event')),
     sa.UniqueConstraint('case_id', 'seq', name='uq_audit_event_case_seq')
     )
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_event_at', ['at'], unique=False)
+
     op.create_table('wf_idempotency',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=False),
@@ -168,6 +171,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_wf_idempotency_case_id'))
 
     op.drop_table('wf_idempotency')
+    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_event_at')
+
     op.drop_table('audit_event')
     with op.batch_alter_table('wf_case', schema=None) as batch_op:
         batch_op.drop_index('ix_wf_case_unit_state')
