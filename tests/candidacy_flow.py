@@ -48,8 +48,9 @@ class CandidacyFlow(Flow):
         return courses.create_course(db.session, self.user("tochuc.nghiahung"), data).id
 
     def admit(self, case_id, decision_date="2026-11-18"):
-        """An admission case from draft to the decision to admit."""
-        self.to_branch_vote(case_id)
+        """An admission case from draft (or the branch vote) to the decision to admit."""
+        if self.case(case_id).state == "draft":
+            self.to_branch_vote(case_id)
         self.act(case_id, "record_branch_vote", "bithu.trung", **vote("2026-11-10", 10, 10, 9, 1))
         self.act(case_id, "record_grassroots_vote", "danguy.phucthang", **vote("2026-11-12", 9, 9, 8, 1))
         self.act(case_id, "appraise", "tochuc.nghiahung", appraisal="Đủ điều kiện.")
