@@ -24,7 +24,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from core.models import RoleAssignment, Unit
 
@@ -302,7 +301,7 @@ def _sync_identity_map(session: Session, case_id: int, values: dict) -> None:
     identity_map = session.identity_map
     if not identity_map:
         return
-    obj = identity_map.get(identity_key(Case, case_id))
+    obj = identity_map.get((Case, (case_id,), None))
     if obj is not None:
         for k, v in values.items():
             set_committed_value(obj, k, v)
