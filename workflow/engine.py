@@ -640,3 +640,10 @@ def load_snapshot(session: Session, case_id: int) -> CaseSnapshot:
 
 def get_rulebook_of(case: Case):
     return get_rulebook(case.rulebook)
+
+
+def fire_timer(session: Session, timer_id: int, now: dt.datetime | None = None) -> str | None:
+    """Fire one durable timer, idempotently (see :func:`workflow.timers.fire_timer`)."""
+    from .timers import fire_timer as _fire
+
+    return _fire(session, timer_id, now)

@@ -95,3 +95,19 @@ def test_same_idempotency_key_from_many_threads_writes_once(pg_engine):
     with Session(pg_engine) as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                         .where(AuditEvent.case_id == case_id, AuditEvent.action == "submit")) == 1
+
+
+def test_postgresql_triggers_refuse_update_delete_and_truncate(pg_engine):
+    import pytest
+    from sqlalchemy.exc import DatabaseError
+
+    with Session(pg_engine, expire_on_commit=False) as session:
+        org = build_org(session)
+        open_review(session, org)
+    for statement in ("UPDATE audit_event SET comment = 'x'", "DELETE FROM audit_event", "TRUNCATE audit_event"):
+        with pg_engine.connect() as conn:
+            with pytest.raises(DatabaseError) as exc:
+                conn.execute(sa.text(statement))
+            assert "append-only" in str(exc.value)
+    with Session(pg_engine) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 1
