@@ -313,9 +313,9 @@ def act(
     action: str,
     actor=None,
     payload: dict | None = None,
-    *,
     expected_version: int | None = None,
     idempotency_key: str | None = None,
+    *,
     comment: str | None = None,
     request_id: str | None = None,
 ) -> ActResult:
