@@ -1,0 +1,219 @@
+"""Headless Chromium: (1) a reprimand decided by Chi bộ thôn Trung alone; (2) the
+expulsion of the thôn Trung member who sits on the Phúc Thắng committee, from
+kiemtra.nghiahung's report up to thuongvu.nghiahung, announced, appealed in time
+and upheld by kiemtra.tinh; (3) a removal from the rolls for 3 months of missed
+dues. Screenshots of every step are saved as artifacts."""
+
+import pytest
+
+from tests.admission_flow import PDF
+
+from .conftest import login
+
+pytestmark = pytest.mark.e2e
+
+TODAY = "2026-11-20"
+
+
+class Browser:
+    def __init__(self, page, base, artifacts, prefix):
+        self.page, self.base, self.artifacts, self.prefix = page, base, artifacts, prefix
+        self.user = None
+        self.shot_no = 0
+
+    def as_user(self, username):
+        if self.user == username:
+            return
+        if self.user:
+            self.page.click("button:has-text('Đăng xuất')")
+            self.page.wait_for_url("**/login")
+        login(self.page, self.base, username)
+        self.page.wait_for_selector("[data-testid=current-user]")
+        self.user = username
+
+    def shot(self, name):
+        self.shot_no += 1
+        self.page.screenshot(path=str(self.artifacts / f"{self.prefix}-{self.shot_no:02d}-{name}.png"), full_page=True)
+
+    def open_case(self, case_id):
+        self.page.goto(f"{self.base}/cases/{case_id}")
+
+    def fill(self, form, fields=None, selects=None):
+        for name, value in (selects or {}).items():
+            form.locator(f"select[name={name}]").select_option(str(value))
+        for name, value in (fields or {}).items():
+            form.locator(f"[name={name}]").fill(str(value))
+
+    def new_case(self, type_name, fields=None, selects=None, name="new-case"):
+        self.page.goto(f"{self.base}/cases/new/{type_name}")
+        form = self.page.locator("[data-testid=new-case-form]")
+        self.fill(form, fields, selects)
+        self.shot(name)
+        form.locator("button[type=submit]").click()
+        self.page.wait_for_load_state()
+        assert self.page.locator(".flash-success").count() == 1, \
+            self.page.locator("[data-testid=refusal]").all_inner_texts()
+        return int(self.page.url.rstrip("/").split("/")[-1])
+
+    def act(self, case_id, action, fields=None, selects=None):
+        self.open_case(case_id)
+        details = self.page.locator(f"details[data-action={action}]")
+        assert details.count() == 1, f"{action} is not offered to {self.user}"
+        if details.get_attribute("open") is None:
+            details.locator("summary").click()
+        form = self.page.locator(f"[data-testid=form-{action}]")
+        self.fill(form, fields, selects)
+        self.shot(f"{action}-form")
+        form.locator("button[type=submit]").click()
+        self.page.wait_for_load_state()
+        assert self.page.locator(".flash-success").count() == 1, \
+            self.page.locator("[data-testid=refusal]").all_inner_texts()
+        self.shot(f"{action}-done")
+
+    def upload_evidence(self, case_id, filename="bien-ban.pdf"):
+        self.open_case(case_id)
+        form = self.page.locator("[data-testid=upload-form]")
+        form.locator("select[name=kind]").select_option("evidence")
+        form.locator("[name=issued_on]").fill("2026-11-10")
+        form.locator("input[name=file]").set_input_files(
+            files=[{"name": filename, "mimeType": "application/pdf", "buffer": PDF}])
+        form.locator("button[type=submit]").click()
+        self.page.wait_for_load_state()
+        assert self.page.locator(".flash-success").count() == 1
+        assert filename in self.page.locator("[data-testid=documents]").inner_text()
+
+    def state(self):
+        return self.page.locator("[data-testid=case-state]").get_attribute("data-state")
+
+
+def vote(entitled, present, yes, no, date=TODAY):
+    return {"meeting_date": date, "entitled": entitled, "present": present, "votes_for": yes, "votes_against": no}
+
+
+def officials(demo, key="trung"):
+    return [p for p in demo.people[key] if p.status.value == "official"]
+
+
+def test_browser__reprimand_decided_by_the_branch_alone(live_server, page, artifacts_dir, demo, clock_file):
+    clock_file.write_text("2026-11-20T03:00:00Z")
+    b = Browser(page, live_server, artifacts_dir, "discipline-reprimand")
+    member = officials(demo)[3]
+
+    b.as_user("bithu.trung")
+    case_id = b.new_case("discipline", selects={"person_id": member.id, "category": "party_activity"},
+                         fields={"violation_date": "2026-09-05",
+                                 "description": "Ba kỳ liền không dự sinh hoạt chi bộ, không báo cáo lý do."})
+    assert b.state() == "self_review"
+    assert "Đảng viên kiểm điểm" in page.locator("[data-testid=case-state]").inner_text()
+    b.shot("opened")
+    b.act(case_id, "record_self_review", selects={"submitted": "yes", "member_proposed_form": "reprimand"},
+          fields={"self_criticism": "Tôi nhận khuyết điểm, xin nhận hình thức khiển trách."})
+    b.act(case_id, "record_branch_vote", selects={"proposed_form": "reprimand", "resolution": "decide"},
+          fields=vote(10, 10, 8, 2))
+    assert b.state() == "decided"
+    assert "Khiển trách" in page.locator("[data-testid=final-form]").inner_text()
+    b.act(case_id, "announce", fields={"announced_on": TODAY})
+    assert b.state() == "in_force"
+    assert "Kỷ luật đang có hiệu lực" in page.locator("[data-testid=case-state]").inner_text()
+    assert page.locator("[data-testid=under-discipline]").count() == 1
+    timeline = page.locator("[data-testid=timeline]").inner_text()
+    assert "Ghi nhận nghị quyết của chi bộ" in timeline
+    page.goto(f"{live_server}/people/{member.id}")
+    assert "Đang chịu kỷ luật" in page.locator("[data-testid=under-discipline]").inner_text()
+    assert page.locator(f"[data-testid=person-cases] a[href='/cases/{case_id}']").count() == 1
+    b.shot("person-page")
+
+
+def test_browser__expulsion_of_a_committee_member_appealed_and_upheld(live_server, page, artifacts_dir, demo,
+                                                                      clock_file):
+    clock_file.write_text("2026-11-20T03:00:00Z")
+    b = Browser(page, live_server, artifacts_dir, "discipline-expulsion")
+    member = officials(demo)[1]  # sits on the Phúc Thắng committee
+
+    b.as_user("kiemtra.nghiahung")
+    case_id = b.new_case("discipline", selects={"person_id": member.id, "category": "ethics"},
+                         fields={"violation_date": "2026-08-15",
+                                 "description": "Lợi dụng chức vụ chiếm đoạt tiền hỗ trợ của hộ nghèo."})
+    assert b.state() == "reported"
+    b.upload_evidence(case_id, "bien-ban-xac-minh.pdf")
+    b.act(case_id, "open_review", fields={"note": "Xác minh đơn phản ánh của nhân dân."})
+    b.act(case_id, "conclude_review", selects={"conclusion": "violation"},
+          fields={"findings": "Vi phạm có thật, đặc biệt nghiêm trọng."})
+    assert b.state() == "self_review"
+
+    b.as_user("bithu.trung")
+    for day in ("2026-11-02", "2026-11-09", "2026-11-16"):
+        b.act(case_id, "request_self_review", fields={"requested_on": day})
+    b.act(case_id, "record_self_review", selects={"submitted": "no"})
+    # The branch may not decide for a committee member: the refusal says why.
+    b.open_case(case_id)
+    page.locator("details[data-action=record_branch_vote] summary").click()
+    form = page.locator("[data-testid=form-record_branch_vote]")
+    b.fill(form, vote(10, 10, 9, 1), {"proposed_form": "expulsion", "resolution": "decide"})
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    refusal = page.locator("[data-testid=refusal]").inner_text()
+    assert "Đảng ủy xã Phúc Thắng" in refusal and "chỉ được đề nghị" in refusal
+    b.shot("branch-may-only-propose")
+    b.act(case_id, "record_branch_vote", selects={"proposed_form": "expulsion", "resolution": "propose"},
+          fields=vote(10, 10, 9, 1))
+    assert b.state() == "upper_review"
+
+    b.as_user("danguy.phucthang")
+    b.act(case_id, "record_grassroots_vote", selects={"proposed_form": "expulsion", "resolution": "propose"},
+          fields=vote(11, 11, 10, 1))
+    assert b.state() == "superior_decision"
+
+    b.as_user("thuongvu.nghiahung")
+    b.act(case_id, "decide", selects={"final_form": "expulsion"},
+          fields={"decision_number": "112-QĐ/HU", "decision_date": TODAY, **vote(15, 14, 13, 1)})
+    assert b.state() == "decided"
+
+    b.as_user("bithu.trung")
+    b.act(case_id, "announce", fields={"announced_on": TODAY})
+    assert b.state() == "in_force"
+    facts = page.locator("[data-testid=case-summary]").inner_text()
+    assert "Bị khai trừ" in facts or "khai trừ" in facts.lower()
+    b.act(case_id, "file_appeal", fields={"filed_on": TODAY, "grounds": "Tôi đề nghị xem xét lại hình thức."})
+    assert b.state() == "appeal_review"
+
+    b.as_user("kiemtra.tinh")
+    b.act(case_id, "resolve_appeal", selects={"result": "upheld"},
+          fields={"decision_number": "21-QĐ/UBKTTU", "decision_date": TODAY,
+                  "reasoning": "Quyết định khai trừ đúng người, đúng vi phạm, đúng thẩm quyền."})
+    assert b.state() == "in_force"
+    assert "Giữ nguyên" in page.locator("[data-testid=appeal]").inner_text()
+    page.goto(f"{live_server}/people/{member.id}")
+    assert page.locator(f"[data-testid=person-cases] a[href='/cases/{case_id}']").count() == 1
+    b.shot("person-page")
+
+
+def test_browser__removal_for_three_months_of_missed_dues(live_server, page, artifacts_dir, demo, clock_file):
+    clock_file.write_text("2026-11-20T03:00:00Z")
+    b = Browser(page, live_server, artifacts_dir, "removal")
+    member = officials(demo)[5]
+
+    b.as_user("bithu.trung")
+    case_id = b.new_case("removal", selects={"person_id": member.id, "grounds": "missed_activities_or_dues"},
+                         fields={"months_missed": 3,
+                                 "description": "Không đóng đảng phí các tháng 7, 8, 9 năm 2026, không có lý do."})
+    assert b.state() == "proposed"
+    assert "3 tháng" in page.locator("[data-testid=grounds]").inner_text()
+    b.upload_evidence(case_id, "so-theo-doi-dang-phi.pdf")
+    b.act(case_id, "record_self_review", selects={"submitted": "yes"},
+          fields={"self_criticism": "Tôi không có ý kiến."})
+    b.act(case_id, "record_branch_vote", fields=vote(10, 9, 8, 1))
+    assert b.state() == "grassroots_vote"
+
+    b.as_user("danguy.phucthang")
+    b.act(case_id, "record_grassroots_vote", fields=vote(11, 10, 9, 1))
+    assert b.state() == "superior_decision"
+
+    b.as_user("thuongvu.nghiahung")
+    b.act(case_id, "decide_remove", fields={"decision_number": "130-QĐ/HU", "decision_date": TODAY,
+                                             **vote(15, 14, 12, 2)})
+    assert b.state() == "removed"
+    assert "Đã xóa tên" in page.locator("[data-testid=case-state]").inner_text()
+    page.goto(f"{live_server}/people/{member.id}")
+    assert page.locator(f"[data-testid=person-cases] a[href='/cases/{case_id}']").count() == 1
+    b.shot("person-page")
