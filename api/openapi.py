@@ -219,7 +219,7 @@ def build_spec(app) -> dict[str, Any]:
             raise RuntimeError(f"API view {rule.endpoint} has no @operation description")
         path = _CONVERTER.sub(lambda m: "{" + m[2] + "}", rule.rule)
         path_params = [{"in": "path", "name": m[2], "required": True,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": INT_MAX} if m[1] == "int"
+                        "schema": {"type": "integer", "minimum": 1, "maximum": INT_MAX, "example": 1} if m[1] == "int"
                         else {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$", "maxLength": 64}}
                        for m in _CONVERTER.finditer(rule.rule)]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -234,7 +234,9 @@ def build_spec(app) -> dict[str, Any]:
                 op["requestBody"] = {"required": True, "content": {doc["body_type"]: {"schema": doc["body"]}}}
             ok_response: dict[str, Any] = {"description": "OK"}
             if doc["response"] is not None:
-                ok_response["content"] = {doc["response_type"]: {"schema": doc["response"]}}
+                types = doc["response_type"]
+                types = [types] if isinstance(types, str) else list(types)
+                ok_response["content"] = {t: {"schema": doc["response"]} for t in types}
             responses: dict[Any, Any] = {str(doc["ok"]): ok_response}
             codes = {400, 429} | set(doc["errors"])
             if not doc["public"]:

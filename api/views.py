@@ -76,7 +76,7 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise ApiError(400, _("The body must be a JSON object."))
     if _bad_text(data):
-        raise ApiError(400, _("The text contains characters that cannot be stored."))
+        raise ApiError(422, _("The text contains characters that cannot be stored."))
     return data
 
 
@@ -551,7 +551,8 @@ class _Empty:
 
 @bp.get("/cases/<int:case_id>/documents/<int:doc_id>")
 @operation("Download a document", tags=["documents"],
-           response={"type": "string", "format": "binary"}, response_type="application/octet-stream")
+           response={"type": "string", "format": "binary"},
+           response_type=("application/pdf", "image/jpeg", "image/png"))
 def download_document(case_id: int, doc_id: int):
     _in_range(case_id, doc_id)
     try:

@@ -108,7 +108,7 @@ def test_api__malformed_json_is_400(api, demo):
     assert_problem(api.post(f"/cases/{case_id}/actions/submit", json={"payload": [1, 2]}), 400)
     assert_problem(api.post("/people", json=["x"]), 400)
     assert_problem(api.client.post("/api/v1/auth/token", data="{", content_type="application/json"), 400)
-    assert_problem(api.post("/people", json={"full_name": "A\u0000B"}), 400)
+    assert_problem(api.post("/people", json={"full_name": "A\u0000B"}), 422)
 
 
 def test_api__bad_input_never_500(api, demo):
