@@ -147,6 +147,9 @@ def _register_blueprints(app: Flask) -> None:
         if exc.name is None or not "api.views".startswith(exc.name):
             raise
     else:
+        from api.candidacy import attach as attach_candidacy_api
+
+        attach_candidacy_api()
         init_api(app)
     register_error_handlers(app)
 
