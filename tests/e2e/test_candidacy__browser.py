@@ -4,7 +4,8 @@ bithu.trung nominates a candidate, danguy.phucthang sends them to the course,
 tochuc.nghiahung creates the course, puts three candidates in training on its
 class list and records the results at once (two pass, one fails), and
 bithu.trung opens the admission dossier from the certificate and finds it in
-draft with the certificate on file. (The two other candidates in training are
+draft with the certificate on file; tochuc.nghiahung then sets Phúc Thắng's
+plan for the year and reads the pipeline. (The two other candidates in training are
 prepared through the same service calls the pages make.) Screenshots of every
 step are saved as artifacts."""
 
@@ -152,3 +153,22 @@ def test_browser__candidacy_from_nomination_to_admission_dossier(app, live_serve
     assert page.locator("[data-testid=eligibility] li[data-rule=certificate][data-passed=yes]").count() == 1
     assert "NH-2026-0301" in page.locator("[data-testid=eligibility] li[data-rule=certificate]").inner_text()
     b.shot("admission-draft-with-certificate")
+
+    # tochuc.nghiahung sets the year's plan for Phúc Thắng and reads the pipeline: nothing admitted yet.
+    b.as_user("tochuc.nghiahung")
+    page.goto(f"{live_server}/candidacy/plans?unit={demo.units['nghiahung'].id}&year=2026")
+    page.locator(f"[data-testid=plan-row][data-unit='{demo.units['phucthang'].id}'] a").click()
+    form = page.locator("[data-testid=plan-form]")
+    form.locator("input[name=target]").fill("4")
+    form.locator("input[name=target_youth_union]").fill("2")
+    form.locator("input[name=target_women]").fill("1")
+    b.shot("plan-form")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector(".flash-success")
+    row = page.locator(f"[data-testid=plan-row][data-unit='{demo.units['phucthang'].id}']")
+    assert row.get_attribute("data-target") == "4" and row.get_attribute("data-admitted") == "0"
+    assert row.locator("[data-stage=nominated]").inner_text() == "1"  # the candidate who failed
+    assert row.locator("[data-stage=certified]").inner_text() == "1"
+    assert row.locator("[data-stage=dossier]").inner_text() == "1"
+    assert "Đảng ủy xã Phúc Thắng" in page.locator("[data-testid=admitted-no-one]").inner_text()
+    b.shot("plans-report")

@@ -109,4 +109,9 @@
     "of whom workers in private enterprises": "trong đó công nhân, người lao động doanh nghiệp tư nhân",
     "passed": "đạt",
     "target %(n)s": "chỉ tiêu %(n)s",
+    "This must be an object.": "Giá trị này phải là một đối tượng JSON.",
+    "Give from 1 to 500 results.": "Gửi từ 1 đến 500 kết quả.",
+    "Each result needs its enrolment_id.": "Mỗi kết quả cần có enrolment_id.",
+    "Dates are YYYY-MM-DD.": "Ngày viết theo dạng YYYY-MM-DD.",
+    "Some results were refused; nothing was recorded.": "Một số kết quả bị từ chối; chưa ghi nhận kết quả nào.",
 }
