@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_engine import SUBMIT_OK, VOTE_OK, advance_review, open_review, table_counts
+from tests.fixtures_engine import SUBMIT_OK, VOTE_OK, SubmitForm, advance_review, open_review, table_counts
 from workflow import engine
 from workflow.errors import GuardFailed, InvalidPayload
 from workflow.guards import validate_form
-from tests.fixtures_engine import SubmitForm
 
 
 def test_invalid_payload_lists_field_errors_and_writes_nothing(dbsession, org):
