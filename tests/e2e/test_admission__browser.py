@@ -152,3 +152,20 @@ def test_browser__admission_from_dossier_to_official(app, live_server, page, art
         official_date = conn.execute(sa.text("SELECT official_date FROM person WHERE id = :id"),
                                      {"id": candidate.id}).scalar()
     assert str(official_date) == "2027-11-18"  # the day probation ended, not the decision day
+
+
+def test_browser__case_page_fits_a_phone(app, live_server, phone_page, artifacts_dir, demo, clock_file):
+    from tests.admission_flow import Flow
+
+    clock_file.write_text("2026-11-20T03:00:00Z")
+    with app.test_request_context("/"):
+        flow = Flow(app, demo, clock_file)
+        case_id = flow.open([p for p in demo.people["trung"] if p.status.value == "candidate"][1].id)
+    login(phone_page, live_server, "bithu.trung")
+    phone_page.wait_for_selector("[data-testid=current-user]")
+    for path in (f"/cases/{case_id}", "/inbox", "/cases"):
+        phone_page.goto(f"{live_server}{path}")
+        width = phone_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 391, f"{path} is {width}px wide on a 390px phone"
+    phone_page.goto(f"{live_server}/cases/{case_id}")
+    phone_page.screenshot(path=str(artifacts_dir / "admission-phone-case.png"), full_page=True)
