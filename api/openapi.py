@@ -134,7 +134,8 @@ def components() -> dict[str, dict]:
         "InboxPage": page_of("InboxItem"),
         "CaseCreate": {"type": "object", "required": ["type", "person_id"], "additionalProperties": True,
                        "properties": {"type": {"type": "string", "enum": sorted(all_types())},
-                                      "person_id": {"type": "integer", "minimum": 1, "maximum": INT_MAX}}},
+                                      "person_id": {"type": "integer", "minimum": 1, "maximum": INT_MAX},
+                                      "state": {"type": "string", "maxLength": 64}}},
         "ActionRequest": {"type": "object", "additionalProperties": False, "properties": {
             "expected_version": {"type": "integer", "minimum": 1, "maximum": INT_MAX, "nullable": True},
             "payload": {"type": "object"},
@@ -159,6 +160,10 @@ def components() -> dict[str, dict]:
                                **{"from": {"type": "array", "items": STRING}}),
         "Process": _obj(["type", "version", "title", "steps", "transitions", "mermaid"], type=STRING, version=INT,
                         title=STRING, steps={"type": "array", "items": ref("Step")},
+                        starts={"type": "array", "items": _obj(
+                            ["state", "label", "role", "roles", "level", "form_schema"], state=STRING, label=STRING,
+                            role=STRING, roles={"type": "array", "items": STRING}, level=NULLABLE_STRING,
+                            form_schema={"type": "object"})},
                         transitions={"type": "array", "items": ref("TransitionInfo")}, mermaid=STRING),
         "ProcessList": _obj(["items", "next_cursor"], items={"type": "array", "items": _obj(
             ["type", "title"], type=STRING, title=STRING)}, next_cursor=NULLABLE_STRING),

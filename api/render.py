@@ -134,8 +134,14 @@ def process_json(case_type) -> dict:
                 "role": "|".join(roles) if roles else None, "roles": roles, "level": level_name(ct.level),
                 "system": ct.is_system, "form_schema": form_schema(action_form(ct)),
             })
+    starts = []
+    for state, spec in process.start_specs.items():
+        roles = spec.roles if isinstance(spec.roles, (list, tuple, set, frozenset)) else (spec.roles,)
+        roles = sorted(getattr(r, "value", r) for r in roles)
+        starts.append({"state": state, "label": str(spec.label or state), "role": "|".join(roles), "roles": roles,
+                       "level": level_name(spec.level), "form_schema": form_schema(spec.form)})
     return {"type": case_type.name, "version": process.version, "title": str(process.title or case_type.name),
-            "steps": steps, "transitions": transitions, "mermaid": mermaid(process)}
+            "steps": steps, "starts": starts, "transitions": transitions, "mermaid": mermaid(process)}
 
 
 def state_label_of(type_name: str, state: str) -> str:

@@ -27,6 +27,7 @@ from core.passwords import DUMMY_HASH, verify_password
 from core.permissions import can_view, roles_of
 from workflow.errors import (ActionNotAvailable, CaseNotFound, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
                              UnknownAction, WorkflowError)
+from workflow import engine
 from workflow.guards import validate_form
 
 from . import auth, reports
@@ -394,7 +395,9 @@ def inbox():
 
 
 @bp.post("/cases")
-@operation("Open a case", tags=["cases"], body=ref("CaseCreate"), ok=201, response=ref("Case"), errors=(403, 422))
+@operation("Open a case", tags=["cases"], body=ref("CaseCreate"), ok=201, response=ref("Case"), errors=(403, 422),
+           description="Body: type, person_id, optional state (one of the process's start states; default the "
+                       "first the caller may open) and the fields of the start form (GET /processes/{type}).")
 def open_case():
     body = json_body()
     type_name = body.get("type")
@@ -405,17 +408,25 @@ def open_case():
     person_id = body.get("person_id")
     if not isinstance(person_id, int) or isinstance(person_id, bool) or not 1 <= person_id <= INT_MAX:
         raise ApiError(422, _("The submitted data is invalid."), {"person_id": [_("Enter a whole number.")]})
-    payload = {k: v for k, v in body.items() if k != "type"}
     process = types[type_name].process
-    start_form = next(iter(process.start_specs.values())).form
-    errors = check_payload(start_form, payload, _("Unknown field."), _type_messages()) if start_form else {}
-    if errors:
-        raise ApiError(422, _("The submitted data is invalid."), errors)
+    state = body.get("state")
+    if state is not None and (not isinstance(state, str) or state not in process.start_specs):
+        raise ApiError(422, _("The submitted data is invalid."),
+                       {"state": [_("Choose one of: %(types)s.", types=", ".join(process.start_specs))]})
+    payload = {k: v for k, v in body.items() if k not in ("type", "state")}
     try:
-        case = service.open_case(db.session, current(), type_name, person_id, payload, request_id=g.request_id)
+        person = service.get_person(db.session, current(), person_id)
     except service.NotFound:
         raise ApiError(422, _("The submitted data is invalid."),
                        {"person_id": [_("No such person among your units.")]}) from None
+    if state is None:  # the first start the caller may open here (a branch's own finding, a report...)
+        state = next(iter(engine.can_start(db.session, process, person.unit_id, current())), None)
+    start_form = process.start_specs[state or next(iter(process.start_specs))].form
+    errors = check_payload(start_form, payload, _("Unknown field."), _type_messages()) if start_form else {}
+    if errors:
+        raise ApiError(422, _("The submitted data is invalid."), errors)
+    extra = {"state": state} if state is not None else {}
+    case = service.open_case(db.session, current(), type_name, person.id, payload, request_id=g.request_id, **extra)
     response = jsonify(case_json(db.session, current(), case))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_case", case_id=case.id)

@@ -1,0 +1,91 @@
+"""A whole discipline case, from a report to ``in_force``, through the JSON API alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api_client import Api
+
+NOW = "2026-11-20T03:00:00Z"
+
+
+@pytest.fixture
+def api(client, demo, clock_file):
+    clock_file.write_text(NOW)
+    return Api(client)
+
+
+def plain_member(demo, index=3):
+    """An official member of thôn Trung with no post."""
+    return [p for p in demo.people["trung"] if p.status.value == "official"][index]
+
+
+def vote(meeting_date, entitled, present, votes_for, votes_against=0) -> dict:
+    return {"meeting_date": meeting_date, "entitled": entitled, "present": present, "votes_for": votes_for,
+            "votes_against": votes_against}
+
+
+REPORT = {"violation_date": "2026-09-01", "category": "party_activity",
+          "description": "Không tham gia sinh hoạt chi bộ và không thực hiện nhiệm vụ được phân công."}
+
+
+def step(api, case_id, user, action, payload, expect_state):
+    api.as_user(user)
+    names = [a["name"] for a in api.case(case_id)["available_actions"]]
+    assert action in names, (user, action, names)
+    response = api.act(case_id, action, payload)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["state"] == expect_state
+    return response.get_json()
+
+
+def test_api__discipline_from_report_to_in_force(api, demo):
+    member = plain_member(demo)
+    api.as_user("danguy.phucthang")
+    response = api.post("/cases", json={"type": "discipline", "person_id": member.id, **REPORT})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    case = response.get_json()
+    assert case["state"] == "reported" and case["type"] == "discipline"
+    case_id = case["id"]
+    step(api, case_id, "danguy.phucthang", "open_review", {"note": "Xác minh việc sinh hoạt."}, "review")
+    step(api, case_id, "danguy.phucthang", "conclude_review",
+         {"conclusion": "violation", "findings": "Vắng 3 kỳ sinh hoạt không lý do."}, "self_review")
+    step(api, case_id, "bithu.trung", "record_self_review",
+         {"submitted": "yes", "self_criticism": "Tôi nhận khuyết điểm."}, "branch_vote")
+    body = step(api, case_id, "bithu.trung", "record_branch_vote",
+                {"proposed_form": "reprimand", "resolution": "decide", **vote("2026-11-20", 10, 10, 9, 1)}, "decided")
+    assert body["data"]["final_form"] == "reprimand"
+    step(api, case_id, "bithu.trung", "announce", {"announced_on": "2026-11-20"}, "in_force")
+
+    history = api.get(f"/cases/{case_id}/history").get_json()["items"]
+    assert [e["action"] for e in history] == ["start", "open_review", "conclude_review", "record_self_review",
+                                              "record_branch_vote", "announce"]
+    assert api.get(f"/audit/verify?case_id={case_id}").get_json() == {"ok": True}
+    api.as_user("thuongvu.nghiahung")
+    summary = api.get("/reports/summary?year=2026").get_json()
+    assert summary["discipline"] == {"total": 1, "by_form": {"reprimand": 1}}
+    assert summary["cases"]["discipline"]["opened"] == 1
+
+
+def test_api__discipline_branch_finding_starts_at_self_review(api, demo):
+    api.as_user("bithu.trung")
+    response = api.post("/cases", json={"type": "discipline", "person_id": plain_member(demo).id, **REPORT})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["state"] == "self_review"
+    process = api.get("/processes/discipline").get_json()
+    assert {s["state"] for s in process["starts"]} == {"reported", "self_review"}
+    decide = next(t for t in process["transitions"] if t["action"] == "decide")
+    assert decide["roles"] == ["inspection_officer", "standing_member"] and decide["level"] == "superior"
+    assert decide["form_schema"]["properties"]["final_form"]["enum"] == ["reprimand", "warning", "dismissal",
+                                                                         "expulsion"]
+
+
+def test_api__discipline_report_fields_are_checked(api, demo):
+    api.as_user("danguy.phucthang")
+    response = api.post("/cases", json={"type": "discipline", "person_id": plain_member(demo).id,
+                                        "violation_date": "2026-09-01"})
+    assert response.status_code == 422
+    assert {"category", "description"} <= set(response.get_json()["errors"])
+    response = api.post("/cases", json={"type": "discipline", "person_id": plain_member(demo).id, **REPORT,
+                                        "state": "in_force"})
+    assert response.status_code == 422 and "state" in response.get_json()["errors"]
