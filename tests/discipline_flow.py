@@ -66,6 +66,7 @@ def own_finding(app, pages, person_id: int, **override) -> int:
     assert response.status_code == 302, response.get_data(as_text=True)
     case_id = latest_case_id(app)
     assert case_state(app, case_id) == "self_review"
+    assert pages.upload(case_id, "evidence", issued_on="2026-09-02").status_code == 302
     return case_id
 
 

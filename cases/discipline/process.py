@@ -215,6 +215,16 @@ def decision_after_votes(ctx):
     return None
 
 
+def evidence_attached(ctx):
+    """The report's evidence: at least one document of kind ``evidence`` on the case."""
+    from cases.models import Document
+
+    kinds = ctx.session.scalars(sa.select(Document.kind).where(Document.case_id == ctx.case.id)).all()
+    if "evidence" not in kinds:
+        return _("Attach at least one evidence document (kind “Evidence”) first.")
+    return None
+
+
 def self_review_done(ctx):
     return rules.self_review_check(ctx.payload.get("submitted") == "yes", ctx.data.get("self_review_requests", []))
 

@@ -7,8 +7,8 @@ import enum
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from cases.discipline.process import (date_not_in_future, entitled_not_more_than_members, self_review_done,
-                                      store_request, store_self_review, vote_passed)
+from cases.discipline.process import (date_not_in_future, entitled_not_more_than_members, evidence_attached,
+                                      self_review_done, store_request, store_self_review, vote_passed)
 from core.enums import Level, PersonStatus, Role
 from forms import removal as f
 from workflow.definition import Process, Start, Transition
@@ -59,13 +59,6 @@ def member_of_branch(ctx):
 
 def months_missed(ctx):
     return rules.months_missed_check(ctx.payload.get("grounds"), ctx.payload.get("months_missed"))
-
-
-def evidence_attached(ctx):
-    from cases.models import Document
-
-    kinds = ctx.session.scalars(sa.select(Document.kind).where(Document.case_id == ctx.case.id)).all()
-    return rules.evidence_check(kinds)
 
 
 def store_proposal(ctx):

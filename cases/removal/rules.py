@@ -31,8 +31,3 @@ def months_missed_check(grounds: str, months) -> str | None:
         return _("At most 12 months can be missed in a year; %(n)s recorded.", n=months)
     return None
 
-
-def evidence_check(kinds) -> str | None:
-    if "evidence" not in set(kinds):
-        return _("Attach at least one evidence document (kind “Evidence”) before the branch votes.")
-    return None

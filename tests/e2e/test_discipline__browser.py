@@ -105,6 +105,7 @@ def test_browser__reprimand_decided_by_the_branch_alone(live_server, page, artif
                                  "description": "Ba kỳ liền không dự sinh hoạt chi bộ, không báo cáo lý do."})
     assert b.state() == "self_review"
     assert "Đảng viên kiểm điểm" in page.locator("[data-testid=case-state]").inner_text()
+    b.upload_evidence(case_id, "bien-ban-sinh-hoat.pdf")
     b.shot("opened")
     b.act(case_id, "record_self_review", selects={"submitted": "yes", "member_proposed_form": "reprimand"},
           fields={"self_criticism": "Tôi nhận khuyết điểm, xin nhận hình thức khiển trách."})

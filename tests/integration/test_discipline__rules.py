@@ -93,6 +93,7 @@ def _expulsion_at_superior(app, pages, demo, grassroots_tally):
     assert response.status_code == 302, response.get_data(as_text=True)
     case_id = latest_case_id(app)
     assert case_state(app, case_id) == "reported"
+    assert pages.upload(case_id, "evidence", issued_on="2026-09-02").status_code == 302
     assert pages.act(case_id, "open_review", note="Xác minh đơn tố cáo.").status_code == 302
     assert pages.act(case_id, "conclude_review", conclusion="violation",
                      findings="Vi phạm nghiêm trọng về đạo đức.").status_code == 302

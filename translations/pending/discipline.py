@@ -127,7 +127,7 @@
     "Decide to keep the member": "Quyết định không xóa tên",
     "Removal for missed party activities or dues needs at least 3 months missed in a year without good reason; %(n)s recorded.": "Xóa tên vì bỏ sinh hoạt hoặc không đóng đảng phí cần ít nhất 3 tháng trong năm không có lý do chính đáng; mới ghi nhận %(n)s tháng.",
     "At most 12 months can be missed in a year; %(n)s recorded.": "Một năm chỉ có tối đa 12 tháng; đã ghi %(n)s.",
-    "Attach at least one evidence document (kind “Evidence”) before the branch votes.": "Hãy đính kèm ít nhất một tài liệu chứng cứ (loại “Tài liệu chứng cứ”) trước khi chi bộ biểu quyết.",
+    "Attach at least one evidence document (kind “Evidence”) first.": "Hãy đính kèm trước ít nhất một tài liệu chứng cứ (loại “Tài liệu chứng cứ”).",
     "later violation %(date)s": "vi phạm mới ngày %(date)s",
     "Form proposed": "Hình thức đề nghị",
     "decision no. %(number)s of %(date)s": "quyết định số %(number)s ngày %(date)s",
