@@ -91,10 +91,25 @@ def form_schema(form_cls: type[Form] | None) -> dict:
     return schema
 
 
+# Dates the rules can count with (months and working days either side stay in range).
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
+def _date_in_range(value: str) -> bool:
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return True  # not a date at all: the form says so
+    return MIN_YEAR <= day.year <= MAX_YEAR
+
+
 def check_payload(form_cls: type[Form] | None, payload: dict, unknown_message: str, type_messages: dict) -> dict:
     """Errors the form would not report well (or would crash on later): unknown
-    fields, JSON values of the wrong type, integers beyond 32 bits.
-    ``type_messages`` maps a JSON Schema type to its translated message."""
+    fields, JSON values of the wrong type, integers beyond 32 bits, dates outside
+    1900–2199. ``type_messages`` maps a JSON Schema type (and ``"date"``) to its
+    translated message."""
     errors: dict[str, list[str]] = {}
     known = {}
     if form_cls is not None:
@@ -117,6 +132,9 @@ def check_payload(form_cls: type[Form] | None, payload: dict, unknown_message: s
             ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         else:
             ok = isinstance(value, str)
+            if ok and schema.get("format") == "date" and not _date_in_range(value):
+                errors[key] = [type_messages["date"]]
+                continue
         if not ok:
             errors[key] = [type_messages.get(kind, type_messages["string"])]
     return errors

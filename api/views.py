@@ -340,7 +340,7 @@ def create_person():
 def _type_messages() -> dict:
     return {"integer": _("Enter a whole number."), "number": _("Enter a number."),
             "boolean": _("Enter true or false."), "array": _("Enter a list of texts."),
-            "string": _("Enter a text.")}
+            "string": _("Enter a text."), "date": _("Enter a date between 1900 and 2199.")}
 
 
 # ---- cases --------------------------------------------------------------------------------------------
@@ -536,6 +536,9 @@ def upload_document(case_id: int):
         except ValueError:
             raise ApiError(422, _("The submitted data is invalid."),
                            {"issued_on": [_("Enter a date as YYYY-MM-DD.")]}) from None
+        if not 1900 <= issued_on.year <= 2199:
+            raise ApiError(422, _("The submitted data is invalid."),
+                           {"issued_on": [_("Enter a date between 1900 and 2199.")]})
     kind = request.form.get("kind", "")
     if _bad_text(kind):
         raise ApiError(400, _("The text contains characters that cannot be stored."))

@@ -5,6 +5,7 @@
     "Choose one of the allowed values.": "Chọn một trong các giá trị cho phép.",
     "Choose one of: %(types)s.": "Chọn một trong: %(types)s.",
     "Enter a date and time.": "Nhập ngày và giờ.",
+    "Enter a date between 1900 and 2199.": "Nhập ngày trong khoảng từ năm 1900 đến năm 2199.",
     "Enter a date as YYYY-MM-DD.": "Nhập ngày theo dạng YYYY-MM-DD.",
     "Enter a list of texts.": "Nhập một danh sách chuỗi ký tự.",
     "Enter a number.": "Nhập một số.",
