@@ -205,3 +205,15 @@ def person_certificates(person):
     today = clock.today()
     return [{"cert": c, "valid_until": rules.valid_until(c) if c.kind == "party_knowledge" else None,
              "expired": rules.is_expired(c, today)} for c in rules.certificates_of(db.session, person.id)]
+
+
+@bp.app_template_global()
+def candidacy_person_name(person_id) -> str:
+    """The name of a person a candidacy case refers to (the helper: same branch as the case)."""
+    from core.models import Person
+
+    try:
+        person = db.session.get(Person, int(person_id))
+    except (TypeError, ValueError):
+        person = None
+    return person.full_name if person is not None else ""

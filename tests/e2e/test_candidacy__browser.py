@@ -144,12 +144,14 @@ def test_browser__candidacy_from_nomination_to_admission_dossier(app, live_serve
     b.shot("person-certificate")
     b.act(case_id, "open_admission")
     assert b.state() == "admission_opened"
-    link = page.locator("[data-testid=case-summary] a[href^='/cases/']").first
-    link.click()
+    assert "NH-2026-0301" in page.locator("[data-testid=certificate-on-file]").inner_text()
+    page.locator("[data-testid=linked-case]").click()  # candidacy → admission
     page.wait_for_selector("[data-testid=case-state]")
     assert b.state() == "draft"
     admission_id = int(re.search(r"/cases/(\d+)", page.url).group(1))
     assert admission_id != case_id
+    assert "NH-2026-0301" in page.locator("[data-testid=admission-facts] [data-testid=certificate-on-file]").inner_text()
+    assert page.locator("[data-testid=linked-case]").get_attribute("href") == f"/cases/{case_id}"  # and back
     assert page.locator("[data-testid=eligibility] li[data-rule=certificate][data-passed=yes]").count() == 1
     assert "NH-2026-0301" in page.locator("[data-testid=eligibility] li[data-rule=certificate]").inner_text()
     b.shot("admission-draft-with-certificate")

@@ -114,4 +114,6 @@
     "Each result needs its enrolment_id.": "Mỗi kết quả cần có enrolment_id.",
     "Dates are YYYY-MM-DD.": "Ngày viết theo dạng YYYY-MM-DD.",
     "Some results were refused; nothing was recorded.": "Một số kết quả bị từ chối; chưa ghi nhận kết quả nào.",
+    "Branch resolution": "Nghị quyết chi bộ",
+    "no. %(number)s of %(date)s": "số %(number)s ngày %(date)s",
 }
