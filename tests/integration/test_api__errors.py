@@ -159,3 +159,13 @@ def test_api__english_with_accept_language(api, demo):
     assert api.case(case_id)["state_label"] != "Dossier being prepared"
     body = assert_problem(api.act(case_id, "submit", submit_payload(demo, introducer_1_since="bad")), 422)
     assert body["errors"]["introducer_1_since"] == ["Nhập ngày theo dạng YYYY-MM-DD."]
+
+
+def test_api__refusal_order_matches_the_engine(api, demo):
+    """Someone else's step is 403 and a stale version 409 whatever the payload holds."""
+    case_id = open_ready_case(api, demo)
+    api.as_user("danguy.phucthang")
+    assert_problem(api.act(case_id, "submit", {"introducer_1": 10 ** 30, "bogus": 1}), 403)
+    api.as_user("bithu.trung")
+    assert_problem(api.act(case_id, "submit", {"introducer_1": 10 ** 30}, version=5), 409)
+    assert_problem(api.act(case_id, "record_branch_vote", {"entitled": "many"}), 409)

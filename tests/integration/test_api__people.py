@@ -117,3 +117,11 @@ def test_api__candidate_unit_must_be_a_branch_in_scope(api, demo):
     assert api.post("/people", json=new_candidate(demo)).status_code == 201  # a branch below them
     api.as_user("thanhtra.tinh")  # an auditor: read-only
     assert api.post("/people", json=new_candidate(demo, national_id="036200009999")).status_code == 403
+
+
+def test_api__get_a_person(api, demo):
+    created = api.post("/people", json=new_candidate(demo))
+    person = api.client.get(created.headers["Location"], headers=api.headers()).get_json()
+    assert person["national_id"] == "036200001234"
+    api.as_user("bithu.tdp4")
+    assert api.get(f"/people/{person['id']}").status_code == 404
