@@ -80,12 +80,15 @@ class Prepared:
             c = self._cache[key] = _Compiled(self.stmt, dialect)
         return c
 
-    def execute(self, conn, values: dict):
-        """Run on ``conn`` (a SQLAlchemy Connection); returns the DBAPI cursor."""
+    def execute(self, conn, values: dict) -> int:
+        """Run on ``conn`` (a SQLAlchemy Connection); returns the row count."""
         c = self._for(conn.dialect)
         cursor = conn.connection.driver_connection.cursor()
-        cursor.execute(c.sql, c.params(values))
-        return cursor
+        try:
+            cursor.execute(c.sql, c.params(values))
+            return cursor.rowcount
+        finally:
+            cursor.close()
 
     def first(self, conn, values: dict):
         c = self._for(conn.dialect)
@@ -105,8 +108,4 @@ class Prepared:
             return rows
         return [c.row(r) for r in rows]
 
-    def rowcount(self, conn, values: dict) -> int:
-        cursor = self.execute(conn, values)
-        n = cursor.rowcount
-        cursor.close()
-        return n
+    rowcount = execute
