@@ -99,6 +99,11 @@ def test_candidacy__api_course_results_all_or_nothing_and_scope(api, demo, app, 
         assert api.get(f"/courses/{course_id}").status_code == 404
         assert api.post(f"/courses/{course_id}/results", json=bad).status_code == 404
         assert course_id not in [c["id"] for c in api.get("/courses").get_json()["items"]]
+    api.as_user("bithu.tdp4")
+    for case_id in cases:
+        assert api.get(f"/cases/{case_id}").status_code == 404
+        assert api.get(f"/cases/{case_id}/history").status_code == 404
+        assert api.post(f"/cases/{case_id}/actions/drop", json={"payload": {"reason": "x"}}).status_code == 404
 
 
 def test_plan__api_calls_are_in_the_openapi_document(api):
