@@ -150,7 +150,7 @@ def components() -> dict[str, dict]:
                                file={"type": "string", "format": "binary"},
                                issued_on=DATE),
         "Verify": _obj(["ok"], ok={"type": "boolean"},
-                       first_bad={**_obj(["case_id", "seq"], case_id=INT, seq=NULLABLE_INT, reason=STRING)}),
+                       first_bad={**_obj(["case_id", "seq"], case_id=INT, seq=NULLABLE_INT)}),
         "Step": _obj(["name", "label", "start", "end"], name=STRING, label=STRING, start={"type": "boolean"},
                      end={"type": "boolean"}),
         "TransitionInfo": _obj(["action", "label", "from", "to", "role", "roles", "level", "system"],

@@ -603,7 +603,7 @@ def audit_verify():
     bad = verify_case(db.session, case.id)
     if bad is None:
         return jsonify({"ok": True})
-    return jsonify({"ok": False, "first_bad": {"case_id": bad.case_id, "seq": bad.seq, "reason": bad.reason}})
+    return jsonify({"ok": False, "first_bad": {"case_id": bad.case_id, "seq": bad.seq}})
 
 
 @bp.get("/processes")

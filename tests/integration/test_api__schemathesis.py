@@ -21,7 +21,7 @@ from schemathesis.checks import (content_type_conformance, not_a_server_error, r
 from tests.api_client import Api
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES = 40
+EXAMPLES = 60
 
 
 @pytest.fixture
