@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import click
-from flask.cli import AppGroup
 import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify, request, send_file, url_for
 from flask_babel import gettext as _
@@ -22,7 +20,7 @@ from cases import people as people_ops
 from cases import service
 from cases.documents import UploadRefused
 from cases.registry import all_types
-from core.models import Person, Unit, User
+from core.models import Unit, User
 from core.passwords import DUMMY_HASH, verify_password
 from core.permissions import can_view, roles_of
 from workflow.errors import (ActionNotAvailable, CaseNotFound, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
@@ -35,96 +33,27 @@ from .form_schema import INT_MAX, check_payload
 from .messages import localise_errors
 from .openapi import CURSOR, LIMIT, build_spec, operation, query, ref
 from .problems import problem
+from .requests import (ApiError, bad_text, bool_arg, cursor_error, decode_ids, in_range, int_arg, json_body, limit_arg,
+                       type_messages)
 from .render import (action_form, case_json, case_summary, event_json, me_json, person_json, process_json,
                      unit_json)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# Older names, imported by api/candidacy.py.
+_in_range, _int_arg = in_range, int_arg
 
 PUBLIC_ENDPOINTS = {"api.issue_token", "api.openapi"}
 ERROR_STATUS = {NotPermitted: 403, StaleCase: 409, ActionNotAvailable: 409, UnknownAction: 404, CaseNotFound: 404,
                 InvalidPayload: 422, GuardFailed: 422}
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, detail: str | None = None, errors: dict | None = None):
-        super().__init__(detail)
-        self.status, self.detail, self.errors = status, detail, errors
-
-
-# ---- request plumbing -----------------------------------------------------------------------
-
-def _bad_text(value) -> bool:
-    """NUL characters and lone surrogates cannot be stored (PostgreSQL refuses them)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_bad_text(k) or _bad_text(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_bad_text(v) for v in value)
-    return False
-
-
-def json_body() -> dict:
-    """The request's JSON object, or 400."""
-    data = request.get_json(silent=True, force=True)
-    if data is None:
-        raise ApiError(400, _("The body must be a JSON object (malformed JSON)."))
-    if not isinstance(data, dict):
-        raise ApiError(400, _("The body must be a JSON object."))
-    if _bad_text(data):
-        raise ApiError(422, _("The text contains characters that cannot be stored."))
-    return data
-
-
 def current() -> User:
     return g.api_user
 
 
-def _int_arg(name: str, minimum: int = 1, maximum: int = INT_MAX) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    raw = raw.strip()
-    if not raw.lstrip("-").isdigit() or len(raw) > 11 or not minimum <= int(raw) <= maximum:
-        raise ApiError(400, _("Invalid query parameter %(name)s.", name=name),
-                       {name: [_("Enter a whole number from %(min)s to %(max)s.", min=minimum, max=maximum)]})
-    return int(raw)
-
-
-def _limit(default: int = 50) -> int:
-    value = _int_arg("limit", 1, 200)
-    return default if value is None else value
-
-
-def _bool_arg(name: str) -> bool | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    value = {"true": True, "1": True, "false": False, "0": False}.get(raw.strip().lower())
-    if value is None:
-        raise ApiError(400, _("Invalid query parameter %(name)s.", name=name), {name: [_("Use true or false.")]})
-    return value
-
-
-def _cursor_error():
-    return ApiError(400, _("Invalid query parameter %(name)s.", name="cursor"),
-                    {"cursor": [_("Use the next_cursor of a previous page.")]})
-
-
-def _in_range(*ids: int) -> None:
-    """Path ids beyond the 32-bit columns name nothing (and must not reach the database)."""
-    if not all(1 <= i <= INT_MAX for i in ids):
-        raise ApiError(404)
-
-
 def _case(case_id: int):
-    _in_range(case_id)
+    in_range(case_id)
     try:
         return service.get_case(db.session, current(), case_id)
     except service.NotFound:
@@ -133,14 +62,14 @@ def _case(case_id: int):
 
 @bp.before_request
 def _authenticate():
-    if any(_bad_text(v) for v in request.args.values()):
+    if any(bad_text(v) for v in request.args.values()):
         raise ApiError(400, _("The text contains characters that cannot be stored."))
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     header = request.headers.get("Authorization", "")
     scheme, _sep, secret = header.partition(" ")
     user = None
-    if scheme.lower() == "bearer" and secret.strip() and not _bad_text(secret):
+    if scheme.lower() == "bearer" and secret.strip() and not bad_text(secret):
         user = auth.user_for_token(db.session, secret.strip())
     if user is None:
         response = problem(401, _("Log in first: a valid token is required."))
@@ -246,7 +175,7 @@ def me():
 
 
 def _unit(unit_id: int) -> Unit:
-    _in_range(unit_id)
+    in_range(unit_id)
     unit = db.session.get(Unit, unit_id)
     if unit is None or not can_view(current(), unit, db.session):
         raise ApiError(404)
@@ -265,24 +194,14 @@ def get_unit(unit_id: int):
 @operation("The children of an org unit", tags=["org"], params=[LIMIT, CURSOR], response=ref("UnitPage"))
 def unit_children(unit_id: int):
     unit = _unit(unit_id)
-    limit = _limit()
+    limit = limit_arg()
     stmt = sa.select(Unit).where(Unit.parent_id == unit.id)
-    after = _decode(request.args.get("cursor"), 1)
+    after = decode_ids(request.args.get("cursor"), 1)
     if after:
         stmt = stmt.where(Unit.id > after[0])
     rows = list(db.session.scalars(stmt.order_by(Unit.id).limit(limit + 1)))
     next_cursor = people_ops.encode_key(rows[limit - 1].id) if len(rows) > limit else None
     return jsonify({"items": [unit_json(u) for u in rows[:limit]], "next_cursor": next_cursor})
-
-
-def _decode(cursor: str | None, n: int) -> list | None:
-    try:
-        values = people_ops.decode_key(cursor, n)
-    except ValueError:
-        raise _cursor_error() from None
-    if values is not None and not all(isinstance(v, int) and 0 <= v <= INT_MAX for v in values):
-        raise _cursor_error()
-    return values
 
 
 # ---- people ----------------------------------------------------------------------------------------
@@ -307,15 +226,15 @@ def list_people():
 
     if status is not None and status not in {s.value for s in PersonStatus}:
         raise ApiError(400, _("Invalid query parameter %(name)s.", name="status"))
-    unit_id = _int_arg("unit")
+    unit_id = int_arg("unit")
     unit = None
     if unit_id is not None:
         unit = _unit(unit_id)
     try:
         rows, next_cursor = people_ops.list_people(db.session, current(), q=q, status=status, unit=unit,
-                                                   cursor=request.args.get("cursor"), limit=_limit())
+                                                   cursor=request.args.get("cursor"), limit=limit_arg())
     except ValueError:
-        raise _cursor_error() from None
+        raise cursor_error() from None
     return jsonify({"items": [person_json(p) for p in rows], "next_cursor": next_cursor})
 
 
@@ -326,7 +245,7 @@ def create_person():
     from forms.people import CandidateForm
 
     body = json_body()
-    errors = check_payload(CandidateForm, body, _("Unknown field."), _type_messages())
+    errors = check_payload(CandidateForm, body, _("Unknown field."), type_messages())
     if errors:
         raise ApiError(422, _("The submitted data is invalid."), errors)
     _data, coerced = validate_form(CandidateForm, body)
@@ -341,7 +260,7 @@ def create_person():
 @bp.get("/people/<int:person_id>")
 @operation("A member or candidate", tags=["people"], response=ref("Person"))
 def get_person(person_id: int):
-    _in_range(person_id)
+    in_range(person_id)
     try:
         person = service.get_person(db.session, current(), person_id)
     except service.NotFound:
@@ -349,17 +268,7 @@ def get_person(person_id: int):
     return jsonify(person_json(person))
 
 
-def _type_messages() -> dict:
-    return {"integer": _("Enter a whole number."), "number": _("Enter a number."),
-            "boolean": _("Enter true or false."), "array": _("Enter a list of texts."),
-            "string": _("Enter a text."), "date": _("Enter a date between 1900 and 2199.")}
-
-
 # ---- cases --------------------------------------------------------------------------------------------
-
-def _type_param():
-    return query("type", {"type": "string", "maxLength": 64}, "case type: " + ", ".join(sorted(all_types())))
-
 
 @bp.get("/cases")
 @operation("Cases in scope, newest first", tags=["cases"],
@@ -378,16 +287,16 @@ def list_cases():
     if q is not None and q.strip().isdigit() and (len(q.strip()) > 10 or int(q) > INT_MAX):
         return jsonify({"items": [], "next_cursor": None})
     filters = service.Filters(type=args.get("type") or None, state=args.get("state") or None,
-                              unit=_int_arg("unit"), overdue=_bool_arg("overdue"), q=q)
-    limit = _limit()
+                              unit=int_arg("unit"), overdue=bool_arg("overdue"), q=q)
+    limit = limit_arg()
     cursor = args.get("cursor") or None
     if cursor is not None:
         try:
             parts = service.decode_cursor(cursor, 1)
         except ValueError:
-            raise _cursor_error() from None
+            raise cursor_error() from None
         if not parts[0].isdigit() or len(parts[0]) > 10:
-            raise _cursor_error()
+            raise cursor_error()
     rows, next_cursor = service.list_cases(db.session, current(), filters, cursor, limit)
     return jsonify({"items": [case_summary(c) for c in rows], "next_cursor": next_cursor})
 
@@ -399,9 +308,9 @@ def inbox():
     from .inbox import inbox_page
 
     try:
-        items, next_cursor = inbox_page(db.session, current(), request.args.get("cursor"), _limit())
+        items, next_cursor = inbox_page(db.session, current(), request.args.get("cursor"), limit_arg())
     except ValueError:
-        raise _cursor_error() from None
+        raise cursor_error() from None
     return jsonify({"items": [dict(case_summary(c), actions=[ct.action for ct in actions]) for c, actions in items],
                     "next_cursor": next_cursor})
 
@@ -434,7 +343,7 @@ def open_case():
     if state is None:  # the first start the caller may open here (a branch's own finding, a report...)
         state = next(iter(engine.can_start(db.session, process, person.unit_id, current())), None)
     start_form = process.start_specs[state or next(iter(process.start_specs))].form
-    errors = check_payload(start_form, payload, _("Unknown field."), _type_messages()) if start_form else {}
+    errors = check_payload(start_form, payload, _("Unknown field."), type_messages()) if start_form else {}
     if errors:
         raise ApiError(422, _("The submitted data is invalid."), errors)
     extra = {"state": state} if state is not None else {}
@@ -485,7 +394,7 @@ def take_action(case_id: int, name: str):
     # version (409), someone else's step (403) or a wrong state (409) first.
     ct = next((ct for ct in service.available(db.session, current(), case) if ct.action == name), None)
     if ct is not None and (version is None or version == case.version):
-        errors = check_payload(action_form(ct), payload, _("Unknown field."), _type_messages())
+        errors = check_payload(action_form(ct), payload, _("Unknown field."), type_messages())
         if errors:
             raise ApiError(422, _("The submitted data is invalid."), errors)
     service.take_action(db.session, current(), case, name, payload, expected_version=version,
@@ -501,9 +410,9 @@ def case_history(case_id: int):
     from workflow.models import AuditEvent
 
     case = _case(case_id)
-    limit = _limit(100)
+    limit = limit_arg(100)
     stmt = sa.select(AuditEvent).where(AuditEvent.case_id == case.id)
-    after = _decode(request.args.get("cursor"), 1)
+    after = decode_ids(request.args.get("cursor"), 1)
     if after:
         stmt = stmt.where(AuditEvent.seq > after[0])
     rows = list(db.session.scalars(stmt.order_by(AuditEvent.seq).limit(limit + 1)))
@@ -544,7 +453,7 @@ def upload_document(case_id: int):
             raise ApiError(422, _("The submitted data is invalid."),
                            {"issued_on": [_("Enter a date between 1900 and 2199.")]})
     kind = request.form.get("kind", "")
-    if _bad_text(kind):
+    if bad_text(kind):
         raise ApiError(400, _("The text contains characters that cannot be stored."))
     try:
         doc = service.add_document(db.session, current(), case, kind=kind,
@@ -572,7 +481,7 @@ class _Empty:
            response={"type": "string", "format": "binary"},
            response_type=("application/pdf", "image/jpeg", "image/png"))
 def download_document(case_id: int, doc_id: int):
-    _in_range(case_id, doc_id)
+    in_range(case_id, doc_id)
     try:
         case, doc = service.get_document(db.session, current(), case_id, doc_id)
     except service.NotFound:
@@ -595,7 +504,7 @@ def download_document(case_id: int, doc_id: int):
 def audit_verify():
     from workflow.audit import verify_case
 
-    case_id = _int_arg("case_id")
+    case_id = int_arg("case_id")
     if case_id is None:
         raise ApiError(400, _("Invalid query parameter %(name)s.", name="case_id"),
                        {"case_id": [_("This field is required.")]})
@@ -633,9 +542,9 @@ def get_process(name: str):
 def report_summary():
     from workflow import clock
 
-    unit_id = _int_arg("unit")
+    unit_id = int_arg("unit")
     unit = _unit(unit_id) if unit_id is not None else None
-    year = _int_arg("year", 1900, 2200) or clock.today().year
+    year = int_arg("year", 1900, 2200) or clock.today().year
     return jsonify(reports.summary(db.session, current(), unit, year))
 
 
@@ -647,22 +556,10 @@ def openapi():
 
 # ---- wiring -----------------------------------------------------------------------------------------
 
-api_cli = AppGroup("api", help="JSON API administration.")
-
-
-@api_cli.command("revoke-tokens")
-@click.argument("username")
-def revoke_tokens_command(username: str):
-    """Revoke every live API token of USERNAME."""
-    count = auth.revoke_tokens(db.session, username)
-    if count is None:
-        raise click.ClickException(f"no user {username!r}")
-    db.session.commit()
-    click.echo(f"revoked {count} token(s) of {username}")
-
-
 def init_api(app) -> None:
     """Register the blueprint, exempt it from CSRF (bearer tokens, no cookies) and wire its errors."""
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    from .cli import api_cli
+
     app.cli.add_command(api_cli)
