@@ -20,12 +20,13 @@ from cases import people as people_ops
 from cases import service
 from cases.documents import UploadRefused
 from cases.registry import all_types
+from core.enums import PersonStatus
 from core.models import Unit, User
 from core.passwords import DUMMY_HASH, verify_password
 from core.permissions import can_view, roles_of
+from workflow import engine
 from workflow.errors import (ActionNotAvailable, CaseNotFound, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
                              UnknownAction, WorkflowError)
-from workflow import engine
 from workflow.guards import validate_form
 
 from . import auth, reports
@@ -35,7 +36,7 @@ from .openapi import CURSOR, LIMIT, build_spec, operation, query, ref
 from .problems import problem
 from .requests import (ApiError, bad_text, bool_arg, cursor_error, decode_ids, in_range, int_arg, json_body, limit_arg,
                        type_messages)
-from .render import (action_form, case_json, case_summary, event_json, me_json, person_json, process_json,
+from .render import (action_form, case_json, case_summary, event_json, iso, me_json, person_json, process_json,
                      unit_json)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -127,12 +128,14 @@ def issue_token():
     body = json_body()
     username, password = body.get("username"), body.get("password")
     errors = {}
-    for name, value in (("username", username), ("password", password)):
+    for name, value, longest in (("username", username, 80), ("password", password, 200)):
         if not isinstance(value, str) or not value:
             errors[name] = [_("This field is required.")]
+        elif len(value) > longest:
+            errors[name] = [_("Enter at most %(max)s characters.", max=longest)]
     if errors:
         raise ApiError(422, _("The submitted data is invalid."), errors)
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip()[:80]))
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
     if user is None:
         verify_password(DUMMY_HASH, password)  # same time as a wrong password
         raise ApiError(401, _("Wrong username or password."))
@@ -140,7 +143,7 @@ def issue_token():
         raise ApiError(401, _("Wrong username or password."))
     secret, token = auth.issue_token(db.session, user, int(current_app.config["API_TOKEN_HOURS"]))
     db.session.commit()
-    return jsonify({"token": secret, "expires_at": _iso(token.expires_at)})
+    return jsonify({"token": secret, "expires_at": iso(token.expires_at)})
 
 
 @bp.post("/auth/revoke")
@@ -158,12 +161,6 @@ def revoke_tokens():
         raise ApiError(422, _("The submitted data is invalid."), {"username": [_("No such user.")]})
     db.session.commit()
     return jsonify({"revoked": count})
-
-
-def _iso(moment: dt.datetime | None) -> str | None:
-    from .render import iso
-
-    return iso(moment)
 
 
 # ---- the caller and the org tree ----------------------------------------------------------------
@@ -206,8 +203,7 @@ def unit_children(unit_id: int):
 
 # ---- people ----------------------------------------------------------------------------------------
 
-STATUS_PARAM = query("status", {"type": "string", "enum": ["candidate", "probationary", "official", "removed",
-                                                           "expelled", "left", "deceased"]}, "status filter")
+STATUS_PARAM = query("status", {"type": "string", "enum": [s.value for s in PersonStatus]}, "status filter")
 
 
 @bp.get("/people")
@@ -222,8 +218,6 @@ def list_people():
     if q is not None and len(q) > 200:
         raise ApiError(400, _("Invalid query parameter %(name)s.", name="q"))
     status = request.args.get("status") or None
-    from core.enums import PersonStatus
-
     if status is not None and status not in {s.value for s in PersonStatus}:
         raise ApiError(400, _("Invalid query parameter %(name)s.", name="status"))
     unit_id = int_arg("unit")
@@ -343,7 +337,8 @@ def open_case():
     if state is None:  # the first start the caller may open here (a branch's own finding, a report...)
         state = next(iter(engine.can_start(db.session, process, person.unit_id, current())), None)
     start_form = process.start_specs[state or next(iter(process.start_specs))].form
-    errors = check_payload(start_form, payload, _("Unknown field."), type_messages()) if start_form else {}
+    fields = {k: v for k, v in payload.items() if k != "person_id"}  # the person is checked above
+    errors = check_payload(start_form, fields, _("Unknown field."), type_messages())
     if errors:
         raise ApiError(422, _("The submitted data is invalid."), errors)
     extra = {"state": state} if state is not None else {}
