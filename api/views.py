@@ -118,12 +118,20 @@ def _token_limit() -> str:
     return current_app.config["API_TOKEN_RATE_LIMIT"]
 
 
+def _token_limit_key() -> str:
+    """Attempts are counted per address and username (guessing one account's password)."""
+    body = request.get_json(silent=True, force=True)
+    username = body.get("username") if isinstance(body, dict) else None
+    name = username.strip().lower()[:80] if isinstance(username, str) else ""
+    return f"{request.remote_addr or '-'}|{name}"
+
+
 @bp.post("/auth/token")
-@limiter.limit(_token_limit, deduct_when=lambda response: response.status_code >= 400)
+@limiter.limit(_token_limit, key_func=_token_limit_key)
 @operation("Get a bearer token", tags=["auth"], body=ref("TokenRequest"), response=ref("Token"),
            errors=(422,), public=True,
            description="Exchanges a username and password for a token valid API_TOKEN_HOURS hours. "
-                       "Failed attempts are rate-limited per address (API_TOKEN_RATE_LIMIT).")
+                       "Requests are rate-limited per address and username (API_TOKEN_RATE_LIMIT).")
 def issue_token():
     body = json_body()
     username, password = body.get("username"), body.get("password")
