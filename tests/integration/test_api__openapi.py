@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+from openapi_spec_validator import validate
+
 
 def test_api__openapi_document_is_complete(app, client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     doc = response.get_json()
+    validate(doc)  # a valid OpenAPI 3 document
     assert doc["openapi"].startswith("3.")
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"}
