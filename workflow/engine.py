@@ -72,18 +72,27 @@ _LOAD_WITH_ROLES = (
 )
 _LOAD_WITH_ROLES_FOR_UPDATE = _LOAD_WITH_ROLES.with_for_update(of=_case_t)
 
-_UPDATE_CASE = (
-    _case_t.update()
-    .where(_case_t.c.id == sa.bindparam("cid"), _case_t.c.version == sa.bindparam("old_version"),
-           _case_t.c.audit_seq == sa.bindparam("old_seq"))
-    .values(
-        state=sa.bindparam("new_state"), version=sa.bindparam("new_version"),
-        audit_seq=sa.bindparam("new_seq"), audit_hash=sa.bindparam("new_hash"),
-        closed_at=sa.bindparam("new_closed_at"), deadline_at=sa.bindparam("new_deadline_at"),
-        deadline_kind=sa.bindparam("new_deadline_kind"), deadline_label=sa.bindparam("new_deadline_label"),
-        deadline_extended=sa.bindparam("new_deadline_extended"),
+def _update_case_stmt(closing: bool, deadline: bool):
+    """The UPDATE that moves a case. It sets only the columns that change: SQLite
+    rewrites every index (partial ones included) that mentions a SET column, so
+    an unchanged ``closed_at`` or deadline in the SET list would cost a page
+    write per act in the open-case and deadline indexes."""
+    values = dict(state=sa.bindparam("new_state"), version=sa.bindparam("new_version"),
+                  audit_seq=sa.bindparam("new_seq"), audit_hash=sa.bindparam("new_hash"))
+    if closing:
+        values["closed_at"] = sa.bindparam("new_closed_at")
+    if deadline:
+        values.update(deadline_at=sa.bindparam("new_deadline_at"), deadline_kind=sa.bindparam("new_deadline_kind"),
+                      deadline_label=sa.bindparam("new_deadline_label"),
+                      deadline_extended=sa.bindparam("new_deadline_extended"))
+    return (
+        _case_t.update()
+        .where(_case_t.c.id == sa.bindparam("cid"), _case_t.c.version == sa.bindparam("old_version"),
+               _case_t.c.audit_seq == sa.bindparam("old_seq"))
+        .values(**values)
     )
-)
+
+
 _UPDATE_CASE_DATA = (
     _case_t.update().where(_case_t.c.id == sa.bindparam("cid"))
     .values(data=sa.bindparam("new_data"), reviewing_unit_id=sa.bindparam("new_reviewing"))
@@ -110,7 +119,7 @@ P_LOAD = Prepared(_LOAD)
 P_LOAD_FOR_UPDATE = Prepared(_LOAD_FOR_UPDATE)
 P_LOAD_WITH_ROLES = Prepared(_LOAD_WITH_ROLES)
 P_LOAD_WITH_ROLES_FOR_UPDATE = Prepared(_LOAD_WITH_ROLES_FOR_UPDATE)
-P_UPDATE_CASE = Prepared(_UPDATE_CASE)
+P_UPDATE_CASE = {(c, d): Prepared(_update_case_stmt(c, d)) for c in (False, True) for d in (False, True)}
 P_UPDATE_CASE_DATA = Prepared(_UPDATE_CASE_DATA)
 P_UPDATE_HEAD = Prepared(_UPDATE_HEAD)
 P_INSERT_EVENT = Prepared(_INSERT_EVENT)
@@ -388,7 +397,10 @@ def _act(session, case_id, action, actor, payload, expected_version, idempotency
         request_id=request_id,
     ))
     version = snap.version + 1
-    updated = P_UPDATE_CASE.rowcount(conn, {
+    closing_changes = closed_at != snap.closed_at
+    deadline_changes = (deadline_at != snap.deadline_at or deadline_kind != snap.deadline_kind
+                        or deadline_label != snap.deadline_label or extended != bool(snap.deadline_extended))
+    updated = P_UPDATE_CASE[closing_changes, deadline_changes].rowcount(conn, {
         "cid": case_id, "old_version": snap.version, "old_seq": snap.audit_seq,
         "new_state": to_state, "new_version": version, "new_seq": seq, "new_hash": event_hash,
         "new_closed_at": closed_at, "new_deadline_at": deadline_at, "new_deadline_kind": deadline_kind,

@@ -28,10 +28,18 @@ class Case(Base):
 
     __tablename__ = "wf_case"
     __table_args__ = (
-        # Inbox / lists: a unit's cases by state, keyset on id. Lists over a
-        # subtree join ``unit`` on its path and use this index per unit. (No
-        # second index keyed on the state: each one costs every act a page write.)
-        sa.Index("ix_wf_case_unit_state", "unit_id", "state", "id"),
+        # Lists: a unit's cases, keyset on id; inboxes: a unit's open cases (few
+        # per unit, filtered by state). Lists over a subtree join ``unit`` on its
+        # path and use these per unit. No index holds the state: an index on a
+        # column every act changes costs every act another page write.
+        sa.Index("ix_wf_case_unit", "unit_id", "id"),
+        sa.Index(
+            "ix_wf_case_unit_open",
+            "unit_id",
+            "id",
+            sqlite_where=sa.text("closed_at IS NULL"),
+            postgresql_where=sa.text("closed_at IS NULL"),
+        ),
         # Keyset pagination by opening date.
         sa.Index("ix_wf_case_opened", "opened_at", "id"),
         # Overdue: open cases with a deadline, ordered by it.

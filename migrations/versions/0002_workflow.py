@@ -53,7 +53,8 @@ def upgrade():
         batch_op.create_index('ix_wf_case_opened', ['opened_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_wf_case_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_wf_case_reviewing_unit_id'), ['reviewing_unit_id'], unique=False)
-        batch_op.create_index('ix_wf_case_unit_state', ['unit_id', 'state', 'id'], unique=False)
+        batch_op.create_index('ix_wf_case_unit', ['unit_id', 'id'], unique=False)
+        batch_op.create_index('ix_wf_case_unit_open', ['unit_id', 'id'], unique=False, sqlite_where=sa.text('closed_at IS NULL'), postgresql_where=sa.text('closed_at IS NULL'))
 
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -176,7 +177,8 @@ def downgrade():
 
     op.drop_table('audit_event')
     with op.batch_alter_table('wf_case', schema=None) as batch_op:
-        batch_op.drop_index('ix_wf_case_unit_state')
+        batch_op.drop_index('ix_wf_case_unit_open', sqlite_where=sa.text('closed_at IS NULL'), postgresql_where=sa.text('closed_at IS NULL'))
+        batch_op.drop_index('ix_wf_case_unit')
         batch_op.drop_index(batch_op.f('ix_wf_case_reviewing_unit_id'))
         batch_op.drop_index(batch_op.f('ix_wf_case_person_id'))
         batch_op.drop_index('ix_wf_case_opened')
