@@ -214,3 +214,27 @@ def test_discipline__the_person_page_links_every_case_of_the_member(app, pages, 
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                                  .where(AuditEvent.case_id == first)) >= 3
+
+
+def test_discipline__inbox_and_list_entries_follow_the_step(app, pages, demo):
+    from tests.integration.test_discipline__rules import _expulsion_at_superior
+
+    case_id, member = _expulsion_at_superior(app, pages, demo, (10, 10, 8, 2))
+    pages.as_user("thuongvu.nghiahung")
+    inbox = pages.client.get("/inbox").get_data(as_text=True)
+    assert f'/cases/{case_id}"' in inbox and "Quyết định kỷ luật" in inbox
+    listing = pages.client.get("/cases?type=discipline&state=superior_decision").get_data(as_text=True)
+    assert f'/cases/{case_id}"' in listing
+    assert pages.act(case_id, "decide", final_form="expulsion", decision_number="45-QĐ/HU",
+                     decision_date="2026-11-20", **vote("2026-11-20", 15, 14, 12, 2)).status_code == 302
+    assert f'/cases/{case_id}"' not in pages.client.get("/inbox").get_data(as_text=True)
+    pages.as_user("bithu.trung")
+    assert f'/cases/{case_id}"' in pages.client.get("/inbox").get_data(as_text=True)
+    from tests.discipline_flow import announce
+
+    announce(pages, case_id)
+    assert pages.act(case_id, "file_appeal", filed_on="2026-11-20", grounds="Xin xem xét lại.").status_code == 302
+    pages.as_user("kiemtra.tinh")
+    assert f'/cases/{case_id}"' in pages.client.get("/inbox").get_data(as_text=True)
+    pages.as_user("kiemtra.nghiahung")  # the deciding level itself may not resolve the appeal
+    assert f'/cases/{case_id}"' not in pages.client.get("/inbox").get_data(as_text=True)
