@@ -42,7 +42,10 @@ def bad_text(value) -> bool:
 
 def json_body() -> dict:
     """The request's JSON object, or 400."""
-    data = request.get_json(silent=True, force=True)
+    try:
+        data = request.get_json(silent=True, force=True)
+    except RecursionError:  # nested beyond the parser's depth
+        data = None
     if data is None:
         raise ApiError(400, _("The body must be a JSON object (malformed JSON)."))
     if not isinstance(data, dict):
@@ -50,7 +53,6 @@ def json_body() -> dict:
     if bad_text(data):
         raise ApiError(422, _("The text contains characters that cannot be stored."))
     return data
-
 
 
 def int_arg(name: str, minimum: int = 1, maximum: int = INT_MAX) -> int | None:

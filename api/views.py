@@ -120,7 +120,10 @@ def _token_limit() -> str:
 
 def _token_limit_key() -> str:
     """Attempts are counted per address and username (guessing one account's password)."""
-    body = request.get_json(silent=True, force=True)
+    try:
+        body = request.get_json(silent=True, force=True)
+    except RecursionError:
+        body = None
     username = body.get("username") if isinstance(body, dict) else None
     name = username.strip().lower()[:80] if isinstance(username, str) else ""
     return f"{request.remote_addr or '-'}|{name}"

@@ -107,6 +107,10 @@ def test_api__malformed_json_is_400(api, demo):
         assert_problem(response, 400)
     assert_problem(api.post(f"/cases/{case_id}/actions/submit", json={"payload": [1, 2]}), 400)
     assert_problem(api.post("/people", json=["x"]), 400)
+    deep = "[" * 100000 + "]" * 100000
+    assert_problem(api.client.post("/api/v1/people", data=deep, content_type="application/json",
+                                   headers=api.headers()), 400)
+    assert_problem(api.client.post("/api/v1/auth/token", data=deep, content_type="application/json"), 400)
     assert_problem(api.client.post("/api/v1/auth/token", data="{", content_type="application/json"), 400)
     assert_problem(api.post("/people", json={"full_name": "A\u0000B"}), 422)
 
