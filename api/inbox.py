@@ -24,13 +24,13 @@ def _after(cursor: str | None):
     if values is None:
         return None
     no_deadline, deadline, case_id = values
-    if no_deadline not in (0, 1) or not isinstance(case_id, int):
+    if no_deadline not in (0, 1) or not isinstance(case_id, int) or not 0 <= case_id < 2 ** 31:
         raise ValueError("bad cursor")
     if no_deadline:
         return sa.and_(Case.deadline_at.is_(None), Case.id > case_id)
     if not isinstance(deadline, str):
         raise ValueError("bad cursor")
-    at = dt.datetime.fromisoformat(deadline)
+    at = dt.datetime.fromisoformat(deadline).replace(tzinfo=None)
     return sa.or_(Case.deadline_at.is_(None), Case.deadline_at > at,
                   sa.and_(Case.deadline_at == at, Case.id > case_id))
 

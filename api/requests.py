@@ -7,6 +7,8 @@ cannot exist, 422 for JSON that holds what cannot be stored.
 
 from __future__ import annotations
 
+import re
+
 from flask import request
 from flask_babel import gettext as _
 
@@ -60,7 +62,7 @@ def int_arg(name: str, minimum: int = 1, maximum: int = INT_MAX) -> int | None:
     if raw is None or raw == "":
         return None
     raw = raw.strip()
-    if not raw.lstrip("-").isdigit() or len(raw) > 11 or not minimum <= int(raw) <= maximum:
+    if not re.fullmatch(r"-?[0-9]{1,10}", raw) or not minimum <= int(raw) <= maximum:
         raise ApiError(400, _("Invalid query parameter %(name)s.", name=name),
                        {name: [_("Enter a whole number from %(min)s to %(max)s.", min=minimum, max=maximum)]})
     return int(raw)

@@ -9,6 +9,7 @@ second path to a state change, no second permission check. Errors are
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, g, jsonify, request, send_file, url_for
@@ -289,8 +290,9 @@ def list_cases():
     q = args.get("q") or None
     if q is not None and len(q) > 200:
         raise ApiError(400, _("Invalid query parameter %(name)s.", name="q"))
-    if q is not None and q.strip().isdigit() and (len(q.strip()) > 10 or int(q) > INT_MAX):
-        return jsonify({"items": [], "next_cursor": None})
+    if q is not None and q.strip().isdigit() and not (re.fullmatch(r"[0-9]{1,10}", q.strip())
+                                                      and int(q) <= INT_MAX):
+        return jsonify({"items": [], "next_cursor": None})  # digits that cannot be a case number
     filters = service.Filters(type=args.get("type") or None, state=args.get("state") or None,
                               unit=int_arg("unit"), overdue=bool_arg("overdue"), q=q)
     limit = limit_arg()
@@ -300,7 +302,7 @@ def list_cases():
             parts = service.decode_cursor(cursor, 1)
         except ValueError:
             raise cursor_error() from None
-        if not parts[0].isdigit() or len(parts[0]) > 10:
+        if not re.fullmatch(r"[0-9]{1,10}", parts[0]) or int(parts[0]) > INT_MAX:
             raise cursor_error()
     rows, next_cursor = service.list_cases(db.session, current(), filters, cursor, limit)
     return jsonify({"items": [case_summary(c) for c in rows], "next_cursor": next_cursor})

@@ -34,9 +34,11 @@ def decode_key(cursor: str | None, n: int) -> list | None:
     """The values of a cursor made by :func:`encode_key`; ValueError if malformed."""
     if not cursor:
         return None
+    if len(cursor) > 500:
+        raise ValueError("bad cursor")
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ValueError("bad cursor") from None
     if not isinstance(values, list) or len(values) != n:
         raise ValueError("bad cursor")
@@ -76,7 +78,7 @@ def list_people(session: Session, user, q: str | None = None, status: str | None
     after = decode_key(cursor, 2)
     if after:
         name, pid = after
-        if not isinstance(name, str) or not isinstance(pid, int):
+        if not isinstance(name, str) or not isinstance(pid, int) or not 0 <= pid < 2 ** 31:
             raise ValueError("bad cursor")
         stmt = stmt.where(sa.or_(Person.name_folded > name, sa.and_(Person.name_folded == name, Person.id > pid)))
     rows = list(session.scalars(stmt.order_by(Person.name_folded, Person.id).limit(limit + 1)))

@@ -140,6 +140,19 @@ def test_api__bad_input_never_500(api, demo):
                  "/audit/verify?case_id=abc", "/reports/summary?year=abc", "/inbox?cursor=zzz"):
         assert_problem(api.get(path), 400)
     assert api.get("/cases?q=99999999999999999999").status_code == 200
+    for weird in ("²", "١٢", "9999999999"):
+        assert api.get("/cases", query_string={"q": weird}).status_code == 200
+        assert_problem(api.get("/cases", query_string={"unit": weird}), 400)
+    from cases.people import encode_key
+    from cases.service import encode_cursor
+
+    for cursor in (encode_cursor("9999999999"), encode_cursor("²"), "x" * 600):
+        assert_problem(api.get("/cases", query_string={"cursor": cursor}), 400)
+    for cursor in (encode_key("a", 2 ** 40), "W" * 600, encode_key("a")):
+        assert_problem(api.get("/people", query_string={"cursor": cursor}), 400)
+    for cursor in (encode_key(0, "2026-01-01T00:00:00", 2 ** 40), encode_key(0, "noon", 1), encode_key(2, None, 1)):
+        assert_problem(api.get("/inbox", query_string={"cursor": cursor}), 400)
+    assert api.get("/inbox", query_string={"cursor": encode_key(0, "2026-01-01T00:00:00+07:00", 1)}).status_code == 200
     assert api.get("/cases?q=%E1%BA%A1").status_code == 200
     assert_problem(api.act(case_id, "fly_to_the_moon", {}), 404)
     assert_problem(api.upload(case_id, "1-KNĐ", issued_on="someday"), 422)
