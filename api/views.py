@@ -191,17 +191,19 @@ def _unit(unit_id: int) -> Unit:
     return unit
 
 
-@bp.get("/units/<int:unit_id>")
+@bp.get("/units/<int:id>")
 @operation("An org unit", tags=["org"], response=ref("Unit"))
-def get_unit(unit_id: int):
+def get_unit(id: int):  # noqa: A002 (the contract names it id)
+    unit_id = id
     unit = _unit(unit_id)
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.parent_id == unit.id))
     return jsonify(unit_json(unit, children_count=count))
 
 
-@bp.get("/units/<int:unit_id>/children")
+@bp.get("/units/<int:id>/children")
 @operation("The children of an org unit", tags=["org"], params=[LIMIT, CURSOR], response=ref("UnitPage"))
-def unit_children(unit_id: int):
+def unit_children(id: int):  # noqa: A002
+    unit_id = id
     unit = _unit(unit_id)
     limit = limit_arg()
     stmt = sa.select(Unit).where(Unit.parent_id == unit.id)
@@ -259,13 +261,14 @@ def create_person():
     db.session.commit()
     response = jsonify(person_json(person))
     response.status_code = 201
-    response.headers["Location"] = url_for("api.get_person", person_id=person.id)
+    response.headers["Location"] = url_for("api.get_person", id=person.id)
     return response
 
 
-@bp.get("/people/<int:person_id>")
+@bp.get("/people/<int:id>")
 @operation("A member or candidate", tags=["people"], response=ref("Person"))
-def get_person(person_id: int):
+def get_person(id: int):  # noqa: A002
+    person_id = id
     in_range(person_id)
     try:
         person = service.get_person(db.session, current(), person_id)
@@ -358,23 +361,25 @@ def open_case():
     case = service.open_case(db.session, current(), type_name, person.id, payload, request_id=g.request_id, **extra)
     response = jsonify(case_json(db.session, current(), case))
     response.status_code = 201
-    response.headers["Location"] = url_for("api.get_case", case_id=case.id)
+    response.headers["Location"] = url_for("api.get_case", id=case.id)
     return response
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<int:id>")
 @operation("A case, with the actions the caller may take now", tags=["cases"], response=ref("Case"))
-def get_case(case_id: int):
+def get_case(id: int):  # noqa: A002
+    case_id = id
     return jsonify(case_json(db.session, current(), _case(case_id)))
 
 
-@bp.post("/cases/<int:case_id>/actions/<name>")
+@bp.post("/cases/<int:id>/actions/<name>")
 @operation("Take an action on a case", tags=["cases"], body=ref("ActionRequest"), response=ref("Case"),
            errors=(403, 409, 422),
            description="The payload follows the action's form_schema (see available_actions). "
                        "expected_version guards against lost updates (409 when stale); "
                        "an idempotency_key makes a retry return the first result.")
-def take_action(case_id: int, name: str):
+def take_action(id: int, name: str):  # noqa: A002
+    case_id = id
     body = json_body()
     case = _case(case_id)
     payload = body.get("payload", {})
@@ -411,10 +416,11 @@ def take_action(case_id: int, name: str):
     return jsonify(case_json(db.session, current(), _case(case_id)))
 
 
-@bp.get("/cases/<int:case_id>/history")
+@bp.get("/cases/<int:id>/history")
 @operation("The audit events of the case, oldest first", tags=["cases"], params=[LIMIT, CURSOR],
            response=ref("EventPage"))
-def case_history(case_id: int):
+def case_history(id: int):  # noqa: A002
+    case_id = id
     from workflow.models import AuditEvent
 
     case = _case(case_id)
@@ -439,10 +445,11 @@ def _action_labels(case) -> dict[str, str]:
 
 # ---- documents --------------------------------------------------------------------------------------
 
-@bp.post("/cases/<int:case_id>/documents")
+@bp.post("/cases/<int:id>/documents")
 @operation("Upload a dossier document", tags=["documents"], body=ref("DocumentUpload"),
            body_type="multipart/form-data", ok=201, response=ref("Document"), errors=(403, 413, 422))
-def upload_document(case_id: int):
+def upload_document(id: int):  # noqa: A002
+    case_id = id
     from .render import document_json
 
     case = _case(case_id)
@@ -462,7 +469,8 @@ def upload_document(case_id: int):
                            {"issued_on": [_("Enter a date between 1900 and 2199.")]})
     kind = request.form.get("kind", "")
     if bad_text(kind):
-        raise ApiError(400, _("The text contains characters that cannot be stored."))
+        raise ApiError(422, _("The text contains characters that cannot be stored."),
+                       {"kind": [_("The text contains characters that cannot be stored.")]})
     try:
         doc = service.add_document(db.session, current(), case, kind=kind,
                                    filename=file.filename if file else None,
@@ -475,7 +483,7 @@ def upload_document(case_id: int):
     db.session.commit()
     response = jsonify(document_json(doc))
     response.status_code = 201
-    response.headers["Location"] = url_for("api.download_document", case_id=case.id, doc_id=doc.id)
+    response.headers["Location"] = url_for("api.download_document", id=case.id, doc_id=doc.id)
     return response
 
 
@@ -484,11 +492,12 @@ class _Empty:
         return b""
 
 
-@bp.get("/cases/<int:case_id>/documents/<int:doc_id>")
+@bp.get("/cases/<int:id>/documents/<int:doc_id>")
 @operation("Download a document", tags=["documents"],
            response={"type": "string", "format": "binary"},
            response_type=("application/pdf", "image/jpeg", "image/png"))
-def download_document(case_id: int, doc_id: int):
+def download_document(id: int, doc_id: int):  # noqa: A002
+    case_id = id
     in_range(case_id, doc_id)
     try:
         case, doc = service.get_document(db.session, current(), case_id, doc_id)
@@ -530,10 +539,11 @@ def list_processes():
     return jsonify({"items": items, "next_cursor": None})
 
 
-@bp.get("/processes/<name>")
+@bp.get("/processes/<type>")
 @operation("A process definition: steps, transitions with role and level, Mermaid diagram", tags=["processes"],
            response=ref("Process"))
-def get_process(name: str):
+def get_process(type: str):  # noqa: A002 (the contract names it type)
+    name = type
     case_type = all_types().get(name)
     if case_type is None:
         raise ApiError(404)

@@ -24,13 +24,13 @@ def test_api__openapi_document_is_complete(app, client):
     documented = {(path, method) for path, ops in doc["paths"].items() for method in ops}
     assert routes == documented
     expected = {
-        ("/api/v1/auth/token", "post"), ("/api/v1/me", "get"), ("/api/v1/units/{unit_id}", "get"),
-        ("/api/v1/units/{unit_id}/children", "get"), ("/api/v1/people", "get"), ("/api/v1/people", "post"),
+        ("/api/v1/auth/token", "post"), ("/api/v1/me", "get"), ("/api/v1/units/{id}", "get"),
+        ("/api/v1/units/{id}/children", "get"), ("/api/v1/people", "get"), ("/api/v1/people", "post"),
         ("/api/v1/cases", "get"), ("/api/v1/inbox", "get"), ("/api/v1/cases", "post"),
-        ("/api/v1/cases/{case_id}", "get"), ("/api/v1/cases/{case_id}/actions/{name}", "post"),
-        ("/api/v1/cases/{case_id}/history", "get"), ("/api/v1/cases/{case_id}/documents", "post"),
-        ("/api/v1/cases/{case_id}/documents/{doc_id}", "get"), ("/api/v1/audit/verify", "get"),
-        ("/api/v1/processes/{name}", "get"), ("/api/v1/reports/summary", "get"), ("/api/v1/openapi.json", "get"),
+        ("/api/v1/cases/{id}", "get"), ("/api/v1/cases/{id}/actions/{name}", "post"),
+        ("/api/v1/cases/{id}/history", "get"), ("/api/v1/cases/{id}/documents", "post"),
+        ("/api/v1/cases/{id}/documents/{doc_id}", "get"), ("/api/v1/audit/verify", "get"),
+        ("/api/v1/processes/{type}", "get"), ("/api/v1/reports/summary", "get"), ("/api/v1/openapi.json", "get"),
     }
     assert expected <= documented
     ids = []
