@@ -86,11 +86,21 @@ def document_json(doc) -> dict:
             "issued_on": day(doc.issued_on), "content_type": doc.content_type}
 
 
+def actions_json(transitions) -> list[dict]:
+    """``available_actions``: what the caller may do next, each with its form's JSON Schema."""
+    return [{"name": ct.action, "label": str(ct.label), "form_schema": form_schema(action_form(ct))}
+            for ct in transitions]
+
+
+def inbox_item(case, transitions) -> dict:
+    return dict(case_summary(case), actions=[ct.action for ct in transitions],
+                available_actions=actions_json(transitions))
+
+
 def case_json(session, user, case) -> dict:
     out = case_summary(case)
     out["data"] = dict(case.data or {})
-    out["available_actions"] = [{"name": ct.action, "label": str(ct.label), "form_schema": form_schema(action_form(ct))}
-                                for ct in service.available(session, user, case)]
+    out["available_actions"] = actions_json(service.available(session, user, case))
     out["documents"] = [document_json(d) for d in service.documents_of(session, case)]
     return out
 

@@ -37,8 +37,8 @@ from .openapi import CURSOR, LIMIT, build_spec, operation, query, ref
 from .problems import problem
 from .requests import (ApiError, bad_text, bool_arg, cursor_error, decode_ids, in_range, int_arg, json_body, limit_arg,
                        type_messages)
-from .render import (action_form, case_json, case_summary, event_json, iso, me_json, person_json, process_json,
-                     unit_json)
+from .render import (action_form, case_json, case_summary, event_json, inbox_item, iso, me_json, person_json,
+                     process_json, unit_json)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -321,8 +321,7 @@ def inbox():
         items, next_cursor = inbox_page(db.session, current(), request.args.get("cursor"), limit_arg())
     except ValueError:
         raise cursor_error() from None
-    return jsonify({"items": [dict(case_summary(c), actions=[ct.action for ct in actions]) for c, actions in items],
-                    "next_cursor": next_cursor})
+    return jsonify({"items": [inbox_item(c, actions) for c, actions in items], "next_cursor": next_cursor})
 
 
 @bp.post("/cases")

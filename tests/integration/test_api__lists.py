@@ -62,6 +62,7 @@ def test_api__inbox_lists_cases_to_act_on(api, demo):
     items = all_pages(api, "/inbox", 1)
     assert sorted(i["id"] for i in items) == sorted([first, second])
     assert "submit" in items[0]["actions"]
+    assert [a["name"] for a in items[0]["available_actions"]] == items[0]["actions"]
     api.as_user("danguy.phucthang")
     assert api.get("/inbox").get_json()["items"] == []  # nothing at the grassroots yet
     api.as_user("bithu.trung")
