@@ -414,13 +414,15 @@ def _act(session, case_id, action, actor, payload, expected_version, idempotency
         "from_state": snap.state, "to_state": to_state, "payload": audit_payload, "comment": comment,
         "at": now, "request_id": request_id, "prev_hash": snap.audit_hash, "hash": event_hash,
     })
-    for effect in ct.effects:
-        effect(ctx)
     synced = {
         "state": to_state, "version": version, "audit_seq": seq, "audit_hash": event_hash, "closed_at": closed_at,
         "deadline_at": deadline_at, "deadline_kind": deadline_kind, "deadline_label": deadline_label,
         "deadline_extended": extended,
     }
+    # Effects that load the case through the ORM see it moved.
+    _sync_identity_map(session, case_id, synced)
+    for effect in ct.effects:
+        effect(ctx)
     if ctx.data_changed or ctx.reviewing_unit_id != snap.reviewing_unit_id:
         session.flush()
         P_UPDATE_CASE_DATA.execute(conn, {"cid": case_id, "new_data": ctx.data,

@@ -126,3 +126,25 @@ def test_vote_outcome_selects_the_target(dbsession, org):
     event = dbsession.scalars(sa.select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.seq == 4)).one()
     assert event.payload["vote"]["summary"] == "5 of 9 entitled voted for; at least 6 (2/3 of 9) are needed."
     assert event.payload["entitled"] == 9 and event.payload["meeting_date"] == "2025-03-03"
+
+
+def test_effects_see_the_moved_case_through_the_orm(dbsession, org):
+    from workflow.definition import Transition
+
+    seen = []
+
+    def look(ctx):
+        seen.append(ctx.session.get(Case, ctx.case.id).state)
+
+    decide = next(t for t in Review.transitions if t.action == "decide")
+    original = decide.effects
+    compiled = Review.compiled[("decision", "decide")]
+    compiled.effects = original + (look,)
+    try:
+        case = open_review(dbsession, org)
+        assert dbsession.get(Case, case.id) is case  # in the identity map
+        advance_review(dbsession, org, case, "approved")
+    finally:
+        compiled.effects = original
+    assert seen == ["approved"]
+    assert isinstance(decide, Transition)
