@@ -21,8 +21,20 @@ class PersonField(IntegerField):
         self.choices_of = choices_of
 
 
+class Required(InputRequired):
+    """Input required, and text that is only spaces counts as missing."""
+
+    def __call__(self, form, field):
+        super().__call__(form, field)
+        if isinstance(field.data, str) and not field.data.strip():
+            from wtforms.validators import StopValidation
+
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
 def required(message=None):
-    return InputRequired(message or _l("This field is required."))
+    return Required(message or _l("This field is required."))
 
 
 class LabelledVoteForm(VoteForm):
