@@ -212,12 +212,29 @@ class _PayloadData:
         return list(self._d.get(key, []))
 
 
+# Dates a record can hold: outside this window a date is a typing mistake, and
+# date arithmetic (months, working days) near year 1 or 9999 would overflow.
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
+def _date_errors(form) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for field in form:
+        value = field.data
+        if isinstance(value, (dt.date, dt.datetime)) and not MIN_YEAR <= value.year <= MAX_YEAR:
+            errors[field.name] = [_("Enter a date between %(start)s and %(end)s.", start=MIN_YEAR, end=MAX_YEAR)]
+    return errors
+
+
 def validate_form(form_cls, payload: dict | None) -> tuple[dict, Any]:
     """Validate ``payload`` with a WTForms form; returns (JSON-safe data, coerced data)."""
     form = form_cls(formdata=_PayloadData(payload or {}))
-    if not form.validate():
-        raise InvalidPayload({k: [str(m) for m in v] if isinstance(v, (list, tuple)) else v
-                              for k, v in form.errors.items()})
+    valid = form.validate()
+    errors = {k: [str(m) for m in v] if isinstance(v, (list, tuple)) else v for k, v in form.errors.items()}
+    for name, messages in _date_errors(form).items():
+        errors.setdefault(name, messages)
+    if not valid or errors:
+        raise InvalidPayload(errors)
     return json_safe(form.data), form.data
 
 

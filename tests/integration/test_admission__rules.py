@@ -201,3 +201,15 @@ def test_rule__ceremony_after_30_working_days_is_refused(flow):
     with pytest.raises(GuardFailed) as exc:
         flow.act(case_id, "hold_ceremony", "bithu.trung", ceremony_date="2027-02-01", mentor_id=flow.officials()[4])
     assert "Lễ kết nạp phải tổ chức trong 30 ngày làm việc kể từ quyết định ngày 20/11/2026" in refusal(exc)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_rule__dates_outside_the_calendar_window_are_invalid_not_errors(flow, day):
+    from workflow.errors import InvalidPayload
+
+    case_id = flow.open(flow.new_candidate("1998-01-01"))
+    flow.to_branch_vote(case_id)
+    with pytest.raises(InvalidPayload) as exc:
+        flow.act(case_id, "record_branch_vote", "bithu.trung", **vote(day, 10, 10, 9, 1))
+    assert exc.value.errors["meeting_date"] == ["Hãy nhập ngày trong khoảng từ 1900 đến 2199."]
+    assert flow.case(case_id).state == "branch_vote"
