@@ -36,6 +36,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoint (and fsync) every ~40 MB of WAL rather than every 4 MB: fewer
+    # stalls on a busy workflow; readers stay consistent either way.
+    cur.execute("PRAGMA wal_autocheckpoint=10000")
+    cur.execute("PRAGMA cache_size=-32000")
     cur.close()
 
 
