@@ -37,7 +37,7 @@ def _default_detail(status: int) -> str:
 
 def problem(status: int, detail: str | None = None, errors: dict | None = None, type_: str | None = None, **extra):
     body = {
-        "type": type_ or f"about:blank",
+        "type": type_ or "about:blank",
         "title": _TITLES.get(status, "Error"),
         "status": status,
         "detail": detail or _default_detail(status),

@@ -6,7 +6,6 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from core.models import Unit
 from workflow import clock

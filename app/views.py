@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from core.models import Person, RoleAssignment, Unit
+from core.models import Person, Unit
 from core.permissions import roles_of
 
 from .extensions import db

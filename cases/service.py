@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.enums import LEVEL_RANK, Level, Role
 from core.models import Person, RoleAssignment, Unit
-from core.permissions import can_view, scope_paths, visible
+from core.permissions import can_view, visible
 from core.text import fold
 from workflow import calendar, clock, engine
 from workflow.definition import REVIEWING, AtOrAbove

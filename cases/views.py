@@ -14,12 +14,12 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.templating import register_nav
-from core.models import Person, Unit
+from core.models import Unit
 from core.permissions import can_view
 from workflow import engine
 from workflow.diagram import mermaid
 from workflow.errors import (ActionNotAvailable, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
-                             UnknownAction, WorkflowError)
+                             UnknownAction)
 
 from . import service
 from .choices import field_choices, people_choices

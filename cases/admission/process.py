@@ -11,11 +11,13 @@ from flask_babel import lazy_gettext as _l
 from core.enums import Level, PersonStatus, Role
 from core.models import Certificate, Person
 from forms import admission as f
-from workflow import calendar, clock
+from workflow import calendar
 from workflow.definition import CLEAR, Deadline, Process, Start, TimerSpec, Transition
 from workflow.i18n import _
 from workflow.votes import MAJORITY, TWO_THIRDS
 
+from ..dates import as_date, local_midnight
+from ..guards import date_not_in_future, entitled_not_more_than_members, vote_passed
 from . import rules
 
 
@@ -64,14 +66,6 @@ OPEN_BEFORE_CEREMONY = [State.draft, State.background_check, State.opinions, Sta
 
 
 # ---- helpers ------------------------------------------------------------------------------
-
-def as_date(value) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
 
 def case_documents(session, case_id: int):
     from cases.models import Document
@@ -139,33 +133,6 @@ def candidate_of_branch(ctx):
     return None
 
 
-def entitled_not_more_than_members(ctx):
-    official = ctx.session.scalar(sa.select(sa.func.count()).select_from(Person).where(
-        Person.unit_id == ctx.case.unit_id, Person.status == PersonStatus.official))
-    entitled = ctx.payload.get("entitled") or 0
-    if entitled > official:
-        return _("%(entitled)s entitled to vote is more than the %(official)s official members of the branch.",
-                 entitled=entitled, official=official)
-    return None
-
-
-def vote_passed(ctx):
-    if ctx.vote is not None and not ctx.vote.passed:
-        return ctx.vote.message
-    return None
-
-
-def date_not_in_future(field):
-    def check(ctx):
-        day = as_date(ctx.payload.get(field))
-        if day and day > ctx.today:
-            return _("The date %(date)s is in the future.", date=rules.d(day))
-        return None
-
-    check.__name__ = f"{field}_not_in_future"
-    return check
-
-
 def decision_after_branch_vote(ctx):
     decided = as_date(ctx.payload.get("decision_date"))
     voted = as_date(ctx.data.get("branch_vote_date"))
@@ -206,9 +173,7 @@ def probation_end(ctx_or_data) -> dt.date:
 
 def probation_timer_due(ctx) -> dt.datetime:
     """The start (local midnight) of the day probation ends: decision date + 12 months."""
-    day = probation_end(ctx)
-    midnight = dt.datetime.combine(day, dt.time(), tzinfo=clock.LOCAL_TZ)
-    return midnight.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return local_midnight(probation_end(ctx))
 
 
 # ---- effects (only the engine changes a person) ------------------------------------------------

@@ -18,6 +18,8 @@ from core.enums import EDUCATION_RANK, Education, PersonStatus
 from core.models import Certificate, Person, Unit
 from workflow.i18n import _
 
+from ..dates import add_months, d, full_months  # noqa: F401  (re-exported for the rules)
+
 MIN_AGE_YEARS = 18
 MAX_AGE_YEARS = 60
 CERTIFICATE_VALID_MONTHS = 60
@@ -32,28 +34,6 @@ class Check:
     title: str
     passed: bool
     reason: str
-
-
-def d(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "—"
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months (the 31st clamps to the month's end)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    import calendar
-
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(day.day, last))
-
-
-def full_months(born: dt.date, on: dt.date) -> int:
-    """Whole months from ``born`` to ``on``."""
-    months = (on.year - born.year) * 12 + (on.month - born.month)
-    if add_months(born, months) > on:
-        months -= 1
-    return months
 
 
 def age_check(person: Person, on: dt.date, has_consent: bool) -> Check:

@@ -9,14 +9,16 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from core.enums import Level, PersonStatus, Role
-from core.models import Person, Post, Unit
+from core.models import Post, Unit
 from forms import discipline as f
-from workflow import clock, engine
+from workflow import engine
 from workflow.definition import REVIEWING, Process, Start, TimerSpec, Transition, at_or_above
 from workflow.i18n import _
 from workflow.votes import MAJORITY, TWO_THIRDS, VoteRule
 
 from . import rules
+from ..dates import local_midnight
+from ..guards import date_not_in_future, entitled_not_more_than_members, vote_passed  # noqa: F401
 from .rules import EXPULSION, as_date, d
 
 
@@ -63,33 +65,11 @@ def _grassroots(ctx) -> Unit | None:
     return rules.unit_of_level(ctx.session, ctx.unit, Level.grassroots)
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    moment = dt.datetime.combine(day, dt.time(), tzinfo=clock.LOCAL_TZ)
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
 def proposal_rule(ctx) -> VoteRule:
     """A body proposing an expulsion needs two thirds; deciding (or any other form), a majority."""
     if ctx.payload.get("resolution") == "propose" and ctx.payload.get("proposed_form") == EXPULSION:
         return TWO_THIRDS
     return MAJORITY
-
-
-def date_not_in_future(field):
-    def check(ctx):
-        day = as_date(ctx.payload.get(field))
-        if day and day > ctx.today:
-            return _("The date %(date)s is in the future.", date=d(day))
-        return None
-
-    check.__name__ = f"{field}_not_in_future"
-    return check
-
-
-def vote_passed(ctx):
-    if ctx.vote is not None and not ctx.vote.passed:
-        return ctx.vote.message
-    return None
 
 
 # ---- guards -----------------------------------------------------------------------------------------
@@ -141,16 +121,6 @@ def within_limitation(form_field: str, date_field: str):
 
     check.__name__ = f"{form_field}_within_limitation"
     return check
-
-
-def entitled_not_more_than_members(ctx):
-    official = ctx.session.scalar(sa.select(sa.func.count()).select_from(Person).where(
-        Person.unit_id == ctx.case.unit_id, Person.status == PersonStatus.official))
-    entitled = ctx.payload.get("entitled") or 0
-    if entitled > official:
-        return _("%(entitled)s entitled to vote is more than the %(official)s official members of the branch.",
-                 entitled=entitled, official=official)
-    return None
 
 
 def branch_may_decide(ctx):
@@ -428,11 +398,11 @@ def open_linked_removal(ctx):
 # ---- timers ----------------------------------------------------------------------------------------------
 
 def lapse_due(ctx) -> dt.datetime:
-    return _local_midnight(rules.lapse_day(as_date(ctx.data["announced_on"])))
+    return local_midnight(rules.lapse_day(as_date(ctx.data["announced_on"])))
 
 
 def appeal_window_end(ctx) -> dt.datetime:
-    return _local_midnight(rules.appeal_last_day(as_date(ctx.data["announced_on"])) + dt.timedelta(days=1))
+    return local_midnight(rules.appeal_last_day(as_date(ctx.data["announced_on"])) + dt.timedelta(days=1))
 
 
 def not_expulsion(ctx) -> bool:

@@ -13,7 +13,7 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from cases.admission.rules import add_months, d
+from cases.dates import add_months, as_date, d  # noqa: F401  (as_date re-exported)
 from core.enums import LEVEL_RANK, Level, PersonStatus
 from core.models import Person, Post, Unit
 from workflow.i18n import _
@@ -38,16 +38,6 @@ def form_name(form: str | None) -> str:
     names = {REPRIMAND: _("reprimand"), WARNING: _("warning"), DISMISSAL: _("dismissal from post"),
              EXPULSION: _("expulsion")}
     return names.get(form or "", form or "—")
-
-
-def as_date(value) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 # ---- forms allowed -------------------------------------------------------------------------

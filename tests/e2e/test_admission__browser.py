@@ -9,57 +9,12 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.admission_flow import PDF
 from tests.fixtures_worker import wait_until
 
+from .browser import Browser
 from .conftest import login
 
 pytestmark = pytest.mark.e2e
-
-
-class Browser:
-    def __init__(self, page, base, artifacts):
-        self.page, self.base, self.artifacts = page, base, artifacts
-        self.user = None
-        self.shot_no = 0
-
-    def as_user(self, username):
-        if self.user == username:
-            return
-        if self.user:
-            self.page.click("button:has-text('Đăng xuất')")
-            self.page.wait_for_url("**/login")
-        login(self.page, self.base, username)
-        self.page.wait_for_selector("[data-testid=current-user]")
-        self.user = username
-
-    def shot(self, name):
-        self.shot_no += 1
-        self.page.screenshot(path=str(self.artifacts / f"admission-{self.shot_no:02d}-{name}.png"), full_page=True)
-
-    def open_case(self, case_id):
-        self.page.goto(f"{self.base}/cases/{case_id}")
-
-    def act(self, case_id, action, fields=None, selects=None):
-        self.open_case(case_id)
-        details = self.page.locator(f"details[data-action={action}]")
-        assert details.count() == 1, f"{action} is not offered to {self.user}"
-        if details.get_attribute("open") is None:
-            details.locator("summary").click()
-        form = self.page.locator(f"[data-testid=form-{action}]")
-        for name, value in (fields or {}).items():
-            form.locator(f"[name={name}]").fill(str(value))
-        for name, value in (selects or {}).items():
-            form.locator(f"select[name={name}]").select_option(str(value))
-        self.shot(f"{action}-form")
-        form.locator("button[type=submit]").click()
-        self.page.wait_for_load_state()
-        flash = self.page.locator(".flash-success")
-        assert flash.count() == 1, self.page.locator("[data-testid=refusal]").all_inner_texts()
-        self.shot(f"{action}-done")
-
-    def state(self):
-        return self.page.locator("[data-testid=case-state]").get_attribute("data-state")
 
 
 def vote(date, entitled, present, yes, no):
@@ -69,7 +24,7 @@ def vote(date, entitled, present, yes, no):
 def test_browser__admission_from_dossier_to_official(app, live_server, page, artifacts_dir, demo, clock_file,
                                                       celery_worker, db_engine):
     clock_file.write_text("2026-11-20T03:00:00Z")
-    b = Browser(page, live_server, artifacts_dir)
+    b = Browser(page, live_server, artifacts_dir, "admission")
     candidate = [p for p in demo.people["trung"] if p.status.value == "candidate"][0]
     officials = [p for p in demo.people["trung"] if p.status.value == "official"]
 
@@ -82,13 +37,8 @@ def test_browser__admission_from_dossier_to_official(app, live_server, page, art
     page.wait_for_selector("[data-testid=case-state]")
     case_id = int(re.search(r"/cases/(\d+)", page.url).group(1))
     assert b.state() == "draft"
-    for kind in ("1-KNĐ", "2-KNĐ", "3-KNĐ", "3-KNĐ", "5-KNĐ"):
-        page.select_option("[data-testid=upload-form] select[name=kind]", kind)
-        page.fill("[data-testid=upload-form] input[name=issued_on]", "2026-11-02")
-        page.set_input_files("[data-testid=upload-form] input[name=file]",
-                             files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-        page.click("[data-testid=upload-form] button[type=submit]")
-        page.wait_for_selector(".flash-success")
+    for n, kind in enumerate(("1-KNĐ", "2-KNĐ", "3-KNĐ", "3-KNĐ", "5-KNĐ")):
+        b.upload(case_id, kind, f"{kind}-{n}.pdf", "2026-11-02")
     checklist = page.locator("[data-testid=eligibility]")
     assert checklist.locator("li[data-passed=no]").count() == 1  # only the introducers, chosen at submission
     assert checklist.locator("li[data-rule=introducers][data-passed=no]").count() == 1

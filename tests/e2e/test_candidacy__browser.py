@@ -15,49 +15,9 @@ import pytest
 
 from tests.candidacy_flow import CandidacyFlow
 
-from .conftest import login
+from .browser import Browser
 
 pytestmark = pytest.mark.e2e
-
-
-class Browser:
-    def __init__(self, page, base, artifacts):
-        self.page, self.base, self.artifacts = page, base, artifacts
-        self.user = None
-        self.shot_no = 0
-
-    def as_user(self, username):
-        if self.user == username:
-            return
-        if self.user:
-            self.page.click("button:has-text('Đăng xuất')")
-            self.page.wait_for_url("**/login")
-        login(self.page, self.base, username)
-        self.page.wait_for_selector("[data-testid=current-user]")
-        self.user = username
-
-    def shot(self, name):
-        self.shot_no += 1
-        self.page.screenshot(path=str(self.artifacts / f"candidacy-{self.shot_no:02d}-{name}.png"), full_page=True)
-
-    def act(self, case_id, action, fields=None):
-        self.page.goto(f"{self.base}/cases/{case_id}")
-        details = self.page.locator(f"details[data-action={action}]")
-        assert details.count() == 1, f"{action} is not offered to {self.user}"
-        if details.get_attribute("open") is None:
-            details.locator("summary").click()
-        form = self.page.locator(f"[data-testid=form-{action}]")
-        for name, value in (fields or {}).items():
-            form.locator(f"[name={name}]").fill(str(value))
-        self.shot(f"{action}-form")
-        form.locator("button[type=submit]").click()
-        self.page.wait_for_load_state()
-        assert self.page.locator(".flash-success").count() == 1, \
-            self.page.locator("[data-testid=refusal]").all_inner_texts()
-        self.shot(f"{action}-done")
-
-    def state(self):
-        return self.page.locator("[data-testid=case-state]").get_attribute("data-state")
 
 
 def test_browser__candidacy_from_nomination_to_admission_dossier(app, live_server, page, artifacts_dir, demo,
@@ -71,7 +31,7 @@ def test_browser__candidacy_from_nomination_to_admission_dossier(app, live_serve
             flow.to_training(person_id)
     candidate = [p for p in demo.people["trung"] if p.status.value == "candidate"][2]  # no certificate yet
     helper = [p for p in demo.people["trung"] if p.status.value == "official"][5]
-    b = Browser(page, live_server, artifacts_dir)
+    b = Browser(page, live_server, artifacts_dir, "candidacy")
 
     # bithu.trung nominates the candidate, with the branch resolution and the helper.
     b.as_user("bithu.trung")

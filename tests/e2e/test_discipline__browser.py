@@ -6,84 +6,11 @@ dues. Screenshots of every step are saved as artifacts."""
 
 import pytest
 
-from tests.admission_flow import PDF
-
-from .conftest import login
+from .browser import Browser
 
 pytestmark = pytest.mark.e2e
 
 TODAY = "2026-11-20"
-
-
-class Browser:
-    def __init__(self, page, base, artifacts, prefix):
-        self.page, self.base, self.artifacts, self.prefix = page, base, artifacts, prefix
-        self.user = None
-        self.shot_no = 0
-
-    def as_user(self, username):
-        if self.user == username:
-            return
-        if self.user:
-            self.page.click("button:has-text('Đăng xuất')")
-            self.page.wait_for_url("**/login")
-        login(self.page, self.base, username)
-        self.page.wait_for_selector("[data-testid=current-user]")
-        self.user = username
-
-    def shot(self, name):
-        self.shot_no += 1
-        self.page.screenshot(path=str(self.artifacts / f"{self.prefix}-{self.shot_no:02d}-{name}.png"), full_page=True)
-
-    def open_case(self, case_id):
-        self.page.goto(f"{self.base}/cases/{case_id}")
-
-    def fill(self, form, fields=None, selects=None):
-        for name, value in (selects or {}).items():
-            form.locator(f"select[name={name}]").select_option(str(value))
-        for name, value in (fields or {}).items():
-            form.locator(f"[name={name}]").fill(str(value))
-
-    def new_case(self, type_name, fields=None, selects=None, name="new-case"):
-        self.page.goto(f"{self.base}/cases/new/{type_name}")
-        form = self.page.locator("[data-testid=new-case-form]")
-        self.fill(form, fields, selects)
-        self.shot(name)
-        form.locator("button[type=submit]").click()
-        self.page.wait_for_load_state()
-        assert self.page.locator(".flash-success").count() == 1, \
-            self.page.locator("[data-testid=refusal]").all_inner_texts()
-        return int(self.page.url.rstrip("/").split("/")[-1])
-
-    def act(self, case_id, action, fields=None, selects=None):
-        self.open_case(case_id)
-        details = self.page.locator(f"details[data-action={action}]")
-        assert details.count() == 1, f"{action} is not offered to {self.user}"
-        if details.get_attribute("open") is None:
-            details.locator("summary").click()
-        form = self.page.locator(f"[data-testid=form-{action}]")
-        self.fill(form, fields, selects)
-        self.shot(f"{action}-form")
-        form.locator("button[type=submit]").click()
-        self.page.wait_for_load_state()
-        assert self.page.locator(".flash-success").count() == 1, \
-            self.page.locator("[data-testid=refusal]").all_inner_texts()
-        self.shot(f"{action}-done")
-
-    def upload_evidence(self, case_id, filename="bien-ban.pdf"):
-        self.open_case(case_id)
-        form = self.page.locator("[data-testid=upload-form]")
-        form.locator("select[name=kind]").select_option("evidence")
-        form.locator("[name=issued_on]").fill("2026-11-10")
-        form.locator("input[name=file]").set_input_files(
-            files=[{"name": filename, "mimeType": "application/pdf", "buffer": PDF}])
-        form.locator("button[type=submit]").click()
-        self.page.wait_for_load_state()
-        assert self.page.locator(".flash-success").count() == 1
-        assert filename in self.page.locator("[data-testid=documents]").inner_text()
-
-    def state(self):
-        return self.page.locator("[data-testid=case-state]").get_attribute("data-state")
 
 
 def vote(entitled, present, yes, no, date=TODAY):
@@ -105,7 +32,7 @@ def test_browser__reprimand_decided_by_the_branch_alone(live_server, page, artif
                                  "description": "Ba kỳ liền không dự sinh hoạt chi bộ, không báo cáo lý do."})
     assert b.state() == "self_review"
     assert "Đảng viên kiểm điểm" in page.locator("[data-testid=case-state]").inner_text()
-    b.upload_evidence(case_id, "bien-ban-sinh-hoat.pdf")
+    b.upload(case_id, "evidence", "bien-ban-sinh-hoat.pdf", "2026-11-10")
     b.shot("opened")
     b.act(case_id, "record_self_review", selects={"submitted": "yes", "member_proposed_form": "reprimand"},
           fields={"self_criticism": "Tôi nhận khuyết điểm, xin nhận hình thức khiển trách."})
@@ -136,7 +63,7 @@ def test_browser__expulsion_of_a_committee_member_appealed_and_upheld(live_serve
                          fields={"violation_date": "2026-08-15",
                                  "description": "Lợi dụng chức vụ chiếm đoạt tiền hỗ trợ của hộ nghèo."})
     assert b.state() == "reported"
-    b.upload_evidence(case_id, "bien-ban-xac-minh.pdf")
+    b.upload(case_id, "evidence", "bien-ban-xac-minh.pdf", "2026-11-10")
     b.act(case_id, "open_review", fields={"note": "Xác minh đơn phản ánh của nhân dân."})
     b.act(case_id, "conclude_review", selects={"conclusion": "violation"},
           fields={"findings": "Vi phạm có thật, đặc biệt nghiêm trọng."})
@@ -200,7 +127,7 @@ def test_browser__removal_for_three_months_of_missed_dues(live_server, page, art
                                  "description": "Không đóng đảng phí các tháng 7, 8, 9 năm 2026, không có lý do."})
     assert b.state() == "proposed"
     assert "3 tháng" in page.locator("[data-testid=grounds]").inner_text()
-    b.upload_evidence(case_id, "so-theo-doi-dang-phi.pdf")
+    b.upload(case_id, "evidence", "so-theo-doi-dang-phi.pdf", "2026-11-10")
     b.act(case_id, "record_self_review", selects={"submitted": "yes"},
           fields={"self_criticism": "Tôi không có ý kiến."})
     b.act(case_id, "record_branch_vote", fields=vote(10, 9, 8, 1))

@@ -1,0 +1,46 @@
+"""Date helpers shared by the case types' rules."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from workflow import clock
+
+
+def d(day: dt.date | None) -> str:
+    """A date as Vietnamese users write it: 20/11/2026."""
+    return day.strftime("%d/%m/%Y") if day else "—"
+
+
+def as_date(value) -> dt.date | None:
+    """A payload or case-data value (ISO string, date or datetime) as a date."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months (the 31st clamps to the month's end)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def full_months(born: dt.date, on: dt.date) -> int:
+    """Whole months from ``born`` to ``on``."""
+    months = (on.year - born.year) * 12 + (on.month - born.month)
+    if add_months(born, months) > on:
+        months -= 1
+    return months
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The UTC instant when the local (Vietnam) day ``day`` begins."""
+    moment = dt.datetime.combine(day, dt.time(), tzinfo=clock.LOCAL_TZ)
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
