@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
-from wtforms.fields import DateField, IntegerField, SelectField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields import IntegerField, SelectField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from .discipline import SELF_REVIEW_CHOICES, select_choices, RequestSelfReviewForm  # noqa: F401 (the same self-review steps)

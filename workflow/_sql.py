@@ -4,7 +4,7 @@ A Core statement is compiled once per dialect by SQLAlchemy; its SQL text,
 parameter order and SQLAlchemy's own bind and result type processors are
 cached, and it is then run on the DBAPI connection of the caller's session
 (so it is inside the same transaction). This skips SQLAlchemy's per-execution
-bookkeeping, which dominated the profile of ``act`` (see bench/ENGINE_NOTES.md),
+bookkeeping, which dominated the profile of ``act`` (see the README, "Performance"),
 while keeping the SQL and the type handling SQLAlchemy's.
 
 Connection events such as ``before_cursor_execute`` do not see these

@@ -104,7 +104,7 @@ class AuditEvent(Base):
         sa.UniqueConstraint("case_id", "seq", name="uq_audit_event_case_seq"),
         # Reading a case's history uses the unique (case_id, seq); reports over a
         # period use ``at``. No other index: each one costs every act a page
-        # write (bench/ENGINE_NOTES.md); a per-user activity report would add
+        # write (README, "Indexes"); a per-user activity report would add
         # (actor_id, at).
         sa.Index("ix_audit_event_at", "at"),
     )
