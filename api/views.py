@@ -29,6 +29,7 @@ from workflow import engine
 from workflow.errors import (ActionNotAvailable, CaseNotFound, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
                              UnknownAction, WorkflowError)
 from workflow.guards import validate_form
+from workflow.votes import normalise_vote_keys
 
 from . import auth, reports
 from .form_schema import INT_MAX, check_payload
@@ -405,6 +406,8 @@ def take_action(id: int, name: str):  # noqa: A002
     # Typing checks only where the engine would reach the form: it refuses a stale
     # version (409), someone else's step (403) or a wrong state (409) first.
     ct = next((ct for ct in service.available(db.session, current(), case) if ct.action == name), None)
+    if ct is not None and ct.vote is not None:
+        payload = normalise_vote_keys(payload)
     if ct is not None and (version is None or version == case.version):
         errors = check_payload(action_form(ct), payload, _("Unknown field."), type_messages())
         if errors:

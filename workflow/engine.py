@@ -36,7 +36,7 @@ from .guards import CaseSnapshot, Context, RoleRow, _value, matching_unit, path_
 from .i18n import _
 from .models import GENESIS_HASH, AuditEvent, Case, IdempotencyRecord, Timer
 from .rulebooks import get_rulebook, rulebook_for
-from .votes import VoteForm, VoteRule
+from .votes import VoteForm, VoteRule, normalise_vote_keys
 from ._sql import Prepared
 
 SYSTEM_NAME = "system"
@@ -220,6 +220,8 @@ def _check_permission(roles, ct, snap, actor, ctx) -> int | None:
 def _validate(ct, ctx, payload: dict | None) -> dict:
     """The JSON-safe audit payload; runs the form, the vote and the guards."""
     form = ct.form or (VoteForm if ct.vote is not None else None)
+    if ct.vote is not None:
+        payload = normalise_vote_keys(payload)
     if form is not None:
         data, _coerced = validate_form(form, payload)
     else:

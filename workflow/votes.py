@@ -20,6 +20,17 @@ from wtforms.validators import InputRequired, NumberRange
 from .i18n import _
 
 VOTE_FIELDS = ("meeting_date", "entitled", "present", "votes_for", "votes_against")
+# DOMAIN.md names the figures "for" and "against"; both spellings are accepted.
+VOTE_ALIASES = {"for": "votes_for", "against": "votes_against"}
+
+
+def normalise_vote_keys(payload: dict | None) -> dict:
+    """The payload with ``for``/``against`` renamed to ``votes_for``/``votes_against``."""
+    payload = dict(payload or {})
+    for alias, name in VOTE_ALIASES.items():
+        if alias in payload and name not in payload:
+            payload[name] = payload.pop(alias)
+    return payload
 
 
 def _need(count: int, fraction: Fraction, strict: bool) -> int:

@@ -213,3 +213,12 @@ def test_rule__dates_outside_the_calendar_window_are_invalid_not_errors(flow, da
         flow.act(case_id, "record_branch_vote", "bithu.trung", **vote(day, 10, 10, 9, 1))
     assert exc.value.errors["meeting_date"] == ["Hãy nhập ngày trong khoảng từ 1900 đến 2199."]
     assert flow.case(case_id).state == "branch_vote"
+
+
+def test_rule__vote_figures_may_be_named_for_and_against(flow):
+    case_id = flow.open(flow.new_candidate("1998-01-01"))
+    flow.to_branch_vote(case_id)
+    result = flow.act(case_id, "record_branch_vote", "bithu.trung", meeting_date="2026-11-19", entitled=10,
+                      present=9, **{"for": 6, "against": 3})
+    assert result.to_state == "rejected"
+    assert flow.last_event(case_id).payload["votes_for"] == 6

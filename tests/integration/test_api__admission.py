@@ -136,3 +136,14 @@ def test_api__idempotent_retry_moves_once(api, demo):
     assert second.get_json()["state"] == "background_check"
     history = api.get(f"/cases/{case_id}/history").get_json()["items"]
     assert [e["action"] for e in history].count("submit") == 1
+
+
+def test_api__vote_figures_named_for_and_against(api, demo):
+    case_id = open_ready_case(api, demo)
+    step(api, case_id, "bithu.trung", "submit", submit_payload(demo), "background_check")
+    step(api, case_id, "danguy.phucthang", "certify_background", {"findings": "Rõ ràng."}, "opinions")
+    step(api, case_id, "bithu.trung", "record_opinions", {"summary": "Nhất trí."}, "branch_vote")
+    body = step(api, case_id, "bithu.trung", "record_branch_vote",
+                {"meeting_date": "2026-11-10", "entitled": 10, "present": 10, "for": 9, "against": 1},
+                "grassroots_vote")
+    assert body["version"] > 1

@@ -64,3 +64,12 @@ def test_threshold_matches_exact_fractions(num, den, strict, entitled, data):
     assert rule.evaluate(vote(entitled, entitled, min(result.needed, entitled))).passed == (result.needed <= entitled)
     if result.needed >= 1 and result.needed - 1 <= entitled:
         assert not rule.evaluate(vote(entitled, entitled, result.needed - 1)).passed
+
+
+def test_votes__for_and_against_as_domain_md_names_them():
+    from workflow.votes import normalise_vote_keys
+
+    assert normalise_vote_keys({"for": 7, "against": 2, "entitled": 10}) == {
+        "votes_for": 7, "votes_against": 2, "entitled": 10}
+    # the canonical names win when both are sent
+    assert normalise_vote_keys({"for": 1, "votes_for": 7})["votes_for"] == 7
