@@ -102,6 +102,15 @@ def grassroots_of(session: Session, unit: Unit) -> Unit | None:
     return None
 
 
+def alongside_since(candidate: Person, introducer: Person) -> dt.date | None:
+    """When the introducer does not state it, since when the two have been
+    together under the grassroots organisation, from the registry: the later of
+    the days each joined their unit."""
+    if candidate.joined_unit_on is None or introducer.joined_unit_on is None:
+        return None
+    return max(candidate.joined_unit_on, introducer.joined_unit_on)
+
+
 def introducers_check(session: Session, candidate: Person, unit: Unit, introducers: Sequence[dict],
                       union_resolution: str | None, on: dt.date) -> Check:
     """``introducers``: ``[{"person_id", "since"}]``; ``union_resolution``:
@@ -133,6 +142,8 @@ def introducers_check(session: Session, candidate: Person, unit: Unit, introduce
         since = item.get("since")
         if isinstance(since, str):
             since = dt.date.fromisoformat(since)
+        if since is None:
+            since = alongside_since(candidate, person)
         if since is None or add_months(since, INTRODUCER_MONTHS_ALONGSIDE) > on:
             problems.append(_("%(name)s has worked or lived with the candidate since %(since)s: less than 12 months "
                               "before %(day)s.", name=person.full_name, since=d(since), day=d(on)))
@@ -160,7 +171,7 @@ def documents_checks(documents: Iterable, on: dt.date, member_introducers: int, 
     docs = list(documents)
     kinds = [doc.kind for doc in docs]
     missing = [k for k in REQUIRED_DOCUMENTS if k not in kinds]
-    if member_introducers and kinds.count("3-KNĐ") < member_introducers:
+    if member_introducers and "3-KNĐ" not in kinds:
         missing.append("3-KNĐ")
     if union_resolution and "4-KNĐ" not in kinds:
         missing.append("4-KNĐ")

@@ -222,3 +222,20 @@ def test_rule__vote_figures_may_be_named_for_and_against(flow):
                       present=9, **{"for": 6, "against": 3})
     assert result.to_state == "rejected"
     assert flow.last_event(case_id).payload["votes_for"] == 6
+
+
+def test_rule__introducers_time_alongside_comes_from_the_registry_when_not_stated(flow):
+    # The demo candidates joined the branch on 01/06/2023, the introducers earlier.
+    case_id = flow.open(flow.new_candidate("1998-01-01", joined_unit_on=dt.date(2023, 6, 1)),
+                        documents=("1-KNĐ", "2-KNĐ", "3-KNĐ", "5-KNĐ"))
+    o = flow.officials()
+    flow.act(case_id, "submit", "bithu.trung", introducer_1=o[2], introducer_2=o[3], union_resolution="")
+    assert flow.case(case_id).state == "background_check"
+
+
+def test_rule__introducers_too_recent_in_the_registry_are_refused(flow):
+    case_id = flow.open(flow.new_candidate("1998-01-01", joined_unit_on=dt.date(2026, 3, 1)))
+    o = flow.officials()
+    with pytest.raises(GuardFailed) as exc:
+        flow.act(case_id, "submit", "bithu.trung", introducer_1=o[2], introducer_2=o[3], union_resolution="")
+    assert "từ 01/03/2026: chưa đủ 12 tháng tính đến 20/11/2026" in refusal(exc)
