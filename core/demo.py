@@ -1,7 +1,7 @@
 """Deterministic demo data: a small named tree of Nam Định, people and accounts.
 
 ``load_demo`` builds the named tree, ≥ 9 official members, 2 probationary
-members and 3 candidates per branch, and the demo accounts (password ``demo``).
+members and 4 candidates per branch (3 with a valid training certificate), and the demo accounts (password ``demo``).
 ``scale_district`` completes Huyện ủy Nghĩa Hưng to the size the seeds report:
 71 grassroots organisations (29 đảng bộ with branches under them, 42 chi bộ cơ
 sở) and 8,741 members, with bulk inserts.
@@ -170,7 +170,7 @@ def load_demo(session: Session, *, password: str = DEMO_PASSWORD) -> DemoData:
             admitted = dt.date(2026, 3 + 2 * i, 15)
             rows.append(_person(maker, unit, PersonStatus.probationary, age=(22, 35), residence=RESIDENCE[key],
                                 admission_date=admitted, joined_unit_on=admitted))
-        for i in range(3):
+        for i in range(4):
             rows.append(_person(maker, unit, PersonStatus.candidate, age=(19, 32), residence=RESIDENCE[key],
                                 youth_union_member=(i != 2), trade_union_member=(i == 2),
                                 education=Education.upper_secondary if i else Education.lower_secondary,
@@ -191,12 +191,12 @@ def load_demo(session: Session, *, password: str = DEMO_PASSWORD) -> DemoData:
                              title=f"Đảng ủy viên {data.units[committee].name.replace('Đảng ủy ', '')}",
                              committee_seat=True, started_on=dt.date(2025, 9, 1)))
 
-    # The first two candidates of each branch passed the course on party
-    # knowledge (certificate valid 60 months); the third has not taken it yet.
+    # The first three candidates of each branch passed the course on party
+    # knowledge (certificate valid 60 months); the fourth has not taken it yet.
     serial = 0
     for key in BRANCHES:
         candidates = [p for p in data.people[key] if p.status is PersonStatus.candidate]
-        for person in candidates[:2]:
+        for person in candidates[:3]:
             serial += 1
             session.add(Certificate(person=person, kind="party_knowledge", number=f"NĐ-{2025}-{serial:04d}",
                                     issued_on=dt.date(2025, 10, 20), issuer="Trung tâm Chính trị huyện Nghĩa Hưng"

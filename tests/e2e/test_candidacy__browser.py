@@ -29,7 +29,7 @@ def test_browser__candidacy_from_nomination_to_admission_dossier(app, live_serve
                   flow.new_candidate("2000-07-02", certificate_on=None, full_name="Đinh Văn Khánh")]
         for person_id in others:
             flow.to_training(person_id)
-    candidate = [p for p in demo.people["trung"] if p.status.value == "candidate"][2]  # no certificate yet
+    candidate = [p for p in demo.people["trung"] if p.status.value == "candidate"][3]  # no certificate yet
     helper = [p for p in demo.people["trung"] if p.status.value == "official"][5]
     b = Browser(page, live_server, artifacts_dir, "candidacy")
 

@@ -25,7 +25,7 @@ def test_browser__branch_secretary_logs_in_sees_branch_and_logs_out(live_server,
 
     page.click("[data-testid=my-units] a:has-text('Chi bộ thôn Trung')")
     assert page.locator("[data-testid=unit-name]").inner_text() == "Chi bộ thôn Trung"
-    assert page.locator("[data-testid=unit-people] tbody tr").count() == 15
+    assert page.locator("[data-testid=unit-people] tbody tr").count() == 16
     page.screenshot(path=str(artifacts_dir / "login-03-branch.png"), full_page=True)
 
     page.click("button:has-text('Đăng xuất')")

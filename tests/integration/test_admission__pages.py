@@ -80,7 +80,7 @@ def test_admission__pages_take_a_candidate_to_probation(app, pages, demo):
 
 def test_admission__checklist_shows_every_rule_before_submit(app, pages, demo):
     pages.as_user("bithu.trung")
-    pages.open_admission(candidate(demo, index=2).id)  # the third candidate has no certificate
+    pages.open_admission(candidate(demo, index=3).id)  # the fourth candidate has no certificate
     html = pages.case_page(latest_case_id(app))
     for rule in ("age", "education", "certificate", "introducers", "documents", "documents_fresh"):
         assert f'data-rule="{rule}"' in html

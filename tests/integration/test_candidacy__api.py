@@ -13,7 +13,7 @@ def api(client, demo, clock_file):
 
 
 def test_candidacy__api_from_nomination_to_the_admission_dossier(api, demo):
-    candidate = [p for p in demo.people["trung"] if p.status.value == "candidate"][2]
+    candidate = [p for p in demo.people["trung"] if p.status.value == "candidate"][3]
     helper = [p for p in demo.people["trung"] if p.status.value == "official"][5]
     api.as_user("bithu.trung")
     response = api.post("/cases", json={"type": "candidacy", "person_id": candidate.id, "helper_id": helper.id,

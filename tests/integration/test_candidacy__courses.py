@@ -30,7 +30,7 @@ def bare_flow(app, demo, clock_file):
 
 def three_in_training(flow):
     """Three candidates in training under Huyện ủy Nghĩa Hưng (two branches)."""
-    return [flow.to_training(flow.candidates("trung")[2]), flow.to_training(flow.candidates("dong")[2], "dong"),
+    return [flow.to_training(flow.candidates("trung")[3]), flow.to_training(flow.candidates("dong")[3], "dong"),
             flow.to_training(flow.candidates("dong")[1], "dong")]
 
 

@@ -15,7 +15,7 @@ def setup(app, demo, clock_file):
         from cases.candidacy import courses
         from cases.candidacy.models import Course
 
-        person = flow.candidates()[2]
+        person = flow.candidates()[3]
         case_id = flow.to_training(person)
         course_id = flow.course()
         courses.enrol(db.session, flow.user("tochuc.nghiahung"), db.session.get(Course, course_id), [case_id])

@@ -51,8 +51,8 @@ def test_demo__deterministic(db_engine, dbsession):
         assert "already" in str(exc)
     else:
         raise AssertionError("load_demo ran twice")
-    assert len(first) == 45
-    assert len({nid for _, nid in first}) == 45
+    assert len(first) == 48
+    assert len({nid for _, nid in first}) == 48
 
 
 def test_demo__scale_builds_nghia_hung_sized_district(dbsession):

@@ -39,7 +39,7 @@ def test_plan__progress_changes_only_when_an_admission_is_decided(app, flow):
         r, _ = row(flow, "phucthang")
         assert (r.target, r.admitted, r.pipeline["dossier"]) == (2, 0, 0)
 
-        first, second, third = flow.candidates()
+        first, second, third, fourth = flow.candidates()
         nominated = flow.nominate(third)
         r, _ = row(flow, "phucthang")
         assert (r.admitted, r.pipeline["nominated"]) == (0, 1)
