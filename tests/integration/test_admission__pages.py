@@ -42,18 +42,23 @@ def submit(pages, case_id, demo, **override):
     return pages.act(case_id, "submit", **fields)
 
 
-def to_probation(app, pages, demo) -> int:
+def to_superior_decision(app, pages, demo) -> int:
     case_id = open_ready_case(app, pages, demo)
     assert submit(pages, case_id, demo).status_code == 302
     pages.as_user("danguy.phucthang")
     assert pages.act(case_id, "certify_background", findings="Lý lịch rõ ràng.").status_code == 302
     pages.as_user("bithu.trung")
-    assert pages.act(case_id, "record_opinions", summary="Đoàn thanh niên và chi bộ nơi cư trú nhất trí.").status_code == 302
+    assert pages.act(case_id, "record_opinions", summary="Nhất trí.").status_code == 302
     assert pages.act(case_id, "record_branch_vote", **vote("2026-11-10", 10, 10, 9, 1)).status_code == 302
     pages.as_user("danguy.phucthang")
     assert pages.act(case_id, "record_grassroots_vote", **vote("2026-11-12", 9, 9, 8, 1)).status_code == 302
     pages.as_user("tochuc.nghiahung")
-    assert pages.act(case_id, "appraise", appraisal="Hồ sơ đầy đủ, đủ điều kiện.").status_code == 302
+    assert pages.act(case_id, "appraise", appraisal="Đủ điều kiện.").status_code == 302
+    return case_id
+
+
+def to_probation(app, pages, demo) -> int:
+    case_id = to_superior_decision(app, pages, demo)
     pages.as_user("thuongvu.nghiahung")
     assert pages.act(case_id, "decide_admit", decision_number="123-QĐ/HU", decision_date="2026-11-18",
                      **vote("2026-11-18", 15, 13, 12, 1)).status_code == 302
@@ -86,21 +91,6 @@ def test_admission__checklist_shows_every_rule_before_submit(app, pages, demo):
         assert f'data-rule="{rule}"' in html
     assert 'data-rule="certificate" data-passed="no"' in html
     assert "Chưa có giấy chứng nhận" in html
-
-
-def to_superior_decision(app, pages, demo) -> int:
-    case_id = open_ready_case(app, pages, demo)
-    assert submit(pages, case_id, demo).status_code == 302
-    pages.as_user("danguy.phucthang")
-    assert pages.act(case_id, "certify_background", findings="Lý lịch rõ ràng.").status_code == 302
-    pages.as_user("bithu.trung")
-    assert pages.act(case_id, "record_opinions", summary="Nhất trí.").status_code == 302
-    assert pages.act(case_id, "record_branch_vote", **vote("2026-11-10", 10, 10, 9, 1)).status_code == 302
-    pages.as_user("danguy.phucthang")
-    assert pages.act(case_id, "record_grassroots_vote", **vote("2026-11-12", 9, 9, 8, 1)).status_code == 302
-    pages.as_user("tochuc.nghiahung")
-    assert pages.act(case_id, "appraise", appraisal="Đủ điều kiện.").status_code == 302
-    return case_id
 
 
 @pytest.mark.parametrize("at_decision", [True, False])
