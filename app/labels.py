@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from core.enums import Education, Gender, Level, PersonStatus, Role
@@ -121,3 +122,14 @@ def rulebook(code) -> str:
 
 def document_kind(kind) -> str:
     return str(DOCUMENT_KINDS.get(kind, kind))
+
+
+def action_labels(process) -> dict[str, str]:
+    """Words for the actions of a process definition, by action name: its
+    transitions' labels, plus the actions every case's audit trail holds
+    (``start``, ``upload_document``, ``download_document``)."""
+    labels = {"start": _("Dossier opened"), "upload_document": _("Document uploaded"),
+              "download_document": _("Document downloaded")}
+    for action, transitions in process.by_action.items():
+        labels[action] = str(transitions[0].label)
+    return labels
