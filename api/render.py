@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cases import service
-from cases.registry import get_type
+from cases.actions import available
+from cases.documents import documents_of
+from cases.queries import is_overdue, state_label
 from workflow.definition import REVIEWING, AtOrAbove
 
 from .form_schema import form_schema
@@ -64,9 +65,9 @@ def me_json(user, assignments) -> dict:
 def case_summary(case) -> dict:
     return {
         "id": case.id, "type": case.process, "process_version": case.process_version, "state": case.state,
-        "state_label": service.state_label(case), "person": person_ref(case.person), "unit": unit_ref(case.unit),
+        "state_label": state_label(case), "person": person_ref(case.person), "unit": unit_ref(case.unit),
         "opened_at": iso(case.opened_at), "closed_at": iso(case.closed_at), "version": case.version,
-        "deadline": iso(case.deadline_at), "deadline_kind": case.deadline_kind, "overdue": service.is_overdue(case),
+        "deadline": iso(case.deadline_at), "deadline_kind": case.deadline_kind, "overdue": is_overdue(case),
     }
 
 
@@ -100,8 +101,8 @@ def inbox_item(case, transitions) -> dict:
 def case_json(session, user, case) -> dict:
     out = case_summary(case)
     out["data"] = dict(case.data or {})
-    out["available_actions"] = actions_json(service.available(session, user, case))
-    out["documents"] = [document_json(d) for d in service.documents_of(session, case)]
+    out["available_actions"] = actions_json(available(session, user, case))
+    out["documents"] = [document_json(d) for d in documents_of(session, case)]
     return out
 
 
@@ -153,6 +154,3 @@ def process_json(case_type) -> dict:
     return {"type": case_type.name, "version": process.version, "title": str(process.title or case_type.name),
             "steps": steps, "starts": starts, "transitions": transitions, "mermaid": mermaid(process)}
 
-
-def state_label_of(type_name: str, state: str) -> str:
-    return get_type(type_name).state_label(state)

@@ -12,7 +12,7 @@ import re
 from flask import request
 from flask_babel import gettext as _
 
-from cases import people as people_ops
+from cases import cursor
 
 from .form_schema import INT_MAX
 
@@ -95,14 +95,11 @@ def in_range(*ids: int) -> None:
 
 
 
-def decode_ids(cursor: str | None, n: int) -> list | None:
+def decode_ids(value: str | None, n: int) -> list | None:
     try:
-        values = people_ops.decode_key(cursor, n)
-    except ValueError:
+        return cursor.decode_ids(value, n)
+    except cursor.BadCursor:
         raise cursor_error() from None
-    if values is not None and not all(isinstance(v, int) and 0 <= v <= INT_MAX for v in values):
-        raise cursor_error()
-    return values
 
 
 

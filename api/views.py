@@ -1,6 +1,6 @@
 """The JSON API (``/api/v1``): URL rules and handlers.
 
-Every handler loads through :mod:`cases.service` / :mod:`cases.people`
+Every handler loads through :mod:`cases.queries` / :mod:`cases.people`
 (which filter with :mod:`core.permissions`) and acts through the engine: no
 second path to a state change, no second permission check. Errors are
 ``application/problem+json`` (see :mod:`api.problems`).
@@ -17,9 +17,10 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import csrf, db, limiter
+from cases import actions, queries
 from cases import people as people_ops
-from cases import service
-from cases.documents import UploadRefused
+from cases.cursor import keyset_page
+from cases.documents import UploadRefused, add_document, get_document, open_document
 from cases.registry import all_types
 from core.enums import PersonStatus
 from core.models import Unit, User
@@ -58,8 +59,8 @@ def current() -> User:
 def _case(case_id: int):
     in_range(case_id)
     try:
-        return service.get_case(db.session, current(), case_id)
-    except service.NotFound:
+        return queries.get_case(db.session, current(), case_id)
+    except queries.NotFound:
         raise ApiError(404) from None
 
 
@@ -99,7 +100,7 @@ def _handle_workflow_error(exc: WorkflowError):
     return problem(status, exc.message)
 
 
-@bp.errorhandler(service.NotFound)
+@bp.errorhandler(queries.NotFound)
 def _handle_not_found(exc):
     db.session.rollback()
     return problem(404)
@@ -211,9 +212,8 @@ def unit_children(id: int):  # noqa: A002
     after = decode_ids(request.args.get("cursor"), 1)
     if after:
         stmt = stmt.where(Unit.id > after[0])
-    rows = list(db.session.scalars(stmt.order_by(Unit.id).limit(limit + 1)))
-    next_cursor = people_ops.encode_key(rows[limit - 1].id) if len(rows) > limit else None
-    return jsonify({"items": [unit_json(u) for u in rows[:limit]], "next_cursor": next_cursor})
+    rows, next_cursor = keyset_page(db.session, stmt.order_by(Unit.id), limit, lambda u: (u.id,))
+    return jsonify({"items": [unit_json(u) for u in rows], "next_cursor": next_cursor})
 
 
 # ---- people ----------------------------------------------------------------------------------------
@@ -272,8 +272,8 @@ def get_person(id: int):  # noqa: A002
     person_id = id
     in_range(person_id)
     try:
-        person = service.get_person(db.session, current(), person_id)
-    except service.NotFound:
+        person = queries.get_person(db.session, current(), person_id)
+    except queries.NotFound:
         raise ApiError(404) from None
     return jsonify(person_json(person))
 
@@ -297,18 +297,12 @@ def list_cases():
     if q is not None and q.strip().isdigit() and not (re.fullmatch(r"[0-9]{1,10}", q.strip())
                                                       and int(q) <= INT_MAX):
         return jsonify({"items": [], "next_cursor": None})  # digits that cannot be a case number
-    filters = service.Filters(type=args.get("type") or None, state=args.get("state") or None,
+    filters = queries.Filters(type=args.get("type") or None, state=args.get("state") or None,
                               unit=int_arg("unit"), overdue=bool_arg("overdue"), q=q)
     limit = limit_arg()
     cursor = args.get("cursor") or None
-    if cursor is not None:
-        try:
-            parts = service.decode_cursor(cursor, 1)
-        except ValueError:
-            raise cursor_error() from None
-        if not re.fullmatch(r"[0-9]{1,10}", parts[0]) or int(parts[0]) > INT_MAX:
-            raise cursor_error()
-    rows, next_cursor = service.list_cases(db.session, current(), filters, cursor, limit)
+    decode_ids(cursor, 1)
+    rows, next_cursor = queries.list_cases(db.session, current(), filters, cursor, limit)
     return jsonify({"items": [case_summary(c) for c in rows], "next_cursor": next_cursor})
 
 
@@ -316,10 +310,8 @@ def list_cases():
 @operation("Cases where the caller can act now, most urgent first", tags=["cases"], params=[LIMIT, CURSOR],
            response=ref("InboxPage"))
 def inbox():
-    from .inbox import inbox_page
-
     try:
-        items, next_cursor = inbox_page(db.session, current(), request.args.get("cursor"), limit_arg())
+        items, next_cursor = queries.inbox(db.session, current(), request.args.get("cursor"), limit_arg())
     except ValueError:
         raise cursor_error() from None
     return jsonify({"items": [inbox_item(c, actions) for c, actions in items], "next_cursor": next_cursor})
@@ -346,8 +338,8 @@ def open_case():
                        {"state": [_("Choose one of: %(types)s.", types=", ".join(process.start_specs))]})
     payload = {k: v for k, v in body.items() if k not in ("type", "state")}
     try:
-        person = service.get_person(db.session, current(), person_id)
-    except service.NotFound:
+        person = queries.get_person(db.session, current(), person_id)
+    except queries.NotFound:
         raise ApiError(422, _("The submitted data is invalid."),
                        {"person_id": [_("No such person among your units.")]}) from None
     if state is None:  # the first start the caller may open here (a branch's own finding, a report...)
@@ -358,7 +350,7 @@ def open_case():
     if errors:
         raise ApiError(422, _("The submitted data is invalid."), errors)
     extra = {"state": state} if state is not None else {}
-    case = service.open_case(db.session, current(), type_name, person.id, payload, request_id=g.request_id, **extra)
+    case = actions.open_case(db.session, current(), type_name, person.id, payload, request_id=g.request_id, **extra)
     response = jsonify(case_json(db.session, current(), case))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_case", id=case.id)
@@ -405,14 +397,14 @@ def take_action(id: int, name: str):  # noqa: A002
         raise ApiError(422, _("The submitted data is invalid."), errors)
     # Typing checks only where the engine would reach the form: it refuses a stale
     # version (409), someone else's step (403) or a wrong state (409) first.
-    ct = next((ct for ct in service.available(db.session, current(), case) if ct.action == name), None)
+    ct = next((ct for ct in actions.available(db.session, current(), case) if ct.action == name), None)
     if ct is not None and ct.vote is not None:
         payload = normalise_vote_keys(payload)
     if ct is not None and (version is None or version == case.version):
         errors = check_payload(action_form(ct), payload, _("Unknown field."), type_messages())
         if errors:
             raise ApiError(422, _("The submitted data is invalid."), errors)
-    service.take_action(db.session, current(), case, name, payload, expected_version=version,
+    actions.take_action(db.session, current(), case, name, payload, expected_version=version,
                         idempotency_key=key, comment=(comment or "").strip() or None, request_id=g.request_id)
     db.session.expire_all()
     return jsonify(case_json(db.session, current(), _case(case_id)))
@@ -431,10 +423,9 @@ def case_history(id: int):  # noqa: A002
     after = decode_ids(request.args.get("cursor"), 1)
     if after:
         stmt = stmt.where(AuditEvent.seq > after[0])
-    rows = list(db.session.scalars(stmt.order_by(AuditEvent.seq).limit(limit + 1)))
-    next_cursor = people_ops.encode_key(rows[limit - 1].seq) if len(rows) > limit else None
+    rows, next_cursor = keyset_page(db.session, stmt.order_by(AuditEvent.seq), limit, lambda e: (e.seq,))
     labels = _action_labels(case)
-    return jsonify({"items": [event_json(e, labels) for e in rows[:limit]], "next_cursor": next_cursor})
+    return jsonify({"items": [event_json(e, labels) for e in rows], "next_cursor": next_cursor})
 
 
 def _action_labels(case) -> dict[str, str]:
@@ -474,12 +465,12 @@ def upload_document(id: int):  # noqa: A002
         raise ApiError(422, _("The text contains characters that cannot be stored."),
                        {"kind": [_("The text contains characters that cannot be stored.")]})
     try:
-        doc = service.add_document(db.session, current(), case, kind=kind,
-                                   filename=file.filename if file else None,
-                                   stream=file.stream if file else _Empty(), issued_on=issued_on,
-                                   upload_dir=current_app.config["UPLOAD_DIR"],
-                                   max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024,
-                                   request_id=g.request_id)
+        doc = add_document(db.session, current(), case, kind=kind,
+                           filename=file.filename if file else None,
+                           stream=file.stream if file else None, issued_on=issued_on,
+                           upload_dir=current_app.config["UPLOAD_DIR"],
+                           max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024,
+                           request_id=g.request_id)
     except UploadRefused as exc:
         raise ApiError(422, exc.message, {exc.field: [exc.message]}) from None
     db.session.commit()
@@ -487,11 +478,6 @@ def upload_document(id: int):  # noqa: A002
     response.status_code = 201
     response.headers["Location"] = url_for("api.download_document", id=case.id, doc_id=doc.id)
     return response
-
-
-class _Empty:
-    def read(self, n=-1):
-        return b""
 
 
 @bp.get("/cases/<int:id>/documents/<int:doc_id>")
@@ -502,10 +488,10 @@ def download_document(id: int, doc_id: int):  # noqa: A002
     case_id = id
     in_range(case_id, doc_id)
     try:
-        case, doc = service.get_document(db.session, current(), case_id, doc_id)
-    except service.NotFound:
+        case, doc = get_document(db.session, current(), case_id, doc_id)
+    except queries.NotFound:
         raise ApiError(404) from None
-    path = service.open_document(db.session, current(), case, doc, current_app.config["UPLOAD_DIR"],
+    path = open_document(db.session, current(), case, doc, current_app.config["UPLOAD_DIR"],
                                  request_id=g.request_id)
     if not path.exists():
         raise ApiError(404)

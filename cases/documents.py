@@ -5,12 +5,15 @@ A document is accepted only if its bytes are a PDF, a JPEG or a PNG (the
 is at most ``MAX_UPLOAD_MB``, and its name is a plain file name. Nothing is
 written to disk before every check has passed. Files live under
 ``UPLOAD_DIR/ab/cd/<sha256>``, outside the web root, and are served only
-through a view that checks the case's visibility.
+through a view that checks the case's visibility. Adding and downloading a
+document writes an audit event of the case (``engine.record``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
 import os
 import tempfile
 import unicodedata
@@ -18,6 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from workflow import clock, engine
+from workflow.errors import NotPermitted
+from workflow.i18n import _
+from workflow.models import Case
+
+from .actions import may_upload
+from .models import DOCUMENT_KINDS, Document
+from .queries import NotFound, get_case
 
 ALLOWED_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
@@ -96,3 +110,62 @@ def store(upload_dir: str | os.PathLike, checked: CheckedFile) -> Path:
             os.unlink(tmp)
         raise
     return target
+
+
+# ---- the documents of a case ---------------------------------------------------------------------
+
+def add_document(session: Session, user, case: Case, *, kind: str, filename: str | None, stream,
+                 issued_on: dt.date | None, upload_dir: str, max_bytes: int,
+                 request_id: str | None = None) -> Document:
+    """Check, store and record an upload (``stream`` None: no file was sent).
+
+    ``issued_on`` is the date on the document (default today). Raises
+    ``NotPermitted`` if the user may not add documents to the case, and
+    :class:`UploadRefused` (with the form field at fault) for an unknown kind, a
+    future date, or a file that fails :func:`check_upload`.
+    """
+    if not may_upload(session, user, case):
+        raise NotPermitted(_("You may not add documents to this case."))
+    if kind not in DOCUMENT_KINDS:
+        raise UploadRefused(_("Unknown document kind “%(kind)s”.", kind=kind), field="kind")
+    issued_on = issued_on or clock.today()
+    if issued_on > clock.today():
+        raise UploadRefused(_("The document date %(date)s is in the future.", date=issued_on.strftime("%d/%m/%Y")),
+                            field="issued_on")
+    # Nothing touches the disk before this passes.
+    checked = check_upload(filename, stream if stream is not None else io.BytesIO(), max_bytes, _)
+    doc = Document(case_id=case.id, kind=kind, filename=checked.filename, content_type=checked.content_type,
+                   size=checked.size, sha256=checked.sha256, issued_on=issued_on, uploaded_by_id=user.id,
+                   uploaded_at=clock.now())
+    session.add(doc)
+    session.flush()
+    store(upload_dir, checked)
+    engine.record(session, case.id, "upload_document", user,
+                  {"document_id": doc.id, "kind": kind, "filename": checked.filename, "size": checked.size,
+                   "sha256": checked.sha256, "content_type": checked.content_type,
+                   "issued_on": issued_on.isoformat()}, request_id=request_id)
+    return doc
+
+
+def get_document(session: Session, user, case_id: int, doc_id: int) -> tuple[Case, Document]:
+    """The case and its document ``doc_id``; :class:`cases.queries.NotFound` if either is
+    absent or outside the user's scope, or the document belongs to another case."""
+    case = get_case(session, user, case_id)
+    doc = session.get(Document, doc_id)
+    if doc is None or doc.case_id != case.id:
+        raise NotFound(doc_id)
+    return case, doc
+
+
+def open_document(session: Session, user, case: Case, doc: Document, upload_dir: str,
+                  request_id: str | None = None) -> Path:
+    """Audit the download and return the file's path (which may be missing on disk)."""
+    engine.record(session, case.id, "download_document", user,
+                  {"document_id": doc.id, "kind": doc.kind, "sha256": doc.sha256}, request_id=request_id)
+    return storage_path(upload_dir, doc.sha256)
+
+
+def documents_of(session: Session, case: Case) -> list[Document]:
+    """The case's documents by kind, then in upload order."""
+    return list(session.scalars(sa.select(Document).where(Document.case_id == case.id)
+                                .order_by(Document.kind, Document.id)))

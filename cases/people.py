@@ -1,15 +1,12 @@
 """Member-registry operations shared by the pages and the API: the people
 list (accent-insensitive, index-backed name search) and registering a candidate.
 
-Like :mod:`cases.service`, functions take a plain session and the acting user,
-filter with :mod:`core.permissions`, and raise :class:`cases.service.NotFound`,
-or the engine's typed errors (``NotPermitted``, ``InvalidPayload``).
+Like :mod:`cases.queries`, functions take a plain session and the acting user,
+filter with :mod:`core.permissions`, and raise the engine's typed errors
+(``NotPermitted``, ``InvalidPayload``) or :class:`cases.cursor.BadCursor`.
 """
 
 from __future__ import annotations
-
-import base64
-import json
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -22,27 +19,10 @@ from core.text import fold
 from workflow.errors import InvalidPayload, NotPermitted
 from workflow.i18n import _
 
+from .cursor import BadCursor, decode_cursor, is_id, keyset_page
+
 # The highest code point: ``prefix <= x < prefix + TOP`` is a prefix match in binary order.
 TOP = "\U0010ffff"
-
-
-def encode_key(*values) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, ensure_ascii=False).encode()).decode().rstrip("=")
-
-
-def decode_key(cursor: str | None, n: int) -> list | None:
-    """The values of a cursor made by :func:`encode_key`; ValueError if malformed."""
-    if not cursor:
-        return None
-    if len(cursor) > 500:
-        raise ValueError("bad cursor")
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise ValueError("bad cursor") from None
-    if not isinstance(values, list) or len(values) != n:
-        raise ValueError("bad cursor")
-    return values
 
 
 def name_prefix(column, q: str, dialect: str):
@@ -73,17 +53,17 @@ def people_query(session: Session, user, q: str | None = None, status: str | Non
 
 def list_people(session: Session, user, q: str | None = None, status: str | None = None,
                 unit: Unit | None = None, cursor: str | None = None, limit: int = 50):
-    """A page of the people the user may see, by folded name then id (keyset)."""
+    """A page of the people the user may see, by folded name then id (keyset):
+    ``(people, next_cursor)``; :class:`BadCursor` for a malformed cursor."""
     stmt = people_query(session, user, q, status, unit)
-    after = decode_key(cursor, 2)
+    after = decode_cursor(cursor, 2)
     if after:
         name, pid = after
-        if not isinstance(name, str) or not isinstance(pid, int) or not 0 <= pid < 2 ** 31:
-            raise ValueError("bad cursor")
+        if not isinstance(name, str) or not is_id(pid):
+            raise BadCursor()
         stmt = stmt.where(sa.or_(Person.name_folded > name, sa.and_(Person.name_folded == name, Person.id > pid)))
-    rows = list(session.scalars(stmt.order_by(Person.name_folded, Person.id).limit(limit + 1)))
-    next_cursor = encode_key(rows[limit - 1].name_folded, rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return keyset_page(session, stmt.order_by(Person.name_folded, Person.id), limit,
+                       lambda person: (person.name_folded, person.id))
 
 
 def may_register_at(session: Session, user, unit: Unit) -> bool:

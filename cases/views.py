@@ -21,9 +21,9 @@ from workflow.diagram import mermaid
 from workflow.errors import (ActionNotAvailable, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
                              UnknownAction)
 
-from . import service
+from . import actions, queries
 from .choices import field_choices, people_choices
-from .documents import UploadRefused
+from .documents import UploadRefused, add_document, documents_of, get_document, open_document
 from .models import DOCUMENT_KINDS
 from .registry import all_types, get_type
 
@@ -39,8 +39,8 @@ ENGINE_STATUS = {NotPermitted: 403, StaleCase: 409, ActionNotAvailable: 409, Unk
 
 def _case_or_404(case_id: int):
     try:
-        return service.get_case(db.session, current_user, case_id)
-    except service.NotFound:
+        return queries.get_case(db.session, current_user, case_id)
+    except queries.NotFound:
         abort(404)
 
 
@@ -66,8 +66,8 @@ def _int_or_none(value):
 @bp.route("/inbox")
 @login_required
 def inbox():
-    items = service.inbox(db.session, current_user)
-    return render_template("cases/inbox.html", items=items, service=service)
+    items, _next = queries.inbox(db.session, current_user, limit=200)
+    return render_template("cases/inbox.html", items=items, queries=queries)
 
 
 @bp.route("/cases")
@@ -75,17 +75,17 @@ def inbox():
 def case_list():
     args = request.args
     overdue = {"1": True, "0": False}.get(args.get("overdue", ""))
-    filters = service.Filters(type=args.get("type") or None, state=args.get("state") or None,
+    filters = queries.Filters(type=args.get("type") or None, state=args.get("state") or None,
                               unit=_int_or_none(args.get("unit")), overdue=overdue, q=args.get("q") or None)
     try:
-        rows, next_cursor = service.list_cases(db.session, current_user, filters, args.get("cursor"))
+        rows, next_cursor = queries.list_cases(db.session, current_user, filters, args.get("cursor"))
     except ValueError:
         abort(400)
     from core.permissions import roles_of
 
     units = sorted({ra.unit for ra in roles_of(db.session, current_user)}, key=lambda u: u.path)
     return render_template("cases/list.html", rows=rows, next_cursor=next_cursor, filters=filters,
-                           types=all_types(), units=units, service=service)
+                           types=all_types(), units=units, queries=queries)
 
 
 # ---- new case ---------------------------------------------------------------------------------------
@@ -124,12 +124,12 @@ def new_case(type_name: str):
         payload.pop("unit", None)
         payload.pop("start", None)
         try:
-            person = service.get_person(db.session, current_user, payload.get("person_id"))
+            person = queries.get_person(db.session, current_user, payload.get("person_id"))
             if not person.unit.is_within(unit):
-                raise service.NotFound(person.id)
-            case = service.open_case(db.session, current_user, type_name, person.id, payload,
+                raise queries.NotFound(person.id)
+            case = actions.open_case(db.session, current_user, type_name, person.id, payload,
                                      request_id=g.request_id, state=state)
-        except service.NotFound:
+        except queries.NotFound:
             form.person_id.errors = [_("Choose a candidate of your branch.") if type_name == "admission"
                                      else _("Choose a member of this unit.")]
             status = 422
@@ -175,9 +175,8 @@ def _render_case(case, *, failed_action: str | None = None, formdata=None, error
     session = db.session
     case_type = get_type(case.process)
     process = case.definition()
-    actions = service.available(session, current_user, case)
     forms = []
-    for ct in actions:
+    for ct in actions.available(session, current_user, case):
         form_cls = ct.form or _vote_form(ct)
         kept = formdata if ct.action == failed_action else None
         form = form_cls(formdata=kept) if form_cls is not None else None
@@ -190,14 +189,14 @@ def _render_case(case, *, failed_action: str | None = None, formdata=None, error
         forms.append({"ct": ct, "form": form, "choices": choices, "key": uuid.uuid4().hex,
                       "errors": errors if ct.action == failed_action else None,
                       "comment": comment if ct.action == failed_action else ""})
-    events = service.history(session, case)
+    events = queries.history(session, case)
     checklist = case_type.checklist(session, case) if case_type.checklist and case.state == "draft" else None
-    related = service.cases_of_person(session, current_user, case.person) if case.person else []
+    related = queries.cases_of_person(session, current_user, case.person) if case.person else []
     return render_template(
         "cases/case.html", case=case, case_type=case_type, process=process, forms=forms, events=events,
-        documents=service.documents_of(session, case), checklist=checklist, service=service,
+        documents=documents_of(session, case), checklist=checklist, queries=queries,
         diagram=mermaid(process, current=case.state), kinds=DOCUMENT_KINDS,
-        may_upload=service.may_upload(session, current_user, case), action_labels=_action_labels(process),
+        may_upload=actions.may_upload(session, current_user, case), action_labels=_action_labels(process),
         related=[c for c in related if c.id != case.id], upload_errors=None,
     ), status
 
@@ -231,7 +230,7 @@ def case_history(case_id: int):
     case = _case_or_404(case_id)
     process = case.definition()
     return render_template("cases/history.html", case=case, case_type=get_type(case.process),
-                           events=service.history(db.session, case), action_labels=_action_labels(process))
+                           events=queries.history(db.session, case), action_labels=_action_labels(process))
 
 
 @bp.route("/cases/<int:case_id>/actions/<name>", methods=["POST"])
@@ -241,7 +240,7 @@ def take_action(case_id: int, name: str):
     payload = payload_from(request.form)
     comment = (request.form.get("comment") or "").strip()[:4000]
     try:
-        result = service.take_action(
+        result = actions.take_action(
             db.session, current_user, case, name, payload,
             expected_version=_int_or_none(request.form.get("expected_version")),
             idempotency_key=(request.form.get("idempotency_key") or None),
@@ -284,11 +283,11 @@ def upload(case_id: int):
         except ValueError:
             issued_on = None
     try:
-        service.add_document(db.session, current_user, case, kind=request.form.get("kind", ""),
-                             filename=file.filename if file else None, stream=file.stream if file else _Empty(),
-                             issued_on=issued_on, upload_dir=current_app.config["UPLOAD_DIR"],
-                             max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024,
-                             request_id=g.request_id)
+        add_document(db.session, current_user, case, kind=request.form.get("kind", ""),
+                     filename=file.filename if file else None, stream=file.stream if file else None,
+                     issued_on=issued_on, upload_dir=current_app.config["UPLOAD_DIR"],
+                     max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024,
+                     request_id=g.request_id)
     except NotPermitted as exc:
         db.session.rollback()
         return render_template("errors/error.html", code=403, message=exc.message), 403
@@ -301,19 +300,14 @@ def upload(case_id: int):
     return redirect(url_for("cases.case_page", case_id=case.id) + "#documents")
 
 
-class _Empty:
-    def read(self, n=-1):
-        return b""
-
-
 @bp.route("/cases/<int:case_id>/documents/<int:doc_id>")
 @login_required
 def download(case_id: int, doc_id: int):
     try:
-        case, doc = service.get_document(db.session, current_user, case_id, doc_id)
-    except service.NotFound:
+        case, doc = get_document(db.session, current_user, case_id, doc_id)
+    except queries.NotFound:
         abort(404)
-    path = service.open_document(db.session, current_user, case, doc, current_app.config["UPLOAD_DIR"],
+    path = open_document(db.session, current_user, case, doc, current_app.config["UPLOAD_DIR"],
                                  request_id=g.request_id)
     if not path.exists():
         abort(404)
@@ -325,7 +319,7 @@ def download(case_id: int, doc_id: int):
 @bp.app_context_processor
 def _person_case_helpers():
     def person_cases(person):
-        return service.cases_of_person(db.session, current_user, person)
+        return queries.cases_of_person(db.session, current_user, person)
 
     def discipline_in_force(person):
         from cases.discipline.rules import discipline_in_force as in_force
@@ -339,7 +333,7 @@ def _person_case_helpers():
         return lambda value: str(dict(choices).get(value, value or ""))
 
     return {"person_cases": person_cases, "discipline_in_force": discipline_in_force,
-            "case_state_label": service.state_label, "discipline_form_name": chooser(FORM_CHOICES),
+            "case_state_label": queries.state_label, "discipline_form_name": chooser(FORM_CHOICES),
             "discipline_category_name": chooser(CATEGORY_CHOICES),
             "discipline_appeal_result": chooser(APPEAL_RESULT_CHOICES),
             "removal_grounds_name": chooser(GROUNDS_CHOICES)}

@@ -90,8 +90,8 @@ def vote(meeting_date: str, entitled: int, present: int, votes_for: int, votes_a
 
 
 class Flow:
-    """Drive admissions through cases.service (the same calls the pages make),
-    inside the app context, as the demo users."""
+    """Drive admissions through cases.actions and cases.documents (the same calls
+    the pages make), inside the app context, as the demo users."""
 
     def __init__(self, app, demo, clock_file):
         self.app = app
@@ -134,15 +134,16 @@ class Flow:
         import io
 
         from app.extensions import db
-        from cases import service
+        from cases.actions import open_case
+        from cases.documents import add_document
         from workflow import clock
 
         user = self.user("bithu.trung")
-        case = service.open_case(db.session, user, "admission", person_id)
+        case = open_case(db.session, user, "admission", person_id)
         for kind in documents:
-            service.add_document(db.session, user, case, kind=kind, filename=f"{kind}.pdf", stream=io.BytesIO(PDF),
-                                 issued_on=dt.date.fromisoformat(docs_dated) if docs_dated else clock.today(),
-                                 upload_dir=self.app.config["UPLOAD_DIR"], max_bytes=10 * 1024 * 1024)
+            add_document(db.session, user, case, kind=kind, filename=f"{kind}.pdf", stream=io.BytesIO(PDF),
+                         issued_on=dt.date.fromisoformat(docs_dated) if docs_dated else clock.today(),
+                         upload_dir=self.app.config["UPLOAD_DIR"], max_bytes=10 * 1024 * 1024)
         db.session.commit()
         return case.id
 
@@ -151,12 +152,12 @@ class Flow:
 
     def act(self, case_id, action, username, **payload):
         from app.extensions import db
-        from cases import service
+        from cases import actions
         from workflow.models import Case
 
         case = db.session.get(Case, case_id)
         db.session.refresh(case)
-        return service.take_action(db.session, self.user(username), case, action, payload)
+        return actions.take_action(db.session, self.user(username), case, action, payload)
 
     def submit(self, case_id, introducers=None, since="2020-01-01", union=""):
         o = self.officials()

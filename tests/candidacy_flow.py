@@ -1,4 +1,4 @@
-"""Helpers to drive candidate training through cases.service and the course
+"""Helpers to drive candidate training through cases.actions and the course
 service (the calls the pages make), as the demo users."""
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ class CandidacyFlow(Flow):
 
     def nominate(self, person_id, branch="trung", username=None, helper=None, **extra):
         from app.extensions import db
-        from cases import service
+        from cases import actions
 
         user = self.user(username or {"trung": "bithu.trung", "dong": "bithu.dong", "tdp4": "bithu.tdp4"}[branch])
         payload = {"helper_id": helper or self.officials(branch)[5], "resolution_number": "12-NQ/CB",
                    "resolution_date": "2026-11-02"}
         payload.update(extra)
-        case = service.open_case(db.session, user, "candidacy", person_id, payload)
+        case = actions.open_case(db.session, user, "candidacy", person_id, payload)
         return case.id
 
     def to_training(self, person_id, branch="trung"):

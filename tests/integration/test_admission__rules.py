@@ -41,11 +41,11 @@ def test_rule__age_61_without_consent_is_refused_and_passes_with_it(flow, app):
         flow.submit(case_id)
     assert "61 tuổi 5 tháng, quá 60 tuổi: cần văn bản đồng ý của tỉnh ủy" in refusal(exc)
     from app.extensions import db
-    from cases import service
+    from cases import documents
 
-    service.add_document(db.session, flow.user("bithu.trung"), flow.case(case_id), kind="consent",
-                         filename="dong-y.pdf", stream=io.BytesIO(PDF), issued_on=dt.date(2026, 11, 1),
-                         upload_dir=app.config["UPLOAD_DIR"], max_bytes=10 * 1024 * 1024)
+    documents.add_document(db.session, flow.user("bithu.trung"), flow.case(case_id), kind="consent",
+                           filename="dong-y.pdf", stream=io.BytesIO(PDF), issued_on=dt.date(2026, 11, 1),
+                           upload_dir=app.config["UPLOAD_DIR"], max_bytes=10 * 1024 * 1024)
     db.session.commit()
     flow.submit(case_id)
     assert flow.case(case_id).state == "background_check"
@@ -154,7 +154,7 @@ def _to_decision(flow, case_id, vote_date="2026-11-19"):
 
 def test_rule__decision_past_its_deadline_is_flagged_overdue(flow, app):
     from app.extensions import db
-    from cases import service
+    from cases import queries
 
     case_id = flow.open(flow.new_candidate("1998-01-01"))
     _to_decision(flow, case_id)
@@ -162,12 +162,12 @@ def test_rule__decision_past_its_deadline_is_flagged_overdue(flow, app):
     assert case.rulebook == "qd294_2025"
     # 45 working days after 19/11/2026, holidays (Tết 2027) skipped.
     assert case.deadline_kind == "admission_decision"
-    assert not service.is_overdue(case)
+    assert not queries.is_overdue(case)
     user = flow.user("thuongvu.nghiahung")
-    assert case_id not in [c.id for c in service.list_cases(db.session, user, service.Filters(overdue=True))[0]]
+    assert case_id not in [c.id for c in queries.list_cases(db.session, user, queries.Filters(overdue=True))[0]]
     flow.at("2027-03-01")
-    assert service.is_overdue(flow.case(case_id))
-    overdue = service.list_cases(db.session, user, service.Filters(overdue=True))[0]
+    assert queries.is_overdue(flow.case(case_id))
+    overdue = queries.list_cases(db.session, user, queries.Filters(overdue=True))[0]
     assert case_id in [c.id for c in overdue]
     # A late decision is still taken, and recorded.
     flow.act(case_id, "decide_admit", "thuongvu.nghiahung", decision_number="45-QĐ/HU", decision_date="2027-03-01",

@@ -143,8 +143,8 @@ def test_api__bad_input_never_500(api, demo):
     for weird in ("²", "١٢", "9999999999"):
         assert api.get("/cases", query_string={"q": weird}).status_code == 200
         assert_problem(api.get("/cases", query_string={"unit": weird}), 400)
-    from cases.people import encode_key
-    from cases.service import encode_cursor
+    from cases.cursor import encode_cursor
+    from cases.cursor import encode_cursor as encode_key
 
     for cursor in (encode_cursor("9999999999"), encode_cursor("²"), "x" * 600):
         assert_problem(api.get("/cases", query_string={"cursor": cursor}), 400)

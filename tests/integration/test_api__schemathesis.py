@@ -31,7 +31,7 @@ def api_token(app, demo, clock_file):
     clock_file.write_text("2026-11-20T03:00:00Z")
     from api.auth import issue_token
     from app.extensions import db
-    from cases import service
+    from cases import actions
     from core.models import User
 
     with app.app_context():
@@ -39,7 +39,7 @@ def api_token(app, demo, clock_file):
         secret, _token = issue_token(db.session, user, 12)
         db.session.commit()
         candidate = next(p for p in demo.people["trung"] if p.status.value == "candidate")
-        service.open_case(db.session, user, "admission", candidate.id, {})
+        actions.open_case(db.session, user, "admission", candidate.id, {})
     return secret
 
 

@@ -1,0 +1,89 @@
+"""Changing cases for the pages and the JSON API: open a case, take an action,
+and what the user may do on a case now.
+
+Both front ends call these functions, which call the engine: there is no
+second path to a state change. Functions take a plain SQLAlchemy session and
+the acting user; they raise the engine's typed errors (:mod:`workflow.errors`)
+or :class:`cases.queries.NotFound`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from core.enums import Role
+from core.models import RoleAssignment
+from workflow import engine
+from workflow.errors import ActionNotAvailable, NotPermitted
+from workflow.models import Case
+
+from .queries import get_person
+from .registry import get_type
+
+
+def open_case(session: Session, user, type_name: str, person_id, payload: dict | None = None,
+              request_id: str | None = None, state: str | None = None) -> Case:
+    """Open a case of ``type_name`` about a person, at the person's unit (in ``state``,
+    one of the process's start states; default the first).
+
+    Raises :class:`cases.queries.NotFound` for a person outside the user's scope,
+    and whatever ``engine.start`` raises (``NotPermitted``, ``InvalidPayload``,
+    ``GuardFailed``).
+    """
+    case_type = get_type(type_name)
+    person = get_person(session, user, person_id)
+    payload = dict(payload or {})
+    payload.setdefault("person_id", person.id)
+    return engine.start(session, case_type.process, unit=person.unit_id, actor=user, person=person.id,
+                        payload=payload, request_id=request_id, state=state)
+
+
+def take_action(session: Session, user, case: Case, action: str, payload: dict | None = None, *,
+                expected_version: int | None = None, idempotency_key: str | None = None,
+                comment: str | None = None, request_id: str | None = None):
+    """Act through the engine and return its result (``.replayed`` for a repeated idempotency key).
+
+    Raises what ``engine.act`` raises, except that an action the user could take
+    in no state of the case (not their role at this case's units) is refused as
+    ``NotPermitted`` (403) rather than ``ActionNotAvailable`` (409).
+    """
+    try:
+        return engine.act(session, case.id, action, user, payload or {}, expected_version=expected_version,
+                          idempotency_key=idempotency_key, comment=comment or None, request_id=request_id)
+    except ActionNotAvailable:
+        if not could_ever_take(session, user, case, action):
+            raise NotPermitted() from None
+        raise
+
+
+def could_ever_take(session: Session, user, case: Case, action: str) -> bool:
+    """Does the user hold a role that may take ``action`` on this case in some state?"""
+    from workflow.guards import Context, matching_unit, path_ids, role_rows
+
+    process = case.definition()
+    snap = engine.load_snapshot(session, case.id)
+    rows = role_rows(session.connection(), user.id)
+    for ct in process.by_action.get(action, ()):
+        if ct.is_system:
+            continue
+        ctx = Context(session, process, snap, user, ct)
+        if matching_unit(ct.roles, ct.level, rows, path_ids(snap.unit_path), snap.reviewing_unit_id, ctx) is not None:
+            return True
+    return False
+
+
+def available(session: Session, user, case: Case):
+    """The transitions the user may take on the case now (the engine's ``available_actions``)."""
+    return engine.available_actions(session, case.id, user)
+
+
+def may_upload(session: Session, user, case: Case) -> bool:
+    """Those who can act on the case now, or the secretary of its branch, may add documents."""
+    if case.is_closed:
+        return False
+    if available(session, user, case):
+        return True
+    return session.scalar(sa.select(sa.func.count()).select_from(RoleAssignment).where(
+        RoleAssignment.user_id == user.id, RoleAssignment.unit_id == case.unit_id,
+        RoleAssignment.role.in_([Role.branch_secretary, Role.branch_deputy]))) > 0

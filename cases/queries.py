@@ -1,0 +1,226 @@
+"""Reading cases for the pages and the JSON API: load one, list, filter, the inbox.
+
+Every query is filtered by :func:`core.permissions.visible` (in SQL) or
+checked with :func:`core.permissions.can_view`; something absent and
+something outside the user's scope both raise :class:`NotFound`. Lists are
+keyset-paginated with the one cursor codec of :mod:`cases.cursor`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from core.enums import LEVEL_RANK, Level
+from core.models import Person, RoleAssignment, Unit
+from core.permissions import can_view, visible
+from core.text import fold
+from workflow import calendar, clock, engine
+from workflow.definition import REVIEWING, AtOrAbove
+from workflow.models import AuditEvent, Case
+
+from .cursor import BadCursor, decode_cursor, decode_ids, encode_cursor, is_id, keyset_page
+from .registry import all_types, get_type
+
+
+class NotFound(Exception):
+    """Absent, or outside the user's scope (the two look the same)."""
+
+
+# ---- one case, one person --------------------------------------------------------------------------
+
+def get_case(session: Session, user, case_id: int) -> Case:
+    """The case ``case_id`` if ``user`` may see it; raises :class:`NotFound` otherwise."""
+    case = session.get(Case, case_id)
+    if case is None or not can_view(user, case, session):
+        raise NotFound(case_id)
+    return case
+
+
+def get_person(session: Session, user, person_id) -> Person:
+    """The person ``person_id`` (anything ``int()`` takes) if ``user`` may see them;
+    raises :class:`NotFound` otherwise, also for an id that is not a number."""
+    try:
+        person = session.get(Person, int(person_id))
+    except (TypeError, ValueError):
+        person = None
+    if person is None or not can_view(user, person, session):
+        raise NotFound(person_id)
+    return person
+
+
+def state_label(case: Case) -> str:
+    """The case's current step in words (its type's label for the state)."""
+    return get_type(case.process).state_label(case.state)
+
+
+def is_overdue(case: Case, now: dt.datetime | None = None) -> bool:
+    """Open, with a deadline before ``now`` (default: the clock's now)."""
+    now = now or clock.now()
+    return case.closed_at is None and case.deadline_at is not None and case.deadline_at < now
+
+
+def working_days_left(case: Case) -> int | None:
+    """Working days from today to the deadline's last day (None without a deadline)."""
+    if case.deadline_at is None:
+        return None
+    last_day = clock.local(case.deadline_at).date() - dt.timedelta(days=1)
+    return calendar.working_days_between(clock.today(), last_day)
+
+
+def history(session: Session, case: Case) -> list[AuditEvent]:
+    """Every audit event of the case, oldest first."""
+    return list(session.scalars(sa.select(AuditEvent).where(AuditEvent.case_id == case.id)
+                                .order_by(AuditEvent.seq)))
+
+
+# ---- lists -------------------------------------------------------------------------------------------
+
+@dataclass
+class Filters:
+    """The filters of the case list; None means "any"."""
+
+    type: str | None = None
+    state: str | None = None
+    unit: int | None = None
+    overdue: bool | None = None
+    q: str | None = None
+
+
+def visible_cases(session: Session, user):
+    """SELECT of the cases the user may see (joined to the home unit)."""
+    return (sa.select(Case).join(Unit, Unit.id == Case.unit_id)
+            .where(visible(user, Unit.path, session, person_column=Case.person_id)))
+
+
+def list_cases(session: Session, user, filters: Filters, cursor: str | None = None,
+               limit: int = 50) -> tuple[list[Case], str | None]:
+    """A page of cases, newest first, keyset-paginated on the id: ``(cases, next_cursor)``.
+
+    ``filters.q`` is a case number (digits) or part of the person's name, with
+    or without diacritics. Raises :class:`BadCursor` for a malformed cursor.
+    """
+    stmt = visible_cases(session, user)
+    if filters.type:
+        stmt = stmt.where(Case.process == filters.type)
+    if filters.state:
+        stmt = stmt.where(Case.state == filters.state)
+    if filters.unit:
+        unit = session.get(Unit, filters.unit)
+        if unit is None or not can_view(user, unit, session):
+            stmt = stmt.where(sa.false())
+        else:
+            stmt = stmt.where(Unit.path.startswith(unit.path, autoescape=True))
+    if filters.overdue is True:
+        stmt = stmt.where(calendar.overdue_filter(Case))
+    elif filters.overdue is False:
+        stmt = stmt.where(sa.not_(calendar.overdue_filter(Case)))
+    if filters.q:
+        q = filters.q.strip()
+        if q.isdigit():
+            stmt = stmt.where(Case.id == int(q))
+        else:
+            stmt = stmt.join(Person, Person.id == Case.person_id).where(
+                Person.name_folded.contains(fold(q), autoescape=True))
+    after = decode_ids(cursor, 1)
+    if after:
+        stmt = stmt.where(Case.id < after[0])
+    return keyset_page(session, stmt.order_by(Case.id.desc()), limit, lambda case: (case.id,))
+
+
+def cases_of_person(session: Session, user, person: Person) -> list[Case]:
+    """The cases about ``person`` that ``user`` may see, newest first."""
+    return list(session.scalars(visible_cases(session, user).where(Case.person_id == person.id)
+                                .order_by(Case.id.desc())))
+
+
+# ---- the inbox ---------------------------------------------------------------------------------------
+
+def _inbox_criteria(session: Session, user):
+    """SQL prefilter for cases where the user may act now (verified exactly afterwards)."""
+    assignments = session.execute(
+        sa.select(RoleAssignment.role, Unit.id, Unit.path, Unit.level, Unit.grassroots_branch)
+        .join(Unit, Unit.id == RoleAssignment.unit_id).where(RoleAssignment.user_id == user.id)).all()
+    clauses = []
+    for case_type in all_types().values():
+        process = case_type.process
+        for ct in {id(c): c for cs in process.from_state.values() for c in cs}.values():
+            if ct.is_system:
+                continue
+            for role, unit_id, path, level, grassroots_branch in assignments:
+                if role.value not in ct.roles:
+                    continue
+                levels = {Level.grassroots, Level.branch} if grassroots_branch else {level}
+                lv = ct.level
+                if lv == REVIEWING:
+                    where = Case.reviewing_unit_id == unit_id
+                elif isinstance(lv, Level):
+                    if lv not in levels:
+                        continue
+                    where = Unit.path.startswith(path, autoescape=True)
+                elif isinstance(lv, AtOrAbove):
+                    if min(LEVEL_RANK[x] for x in levels) > LEVEL_RANK[lv.level]:
+                        continue
+                    where = Unit.path.startswith(path, autoescape=True)
+                else:  # a computed level: any case in scope, checked exactly below
+                    where = Unit.path.startswith(path, autoescape=True)
+                clauses.append(sa.and_(Case.process == process.name, Case.state.in_(ct.sources), where))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def _inbox_after(cursor: str | None):
+    """The SQL condition "after the cursor" in the inbox's order, or None for the first page."""
+    values = decode_cursor(cursor, 3)
+    if values is None:
+        return None
+    no_deadline, deadline, case_id = values
+    if no_deadline not in (0, 1) or not is_id(case_id):
+        raise BadCursor()
+    if no_deadline:
+        return sa.and_(Case.deadline_at.is_(None), Case.id > case_id)
+    if not isinstance(deadline, str):
+        raise BadCursor()
+    try:
+        at = dt.datetime.fromisoformat(deadline).replace(tzinfo=None)
+    except ValueError:
+        raise BadCursor() from None
+    return sa.or_(Case.deadline_at.is_(None), Case.deadline_at > at,
+                  sa.and_(Case.deadline_at == at, Case.id > case_id))
+
+
+def _inbox_key(case: Case) -> str:
+    if case.deadline_at is None:
+        return encode_cursor(1, None, case.id)
+    return encode_cursor(0, case.deadline_at.isoformat(), case.id)
+
+
+def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
+    """Cases where the user can act now, soonest deadline first (no deadline last), ties by id.
+
+    Returns ``(items, next_cursor)``: items are ``(case, available transitions)``.
+    The SQL prefilter is :func:`_inbox_criteria`; each row is confirmed with the
+    engine's ``available_actions``, scanning at most ``2 * limit`` rows a page, so
+    a page may be short while ``next_cursor`` (the key of the last row examined)
+    says more may follow. Raises :class:`BadCursor` for a malformed cursor.
+    """
+    after = _inbox_after(cursor)
+    stmt = (visible_cases(session, user)
+            .where(Case.closed_at.is_(None), _inbox_criteria(session, user))
+            .order_by(Case.deadline_at.is_(None), Case.deadline_at, Case.id))
+    if after is not None:
+        stmt = stmt.where(after)
+    scan = limit * 2
+    rows = list(session.scalars(stmt.limit(scan + 1)))
+    items, last = [], None
+    for case in rows[:scan]:
+        actions = engine.available_actions(session, case.id, user)
+        last = case
+        if actions:
+            items.append((case, actions))
+            if len(items) == limit:
+                break
+    more = len(rows) > scan or (last is not None and rows.index(last) < len(rows) - 1)
+    return items, (_inbox_key(last) if more and last is not None else None)
