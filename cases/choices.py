@@ -1,4 +1,4 @@
-"""People offered by a form's person fields on the case page."""
+"""People offered by a form's person fields on the case page, and the words of a choice."""
 
 from __future__ import annotations
 
@@ -49,3 +49,10 @@ def field_choices(session, name: str, unit: Unit, case=None) -> list[tuple[int, 
                                 .order_by(Post.started_on)).all()
         return [(p.id, f"{p.title} — {p.unit.name}") for p in posts]
     return people_choices(session, name, unit)
+
+
+def choice_label(choices):
+    """A function giving the label of a value among ``(value, label)`` choices
+    (the value itself if it is not one of them; "" for None)."""
+    labels = dict(choices)
+    return lambda value: str(labels.get(value, value or ""))

@@ -11,9 +11,14 @@ class CaseType:
     name: str
     process: Any  # the Process class
     state_labels: dict
-    # Optional hooks for the case page.
-    checklist: Callable | None = None  # (session, case) -> list[rules.Check]
+    # Optional hooks for the pages.
+    checklist: Callable | None = None  # (session, case) -> list[rules.Check], or None when not shown now
     extra: dict = field(default_factory=dict)
+    # The new-case page's words when the chosen person is not one this type opens a
+    # case about (None: "Choose a member of this unit.").
+    person_hint: Any = None
+    # (session) -> {name: function} the templates call for this type (labels of its choices...).
+    template_helpers: Callable | None = None
 
     def state_label(self, state: str) -> str:
         for key, label in self.state_labels.items():

@@ -1,29 +1,40 @@
-"""Case pages: inbox, list, new dossier, the case page, actions, documents."""
+"""Case pages: inbox, list, new dossier, the case page, actions, documents.
+
+The views read through :mod:`cases.queries` and change cases through
+:mod:`cases.actions` and :mod:`cases.documents`. They do not catch the
+engine's refusals: :func:`_refused` answers every one of them, with the status
+of :data:`app.errors.WORKFLOW_STATUS`. A view whose page shows a form says
+first, with :func:`_on_refusal`, how that page is shown again; without it a
+refusal is the error page.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
+from typing import Callable
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from app.documents import add_uploaded, send_document
+from app.errors import error_page, workflow_status
 from app.extensions import db
+from app.labels import action_labels
 from app.templating import register_nav
 from core.models import Unit
-from core.permissions import can_view
+from core.permissions import can_view, roles_of
 from workflow import engine
 from workflow.diagram import mermaid
-from workflow.errors import (ActionNotAvailable, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
-                             UnknownAction)
+from workflow.errors import GuardFailed, InvalidPayload, WorkflowError
 
 from . import actions, queries
 from .choices import field_choices, people_choices
-from .documents import UploadRefused, add_document, documents_of, get_document, open_document
+from .documents import UploadRefused, documents_of
 from .models import DOCUMENT_KINDS
 from .registry import all_types, get_type
 
@@ -33,18 +44,10 @@ register_nav(_l("To do"), "cases.inbox")
 register_nav(_l("Cases"), "cases.case_list")
 
 RESERVED_FIELDS = {"csrf_token", "expected_version", "idempotency_key", "comment"}
-ENGINE_STATUS = {NotPermitted: 403, StaleCase: 409, ActionNotAvailable: 409, UnknownAction: 404,
-                 InvalidPayload: 422, GuardFailed: 422}
-
-
-def _case_or_404(case_id: int):
-    try:
-        return queries.get_case(db.session, current_user, case_id)
-    except queries.NotFound:
-        abort(404)
 
 
 def payload_from(form: MultiDict) -> dict:
+    """The submitted fields of an action's form, without the ones every form carries."""
     out: dict = {}
     for key in form.keys():
         if key in RESERVED_FIELDS:
@@ -59,6 +62,54 @@ def _int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# ---- refusals -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _FormPage:
+    """How this request shows its page again, for the refusal statuses listed:
+    ``render(status, errors=None, field_errors=None)`` (no errors: the page afresh)."""
+
+    render: Callable
+    statuses: frozenset[int]
+
+
+def _on_refusal(render: Callable, *statuses: int) -> None:
+    g.form_page = _FormPage(render, frozenset(statuses))
+
+
+@bp.errorhandler(WorkflowError)
+def _refused(exc: WorkflowError):
+    """Every refusal of the engine: its status, and the form again or the error page.
+
+    409 (the case changed, or the step moved on) shows the page afresh with the
+    reason flashed; 422 and 403 show the form with what was sent, the reasons
+    above it and each field's errors beside it. 404 is the not-found page.
+    """
+    db.session.rollback()
+    status = workflow_status(exc)
+    page = g.get("form_page")
+    if page is None or status not in page.statuses:
+        return error_page(status, None if status == 404 else exc.message)
+    if status == 409:
+        flash(exc.message, "error")
+        return page.render(status)
+    errors = exc.reasons if isinstance(exc, GuardFailed) else [exc.message]
+    return page.render(status, errors, exc.errors if isinstance(exc, InvalidPayload) else None)
+
+
+@bp.errorhandler(UploadRefused)
+def _upload_refused(exc: UploadRefused):
+    """A document that failed a check: the case page again, the reason flashed."""
+    db.session.rollback()
+    flash(exc.message, "error")
+    return g.form_page.render(422)
+
+
+@bp.errorhandler(queries.NotFound)
+def _not_found(exc):
+    return error_page(404)
 
 
 # ---- lists --------------------------------------------------------------------------------------
@@ -79,10 +130,8 @@ def case_list():
                               unit=_int_or_none(args.get("unit")), overdue=overdue, q=args.get("q") or None)
     try:
         rows, next_cursor = queries.list_cases(db.session, current_user, filters, args.get("cursor"))
-    except ValueError:
+    except ValueError:  # a malformed cursor, or digits that are no case number
         abort(400)
-    from core.permissions import roles_of
-
     units = sorted({ra.unit for ra in roles_of(db.session, current_user)}, key=lambda u: u.path)
     return render_template("cases/list.html", rows=rows, next_cursor=next_cursor, filters=filters,
                            types=all_types(), units=units, queries=queries)
@@ -101,13 +150,7 @@ def new_case(type_name: str):
     my_units = _units_where_can_open(process)
     if not my_units:
         abort(403)
-    unit_id = _int_or_none(request.values.get("unit")) or my_units[0].id
-    unit = next((u for u in my_units if u.id == unit_id), None)
-    if unit is None:
-        # A unit below one of the user's (e.g. the member's branch, from the person page).
-        unit = db.session.get(Unit, unit_id)
-        if unit is None or not can_view(current_user, unit, db.session):
-            abort(404)
+    unit = _unit_to_open_at(my_units)
     # The start states this user may use here (e.g. an inspection officer's report,
     # or the branch secretary's own finding).
     states = engine.can_start(db.session, process, unit, current_user)
@@ -117,48 +160,59 @@ def new_case(type_name: str):
     spec = process.start_specs[state]
     form = spec.form(formdata=request.form if request.method == "POST" else None,
                      data={"person_id": _int_or_none(request.args.get("person_id"))})
-    errors: list[str] = []
-    status = 200
-    if request.method == "POST":
-        payload = payload_from(request.form)
-        payload.pop("unit", None)
-        payload.pop("start", None)
-        try:
-            person = queries.get_person(db.session, current_user, payload.get("person_id"))
-            if not person.unit.is_within(unit):
-                raise queries.NotFound(person.id)
-            case = actions.open_case(db.session, current_user, type_name, person.id, payload,
-                                     request_id=g.request_id, state=state)
-        except queries.NotFound:
-            form.person_id.errors = [_("Choose a candidate of your branch.") if type_name == "admission"
-                                     else _("Choose a member of this unit.")]
-            status = 422
-        except InvalidPayload as exc:
-            _apply_errors(form, exc.errors)
-            status = 422
-        except GuardFailed as exc:
-            errors = exc.reasons
-            status = 422
-        except NotPermitted as exc:
-            errors = [exc.message]
-            status = 403
-        else:
-            flash(_("The dossier was opened."), "success")
-            return redirect(url_for("cases.case_page", case_id=case.id))
-    choices = {f.name: people_choices(db.session, f.choices_of, unit) for f in form if hasattr(f, "choices_of")}
-    starts = [(s, process.start_specs[s].label or s) for s in states]
-    return render_template("cases/new.html", form=form, case_type=case_type, unit=unit, units=my_units,
-                           errors=errors, choices=choices, spec=spec, starts=starts, start=state), status
+
+    def show(status: int = 200, errors=None, field_errors=None):
+        if field_errors:  # each field says what is wrong with it
+            _apply_errors(form, field_errors)
+            errors = None
+        choices = {f.name: people_choices(db.session, f.choices_of, unit) for f in form if hasattr(f, "choices_of")}
+        starts = [(s, process.start_specs[s].label or s) for s in states]
+        return render_template("cases/new.html", form=form, case_type=case_type, unit=unit, units=my_units,
+                               errors=errors, choices=choices, spec=spec, starts=starts, start=state), status
+
+    if request.method != "POST":
+        return show()
+    _on_refusal(show, 403, 422)
+    payload = payload_from(request.form)
+    payload.pop("unit", None)
+    payload.pop("start", None)
+    person = _person_within(unit, payload.get("person_id"))
+    if person is None:
+        form.person_id.errors = [str(case_type.person_hint or _("Choose a member of this unit."))]
+        return show(422)
+    case = actions.open_case(db.session, current_user, type_name, person.id, payload,
+                             request_id=g.request_id, state=state)
+    flash(_("The dossier was opened."), "success")
+    return redirect(url_for("cases.case_page", case_id=case.id))
 
 
 def _units_where_can_open(process) -> list[Unit]:
-    from core.permissions import roles_of
-
     units = {}
     for ra in roles_of(db.session, current_user):
         if engine.can_start(db.session, process, ra.unit, current_user):
             units[ra.unit.id] = ra.unit
     return sorted(units.values(), key=lambda u: u.name)
+
+
+def _unit_to_open_at(my_units: list[Unit]) -> Unit:
+    """The unit asked for (default the first of the user's), or 404."""
+    unit_id = _int_or_none(request.values.get("unit")) or my_units[0].id
+    unit = next((u for u in my_units if u.id == unit_id), None)
+    if unit is None:
+        # A unit below one of the user's (e.g. the member's branch, from the person page).
+        unit = db.session.get(Unit, unit_id)
+        if unit is None or not can_view(current_user, unit, db.session):
+            abort(404)
+    return unit
+
+
+def _person_within(unit: Unit, person_id):
+    """The person ``person_id`` if the user may see them and they belong to ``unit``'s subtree, else None."""
+    try:
+        person = queries.get_person(db.session, current_user, person_id)
+    except queries.NotFound:
+        return None
+    return person if person.unit.is_within(unit) else None
 
 
 def _apply_errors(form, errors: dict) -> None:
@@ -170,33 +224,33 @@ def _apply_errors(form, errors: dict) -> None:
 
 # ---- the case page ----------------------------------------------------------------------------------
 
-def _render_case(case, *, failed_action: str | None = None, formdata=None, errors=None, field_errors=None,
-                 status: int = 200, comment: str = ""):
+def _render_case(case, status: int = 200, *, failed_action: str | None = None, errors=None, field_errors=None,
+                 comment: str = ""):
+    """The case page; after a refused action, that action's form again with what
+    was sent (``request.form``), ``errors`` above it and ``field_errors`` beside its fields."""
     session = db.session
     case_type = get_type(case.process)
     process = case.definition()
     forms = []
     for ct in actions.available(session, current_user, case):
         form_cls = ct.form or _vote_form(ct)
-        kept = formdata if ct.action == failed_action else None
-        form = form_cls(formdata=kept) if form_cls is not None else None
-        if form is not None and ct.action == failed_action and field_errors:
+        failed = ct.action == failed_action
+        form = form_cls(formdata=request.form if failed else None) if form_cls is not None else None
+        if form is not None and failed and field_errors:
             _apply_errors(form, field_errors)
         choices = {}
         if form is not None:
             choices = {f.name: field_choices(session, f.choices_of, case.unit, case) for f in form
                        if hasattr(f, "choices_of")}
         forms.append({"ct": ct, "form": form, "choices": choices, "key": uuid.uuid4().hex,
-                      "errors": errors if ct.action == failed_action else None,
-                      "comment": comment if ct.action == failed_action else ""})
-    events = queries.history(session, case)
-    checklist = case_type.checklist(session, case) if case_type.checklist and case.state == "draft" else None
+                      "errors": errors if failed else None, "comment": comment if failed else ""})
+    checklist = case_type.checklist(session, case) if case_type.checklist else None
     related = queries.cases_of_person(session, current_user, case.person) if case.person else []
     return render_template(
-        "cases/case.html", case=case, case_type=case_type, process=process, forms=forms, events=events,
-        documents=documents_of(session, case), checklist=checklist, queries=queries,
-        diagram=mermaid(process, current=case.state), kinds=DOCUMENT_KINDS,
-        may_upload=actions.may_upload(session, current_user, case), action_labels=_action_labels(process),
+        "cases/case.html", case=case, case_type=case_type, process=process, forms=forms,
+        events=queries.history(session, case), documents=documents_of(session, case), checklist=checklist,
+        queries=queries, diagram=mermaid(process, current=case.state), kinds=DOCUMENT_KINDS,
+        may_upload=actions.may_upload(session, current_user, case), action_labels=action_labels(process),
         related=[c for c in related if c.id != case.id], upload_errors=None,
     ), status
 
@@ -209,63 +263,42 @@ def _vote_form(ct):
     return LabelledVoteForm
 
 
-def _action_labels(process) -> dict[str, str]:
-    labels = {"start": _("Dossier opened"), "upload_document": _("Document uploaded"),
-              "download_document": _("Document downloaded")}
-    for action, cts in process.by_action.items():
-        labels[action] = str(cts[0].label)
-    return labels
-
-
 @bp.route("/cases/<int:case_id>")
 @login_required
 def case_page(case_id: int):
-    case = _case_or_404(case_id)
-    return _render_case(case)
+    return _render_case(queries.get_case(db.session, current_user, case_id))
 
 
 @bp.route("/cases/<int:case_id>/history")
 @login_required
 def case_history(case_id: int):
-    case = _case_or_404(case_id)
-    process = case.definition()
+    case = queries.get_case(db.session, current_user, case_id)
     return render_template("cases/history.html", case=case, case_type=get_type(case.process),
-                           events=queries.history(db.session, case), action_labels=_action_labels(process))
+                           events=queries.history(db.session, case), action_labels=action_labels(case.definition()))
 
 
 @bp.route("/cases/<int:case_id>/actions/<name>", methods=["POST"])
 @login_required
 def take_action(case_id: int, name: str):
-    case = _case_or_404(case_id)
-    payload = payload_from(request.form)
+    case = queries.get_case(db.session, current_user, case_id)
     comment = (request.form.get("comment") or "").strip()[:4000]
-    try:
-        result = actions.take_action(
-            db.session, current_user, case, name, payload,
-            expected_version=_int_or_none(request.form.get("expected_version")),
-            idempotency_key=(request.form.get("idempotency_key") or None),
-            comment=comment, request_id=g.request_id)
-    except UnknownAction:
-        abort(404)
-    except NotPermitted as exc:
-        db.session.rollback()
-        return render_template("errors/error.html", code=403, message=exc.message), 403
-    except InvalidPayload as exc:
-        db.session.refresh(case)
-        return _render_case(case, failed_action=name, formdata=request.form, field_errors=exc.errors,
-                            errors=[exc.message], status=422, comment=comment)
-    except GuardFailed as exc:
-        db.session.refresh(case)
-        return _render_case(case, failed_action=name, formdata=request.form, errors=exc.reasons, status=422,
+
+    def show(status: int, errors=None, field_errors=None):
+        if errors is None:
+            return _render_case(case, status)
+        return _render_case(case, status, failed_action=name, errors=errors, field_errors=field_errors,
                             comment=comment)
-    except (StaleCase, ActionNotAvailable) as exc:
-        db.session.refresh(case)
-        flash(exc.message, "error")
-        return _render_case(case, status=409)
+
+    _on_refusal(show, 409, 422)
+    result = actions.take_action(
+        db.session, current_user, case, name, payload_from(request.form),
+        expected_version=_int_or_none(request.form.get("expected_version")),
+        idempotency_key=(request.form.get("idempotency_key") or None),
+        comment=comment, request_id=g.request_id)
     if result.replayed:
         flash(_("This form was already sent; the case was not changed again."), "info")
     else:
-        flash(_("Done: %(label)s.", label=_action_labels(case.definition()).get(name, name)), "success")
+        flash(_("Done: %(label)s.", label=action_labels(case.definition()).get(name, name)), "success")
     return redirect(url_for("cases.case_page", case_id=case.id))
 
 
@@ -274,27 +307,15 @@ def take_action(case_id: int, name: str):
 @bp.route("/cases/<int:case_id>/documents", methods=["POST"])
 @login_required
 def upload(case_id: int):
-    case = _case_or_404(case_id)
-    file = request.files.get("file")
+    case = queries.get_case(db.session, current_user, case_id)
+    _on_refusal(lambda status, *_errors: _render_case(case, status), 422)
     issued_on = None
     if request.form.get("issued_on"):
         try:
             issued_on = dt.date.fromisoformat(request.form["issued_on"])
         except ValueError:
             issued_on = None
-    try:
-        add_document(db.session, current_user, case, kind=request.form.get("kind", ""),
-                     filename=file.filename if file else None, stream=file.stream if file else None,
-                     issued_on=issued_on, upload_dir=current_app.config["UPLOAD_DIR"],
-                     max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024,
-                     request_id=g.request_id)
-    except NotPermitted as exc:
-        db.session.rollback()
-        return render_template("errors/error.html", code=403, message=exc.message), 403
-    except UploadRefused as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _render_case(case, status=422)
+    add_uploaded(current_user, case, request.form.get("kind", ""), issued_on)
     db.session.commit()
     flash(_("The document was uploaded."), "success")
     return redirect(url_for("cases.case_page", case_id=case.id) + "#documents")
@@ -303,37 +324,23 @@ def upload(case_id: int):
 @bp.route("/cases/<int:case_id>/documents/<int:doc_id>")
 @login_required
 def download(case_id: int, doc_id: int):
-    try:
-        case, doc = get_document(db.session, current_user, case_id, doc_id)
-    except queries.NotFound:
+    _doc, response = send_document(current_user, case_id, doc_id)
+    if response is None:
         abort(404)
-    path = open_document(db.session, current_user, case, doc, current_app.config["UPLOAD_DIR"],
-                                 request_id=g.request_id)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
+    return response
 
 
 # ---- a person's cases (filled into the person page's ``person_cases`` block) -----------------------
 
 @bp.app_context_processor
-def _person_case_helpers():
+def _case_helpers():
+    """Names every template may call: a person's cases, a case's step in words,
+    and what each case type adds (``CaseType.template_helpers``)."""
     def person_cases(person):
         return queries.cases_of_person(db.session, current_user, person)
 
-    def discipline_in_force(person):
-        from cases.discipline.rules import discipline_in_force as in_force
-
-        return in_force(db.session, person.id)
-
-    from forms.discipline import APPEAL_RESULT_CHOICES, CATEGORY_CHOICES, FORM_CHOICES
-    from forms.removal import GROUNDS_CHOICES
-
-    def chooser(choices):
-        return lambda value: str(dict(choices).get(value, value or ""))
-
-    return {"person_cases": person_cases, "discipline_in_force": discipline_in_force,
-            "case_state_label": queries.state_label, "discipline_form_name": chooser(FORM_CHOICES),
-            "discipline_category_name": chooser(CATEGORY_CHOICES),
-            "discipline_appeal_result": chooser(APPEAL_RESULT_CHOICES),
-            "removal_grounds_name": chooser(GROUNDS_CHOICES)}
+    helpers = {"person_cases": person_cases, "case_state_label": queries.state_label}
+    for case_type in all_types().values():
+        if case_type.template_helpers is not None:
+            helpers.update(case_type.template_helpers(db.session))
+    return helpers

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from cases.registry import CaseType, register
 
 from . import process
 
 
 def checklist(session, case):
-    """Eligibility checklist for the case page, evaluated today."""
+    """Eligibility checklist for the case page, evaluated today, while the dossier
+    is being prepared (None at any later step)."""
     from workflow import clock
 
+    if case.state != process.State.draft:
+        return None
     person, unit = case.person, case.unit
     if person is None:
         return []
@@ -18,4 +23,4 @@ def checklist(session, case):
 
 
 ADMISSION = register(CaseType(name="admission", process=process.Admission, state_labels=process.STATE_LABELS,
-                              checklist=checklist))
+                              checklist=checklist, person_hint=_l("Choose a candidate of your branch.")))

@@ -6,4 +6,14 @@ from cases.registry import CaseType, register
 
 from . import process
 
-REMOVAL = register(CaseType(name="removal", process=process.Removal, state_labels=process.STATE_LABELS))
+
+def template_helpers(session) -> dict:
+    """What the case page calls for removal: the words of the grounds."""
+    from cases.choices import choice_label
+    from forms.removal import GROUNDS_CHOICES
+
+    return {"removal_grounds_name": choice_label(GROUNDS_CHOICES)}
+
+
+REMOVAL = register(CaseType(name="removal", process=process.Removal, state_labels=process.STATE_LABELS,
+                            template_helpers=template_helpers))
