@@ -2,8 +2,8 @@
 
 A child of the API blueprint (endpoints ``api.candidacy.*``): the parent's
 token check, error handlers and OpenAPI document apply to it unchanged.
-Attached once, at import, before the app registers the API blueprint (see
-``attach`` in ``app/__init__.py``).
+Attached once, before the app registers the API blueprint (see
+:func:`api.blueprint.init_api`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from forms.candidacy import PlanForm
 from workflow.errors import NotPermitted
 from workflow.guards import validate_form
 
+from .blueprint import bp as api_bp
+from .caller import current
 from .form_schema import INT_MAX
-from .openapi import query
-from .openapi import operation
-from .views import ApiError, _in_range, _int_arg, bp as api_bp, current, json_body
+from .openapi import operation, query
+from .requests import ApiError, in_range, int_arg, json_body
 
 bp = Blueprint("candidacy", __name__)
 
@@ -80,7 +81,7 @@ YEAR = query("year", {"type": "integer", "minimum": 1930, "maximum": 2200}, "def
 
 
 def _year(value=None) -> int:
-    year = value if value is not None else _int_arg("year", 1930, 2200)
+    year = value if value is not None else int_arg("year", 1930, 2200)
     return year or plan_service.default_year()
 
 
@@ -92,7 +93,7 @@ def _year(value=None) -> int:
                    YEAR],
            response=PLAN_REPORT)
 def plan_report():
-    unit_id = _int_arg("unit")
+    unit_id = int_arg("unit")
     if unit_id is None:
         raise ApiError(400, _("Invalid query parameter %(name)s.", name="unit"),
                        {"unit": [_("This field is required.")]})
@@ -107,7 +108,7 @@ def plan_report():
 @operation("Set the admission plan of a grassroots organisation for a year", tags=["plans"], body=PLAN_BODY,
            response=PLAN_REPORT["properties"]["organisations"]["items"], errors=(403, 422))
 def put_plan(unit_id: int, year: int):
-    _in_range(unit_id)
+    in_range(unit_id)
     if not 1930 <= year <= 2200:
         raise ApiError(404)
     body = json_body()
@@ -144,7 +145,7 @@ def _course_json(course, with_class: bool = False) -> dict:
 
 
 def _course(course_id: int):
-    _in_range(course_id)
+    in_range(course_id)
     try:
         return course_service.get_course(db.session, current(), course_id)
     except NotFound:

@@ -1,4 +1,5 @@
-"""The OpenAPI 3 document, generated from the code with apispec.
+"""The OpenAPI 3 document, generated from the code with apispec, and its route
+(``/openapi.json``).
 
 Each API view carries its description (``@operation``: summary, parameters,
 body, responses); :func:`build_spec` walks the app's URL map, so a route
@@ -13,17 +14,21 @@ import re
 from typing import Any
 
 from apispec import APISpec
+from flask import current_app, jsonify
 
+from .blueprint import bp
 from .form_schema import INT_MAX, form_schema
 
 BEARER = [{"bearerAuth": []}]
 
 
 def ref(name: str) -> dict:
+    """A reference to the component schema ``name``."""
     return {"$ref": f"#/components/schemas/{name}"}
 
 
 def page_of(name: str) -> dict:
+    """The schema of a keyset page of ``name`` items: ``{"items": [...], "next_cursor": str | null}``."""
     return {"type": "object", "required": ["items", "next_cursor"], "properties": {
         "items": {"type": "array", "items": ref(name)},
         "next_cursor": {"type": "string", "nullable": True}}}
@@ -45,6 +50,7 @@ def operation(summary: str, *, tags: list[str], params: list[dict] | None = None
 
 
 def query(name: str, schema: dict, description: str = "", required: bool = False) -> dict:
+    """A query parameter of an operation (for ``@operation(params=...)``)."""
     return {"in": "query", "name": name, "schema": schema, "required": required, "description": description}
 
 
@@ -66,6 +72,7 @@ def _obj(required: list[str], **props) -> dict:
 
 
 def components() -> dict[str, dict]:
+    """The component schemas of the document, by name."""
     from cases.models import DOCUMENT_KINDS
     from cases.registry import all_types
     from core.enums import Education, Gender, Level, PersonStatus, Role
@@ -206,6 +213,7 @@ def _problem_response(code: int) -> dict:
 
 
 def build_spec(app) -> dict[str, Any]:
+    """The OpenAPI document of every ``api.*`` route of ``app``; RuntimeError for a route without ``@operation``."""
     spec = APISpec(
         title="Party committee case management API", version="1.0.0", openapi_version="3.0.3",
         info={"description": "Admission, discipline and removal cases of party committees. All times are UTC."},
@@ -261,3 +269,9 @@ def build_spec(app) -> dict[str, Any]:
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+@operation("This OpenAPI document", tags=["meta"], response={"type": "object"}, public=True)
+def openapi():
+    return jsonify(build_spec(current_app))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import jsonify
+
 from cases.actions import available
 from cases.documents import documents_of
 from cases.queries import is_overdue, state_label
@@ -154,3 +156,10 @@ def process_json(case_type) -> dict:
     return {"type": case_type.name, "version": process.version, "title": str(process.title or case_type.name),
             "steps": steps, "starts": starts, "transitions": transitions, "mermaid": mermaid(process)}
 
+
+def created(body: dict, location: str):
+    """A 201 response with ``body`` as JSON and the new resource's URL in ``Location``."""
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response

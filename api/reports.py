@@ -1,4 +1,5 @@
-"""The summary report of the articles (DOMAIN.md, "Reports"), for a unit and a year.
+"""The summary report of the articles (DOMAIN.md, "Reports"), for a unit and a
+year, and its route (``/reports/summary``).
 
 Generic over the registered case types: counts come from the cases and their
 audit events, filtered by the same permission rule as every list. Discipline
@@ -12,15 +13,23 @@ import datetime as dt
 from collections import Counter
 
 import sqlalchemy as sa
+from flask import jsonify
 from sqlalchemy.orm import Session
 
+from app.extensions import db
 from cases.registry import all_types
 from core.models import Unit
 from core.permissions import visible
 from workflow import calendar, clock
 from workflow.models import AuditEvent, Case
 
+from .blueprint import bp
+from .caller import current
+from .form_schema import INT_MAX
+from .openapi import operation, query, ref
 from .render import unit_ref
+from .requests import int_arg
+from .units import load_unit
 
 FORM_KEYS = ("final_form", "form", "decided_form", "discipline_form", "proposed_form")
 
@@ -69,6 +78,9 @@ def _date(value):
 
 
 def summary(session: Session, user, unit: Unit | None, year: int) -> dict:
+    """The counts of the year in ``unit``'s subtree (None: all the user's units), as the
+    ``Summary`` schema of the OpenAPI document: cases opened, by stage and outcome per
+    type; admissions decided; discipline by form; removals; overdue cases now."""
     start, end = year_window(year)
     types = all_types()
     per_type = {}
@@ -134,3 +146,17 @@ def summary(session: Session, user, unit: Unit | None, year: int) -> dict:
                     "by_unit": sorted(by_unit.values(), key=lambda e: (-e["count"], e["unit_id"]))},
         "cases": per_type,
     }
+
+
+@bp.get("/reports/summary")
+@operation("Counts for a unit and year: admissions by stage and outcome, discipline by form, removals, overdue",
+           tags=["reports"],
+           params=[query("unit", {"type": "integer", "minimum": 1, "maximum": INT_MAX},
+                         "the unit (default: all the caller's units)"),
+                   query("year", {"type": "integer", "minimum": 1900, "maximum": 2200}, "default: this year")],
+           response=ref("Summary"))
+def report_summary():
+    unit_id = int_arg("unit")
+    unit = load_unit(unit_id) if unit_id is not None else None
+    year = int_arg("year", 1900, 2200) or clock.today().year
+    return jsonify(summary(db.session, current(), unit, year))

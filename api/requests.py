@@ -12,15 +12,21 @@ import re
 from flask import request
 from flask_babel import gettext as _
 
-from cases import cursor
-
 from .form_schema import INT_MAX
 
 
 class ApiError(Exception):
+    """An error answered as a problem document: ``status``, an optional ``detail``
+    (default: the status's words) and ``errors`` by field."""
+
     def __init__(self, status: int, detail: str | None = None, errors: dict | None = None):
         super().__init__(detail)
         self.status, self.detail, self.errors = status, detail, errors
+
+
+def invalid(errors: dict) -> ApiError:
+    """The 422 of a body whose fields break the contract (``errors``: messages by field)."""
+    return ApiError(422, _("The submitted data is invalid."), errors)
 
 
 # ---- request plumbing -----------------------------------------------------------------------
@@ -58,6 +64,7 @@ def json_body() -> dict:
 
 
 def int_arg(name: str, minimum: int = 1, maximum: int = INT_MAX) -> int | None:
+    """The query parameter ``name`` as an int in [minimum, maximum], None if absent; else 400."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
@@ -69,11 +76,13 @@ def int_arg(name: str, minimum: int = 1, maximum: int = INT_MAX) -> int | None:
 
 
 def limit_arg(default: int = 50) -> int:
+    """The page size asked for (``limit``, 1 to 200), or ``default``; else 400."""
     value = int_arg("limit", 1, 200)
     return default if value is None else value
 
 
 def bool_arg(name: str) -> bool | None:
+    """The query parameter ``name`` as true/false (or 1/0), None if absent; else 400."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
@@ -83,7 +92,8 @@ def bool_arg(name: str) -> bool | None:
     return value
 
 
-def cursor_error():
+def cursor_error() -> ApiError:
+    """The 400 of a cursor that is not a ``next_cursor`` of the same list."""
     return ApiError(400, _("Invalid query parameter %(name)s.", name="cursor"),
                     {"cursor": [_("Use the next_cursor of a previous page.")]})
 
@@ -94,16 +104,8 @@ def in_range(*ids: int) -> None:
         raise ApiError(404)
 
 
-
-def decode_ids(value: str | None, n: int) -> list | None:
-    try:
-        return cursor.decode_ids(value, n)
-    except cursor.BadCursor:
-        raise cursor_error() from None
-
-
-
 def type_messages() -> dict:
+    """The message for a JSON value of the wrong type, by the JSON Schema type expected."""
     return {"integer": _("Enter a whole number."), "number": _("Enter a number."),
             "boolean": _("Enter true or false."), "array": _("Enter a list of texts."),
             "string": _("Enter a text."), "date": _("Enter a date between 1900 and 2199.")}

@@ -140,16 +140,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(candidacy_bp)
     load_all()
-    try:
-        from api.views import init_api
-    except ModuleNotFoundError as exc:  # until the JSON API exists
-        if exc.name is None or not "api.views".startswith(exc.name):
-            raise
-    else:
-        from api.candidacy import attach as attach_candidacy_api
+    from api.blueprint import init_api
 
-        attach_candidacy_api()
-        init_api(app)
+    init_api(app)
     register_error_handlers(app)
 
     from .templating import init_templating
