@@ -24,14 +24,17 @@ def iso(moment: dt.datetime | None) -> str | None:
 
 
 def day(value: dt.date | None) -> str | None:
+    """A date as ``YYYY-MM-DD`` (None stays None)."""
     return value.isoformat() if value is not None else None
 
 
 def unit_ref(unit) -> dict:
+    """``{id, name, level}`` of a unit."""
     return {"id": unit.id, "name": unit.name, "level": unit.level.value}
 
 
 def unit_json(unit, children_count: int | None = None) -> dict:
+    """The ``Unit`` schema (``children_count`` when given)."""
     out = dict(unit_ref(unit), parent_id=unit.parent_id, path=unit.path, grassroots_branch=bool(unit.grassroots_branch),
                hardship_area=bool(unit.hardship_area))
     if children_count is not None:
@@ -40,12 +43,14 @@ def unit_json(unit, children_count: int | None = None) -> dict:
 
 
 def person_ref(person) -> dict | None:
+    """``{id, full_name, status}`` of a person, or None."""
     if person is None:
         return None
     return {"id": person.id, "full_name": person.full_name, "status": person.status.value}
 
 
 def person_json(person) -> dict:
+    """The ``Person`` schema."""
     return {
         "id": person.id, "full_name": person.full_name, "date_of_birth": day(person.date_of_birth),
         "gender": person.gender.value, "national_id": person.national_id, "education": person.education.value,
@@ -58,6 +63,7 @@ def person_json(person) -> dict:
 
 
 def me_json(user, assignments) -> dict:
+    """The ``Me`` schema: the user and their role assignments."""
     roles = [{"unit_id": ra.unit_id, "unit_name": ra.unit.name, "level": ra.unit.level.value, "role": ra.role.value}
              for ra in assignments]
     return {"id": user.id, "username": user.username, "display_name": user.display_name,
@@ -65,6 +71,7 @@ def me_json(user, assignments) -> dict:
 
 
 def case_summary(case) -> dict:
+    """The ``CaseSummary`` schema (a row of the case list)."""
     return {
         "id": case.id, "type": case.process, "process_version": case.process_version, "state": case.state,
         "state_label": state_label(case), "person": person_ref(case.person), "unit": unit_ref(case.unit),
@@ -85,6 +92,7 @@ def action_form(ct):
 
 
 def document_json(doc) -> dict:
+    """The ``Document`` schema."""
     return {"id": doc.id, "kind": doc.kind, "filename": doc.filename, "size": doc.size, "sha256": doc.sha256,
             "issued_on": day(doc.issued_on), "content_type": doc.content_type}
 
@@ -96,11 +104,13 @@ def actions_json(transitions) -> list[dict]:
 
 
 def inbox_item(case, transitions) -> dict:
+    """The ``InboxItem`` schema: a case summary with what the caller may do now."""
     return dict(case_summary(case), actions=[ct.action for ct in transitions],
                 available_actions=actions_json(transitions))
 
 
 def case_json(session, user, case) -> dict:
+    """The ``Case`` schema: summary, data, available actions for ``user``, documents."""
     out = case_summary(case)
     out["data"] = dict(case.data or {})
     out["available_actions"] = actions_json(available(session, user, case))
@@ -109,6 +119,7 @@ def case_json(session, user, case) -> dict:
 
 
 def event_json(event, labels: dict[str, str]) -> dict:
+    """The ``Event`` schema of an audit event, its action in words from ``labels``."""
     return {"seq": event.seq, "at": iso(event.at), "actor": event.actor_name, "actor_id": event.actor_id,
             "action": event.action, "action_label": labels.get(event.action, event.action),
             "from_state": event.from_state, "to_state": event.to_state, "payload": dict(event.payload or {}),
@@ -116,6 +127,7 @@ def event_json(event, labels: dict[str, str]) -> dict:
 
 
 def level_name(level) -> str | None:
+    """A transition's level as text (a level, ``reviewing``, ``>=level``, or a computed rule's name)."""
     if level is None:
         return None
     if isinstance(level, AtOrAbove):
@@ -129,6 +141,7 @@ def level_name(level) -> str | None:
 
 
 def process_json(case_type) -> dict:
+    """The ``Process`` schema: steps, starts, transitions (role, level, form schema) and the Mermaid diagram."""
     from workflow.diagram import mermaid
 
     process = case_type.process

@@ -53,6 +53,7 @@ def _login_again(message: str, code: int):
 
 
 def register_error_handlers(app) -> None:
+    """Answer CSRF failures, rate limits and HTTP errors with pages (problem documents under /api)."""
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         message = _("The form has expired or is missing its security token. Reload the page and try again.")

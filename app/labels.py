@@ -48,22 +48,27 @@ EDUCATION = {
 
 
 def level(value) -> str:
+    """A level in words."""
     return str(LEVELS.get(Level(value), value))
 
 
 def role(value) -> str:
+    """A role in words."""
     return str(ROLES.get(Role(value), value))
 
 
 def status(value) -> str:
+    """A person's status in words."""
     return str(STATUSES.get(PersonStatus(value), value))
 
 
 def gender(value) -> str:
+    """A gender in words."""
     return str(GENDERS.get(Gender(value), value))
 
 
 def education(value) -> str:
+    """An education level in words."""
     return str(EDUCATION.get(Education(value), value))
 
 
@@ -113,14 +118,17 @@ DOCUMENT_KINDS = {
 
 
 def process(name) -> str:
+    """A case type in words."""
     return str(PROCESSES.get(name, name))
 
 
 def rulebook(code) -> str:
+    """A rulebook's title."""
     return str(RULEBOOKS.get(code, code))
 
 
 def document_kind(kind) -> str:
+    """A document kind in words (the KNĐ form's number and title)."""
     return str(DOCUMENT_KINDS.get(kind, kind))
 
 

@@ -18,6 +18,8 @@ def _grassroots_path(session, unit: Unit) -> str:
 
 
 def people_choices(session, name: str, unit: Unit) -> list[tuple[int, str]]:
+    """``(id, name)`` of the people a person field offers at ``unit`` (``name``: its
+    ``choices_of``), by name, at most 500; KeyError for an unknown ``name``."""
     stmt = sa.select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
     if name == "candidates_of_branch":
         stmt = stmt.where(Person.unit_id == unit.id, Person.status == PersonStatus.candidate)

@@ -47,6 +47,7 @@ class UploadRefused(ValueError):
 
 @dataclass(frozen=True)
 class CheckedFile:
+    """An upload that passed every check: its name, bytes, detected type and SHA-256."""
     filename: str
     content: bytes
     content_type: str
@@ -81,6 +82,7 @@ def read_limited(stream, max_bytes: int, _) -> bytes:
 
 
 def check_upload(filename: str | None, stream, max_bytes: int, _) -> CheckedFile:
+    """Check the name, size and content type (PDF, JPEG, PNG) of an upload; :class:`UploadRefused` if one fails."""
     name = check_filename(filename, _)
     content = read_limited(stream, max_bytes, _)
     kind = filetype.guess(content)
@@ -91,6 +93,7 @@ def check_upload(filename: str | None, stream, max_bytes: int, _) -> CheckedFile
 
 
 def storage_path(upload_dir: str | os.PathLike, sha256: str) -> Path:
+    """Where the file of that SHA-256 lives: ``upload_dir/ab/cd/<sha256>``."""
     return Path(upload_dir) / sha256[:2] / sha256[2:4] / sha256
 
 

@@ -40,6 +40,7 @@ def name_prefix(column, q: str, dialect: str):
 
 def people_query(session: Session, user, q: str | None = None, status: str | None = None,
                  unit: Unit | None = None):
+    """SELECT of the people the user may see, filtered by name prefix, status and unit subtree."""
     stmt = (sa.select(Person).join(Unit, Unit.id == Person.unit_id)
             .where(visible(user, Unit.path, session, person_column=Person.id)))
     if q and fold(q):

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 @dataclass
 class CaseType:
+    """A case type: its name, process definition, words for its states, and the pages' hooks."""
     name: str
     process: Any  # the Process class
     state_labels: dict
@@ -21,6 +22,7 @@ class CaseType:
     template_helpers: Callable | None = None
 
     def state_label(self, state: str) -> str:
+        """The words for ``state`` (the state itself if it has none)."""
         for key, label in self.state_labels.items():
             if getattr(key, "value", key) == state:
                 return str(label)
@@ -31,16 +33,19 @@ _TYPES: dict[str, CaseType] = {}
 
 
 def register(case_type: CaseType) -> CaseType:
+    """Make ``case_type`` known by its name (each type's ``kind`` module calls this)."""
     _TYPES[case_type.name] = case_type
     return case_type
 
 
 def get_type(name: str) -> CaseType:
+    """The case type ``name``; KeyError if there is none."""
     load_all()
     return _TYPES[name]
 
 
 def all_types() -> dict[str, CaseType]:
+    """Every case type, by name."""
     load_all()
     return dict(_TYPES)
 

@@ -117,6 +117,7 @@ def _not_found(exc):
 @bp.route("/inbox")
 @login_required
 def inbox():
+    """The cases where the user can act now, soonest deadline first (the first 200)."""
     items, _next = queries.inbox(db.session, current_user, limit=200)
     return render_template("cases/inbox.html", items=items, queries=queries)
 
@@ -124,6 +125,7 @@ def inbox():
 @bp.route("/cases")
 @login_required
 def case_list():
+    """The cases in scope, newest first, filtered and keyset-paginated; 400 for a malformed cursor."""
     args = request.args
     overdue = {"1": True, "0": False}.get(args.get("overdue", ""))
     filters = queries.Filters(type=args.get("type") or None, state=args.get("state") or None,
@@ -142,6 +144,8 @@ def case_list():
 @bp.route("/cases/new/<type_name>", methods=["GET", "POST"])
 @login_required
 def new_case(type_name: str):
+    """The start form of a case type and opening the case; 404 for an unknown type or a unit out of
+    reach, 403 for a user who may open it nowhere, 422 (or 403) with the form again when refused."""
     try:
         case_type = get_type(type_name)
     except KeyError:
@@ -266,12 +270,14 @@ def _vote_form(ct):
 @bp.route("/cases/<int:case_id>")
 @login_required
 def case_page(case_id: int):
+    """The case page (404 outside the user's scope)."""
     return _render_case(queries.get_case(db.session, current_user, case_id))
 
 
 @bp.route("/cases/<int:case_id>/history")
 @login_required
 def case_history(case_id: int):
+    """The case's whole audit trail."""
     case = queries.get_case(db.session, current_user, case_id)
     return render_template("cases/history.html", case=case, case_type=get_type(case.process),
                            events=queries.history(db.session, case), action_labels=action_labels(case.definition()))
@@ -280,6 +286,7 @@ def case_history(case_id: int):
 @bp.route("/cases/<int:case_id>/actions/<name>", methods=["POST"])
 @login_required
 def take_action(case_id: int, name: str):
+    """Take an action with its form's fields; back to the case page, or the page again with the refusal."""
     case = queries.get_case(db.session, current_user, case_id)
     comment = (request.form.get("comment") or "").strip()[:4000]
 
@@ -307,6 +314,7 @@ def take_action(case_id: int, name: str):
 @bp.route("/cases/<int:case_id>/documents", methods=["POST"])
 @login_required
 def upload(case_id: int):
+    """Add a document to the case; the case page again (422) with the reason when it is refused."""
     case = queries.get_case(db.session, current_user, case_id)
     _on_refusal(lambda status, *_errors: _render_case(case, status), 422)
     issued_on = None
@@ -324,6 +332,7 @@ def upload(case_id: int):
 @bp.route("/cases/<int:case_id>/documents/<int:doc_id>")
 @login_required
 def download(case_id: int, doc_id: int):
+    """A document of the case as a download (its reading audited); 404 if absent."""
     _doc, response = send_document(current_user, case_id, doc_id)
     if response is None:
         abort(404)
