@@ -3,7 +3,7 @@
 A child of the API blueprint (endpoints ``api.candidacy.*``): the parent's
 token check, error handlers and OpenAPI document apply to it unchanged.
 Attached once, before the app registers the API blueprint (see
-:func:`api.blueprint.init_api`).
+:func:`api.wiring.init_api`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import datetime as dt
 from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 
-from app.extensions import csrf, db
+from app.extensions import db
 from cases.candidacy import courses as course_service
 from cases.candidacy import plans as plan_service
 from cases.candidacy.plans import GROUPS, PIPELINE_STAGES, NotFound
@@ -21,7 +21,6 @@ from forms.candidacy import PlanForm
 from workflow.errors import NotPermitted
 from workflow.guards import validate_form
 
-from .blueprint import bp as api_bp
 from .caller import current
 from .form_schema import INT_MAX
 from .openapi import operation, query
@@ -204,10 +203,3 @@ def post_results(course_id: int):
         raise ApiError(422, _("Some results were refused; nothing was recorded."),
                        {str(k): v for k, v in exc.errors.items()}) from None
     return jsonify({"recorded": recorded})
-
-
-def attach() -> None:
-    """Hang these calls under the API blueprint (once per process)."""
-    if "candidacy" not in {child.name for child, _opts in api_bp._blueprints}:
-        csrf.exempt(bp)
-        api_bp.register_blueprint(bp)

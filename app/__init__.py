@@ -140,7 +140,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(candidacy_bp)
     load_all()
-    from api.blueprint import init_api
+    from api.wiring import init_api
 
     init_api(app)
     register_error_handlers(app)
