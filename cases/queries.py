@@ -32,24 +32,26 @@ class NotFound(Exception):
 
 # ---- one case, one person --------------------------------------------------------------------------
 
+def get_visible(session: Session, user, model, obj_id):
+    """The row of ``model`` with id ``obj_id`` (anything ``int()`` takes) if ``user``
+    may see it; raises :class:`NotFound` otherwise, also for an id that is not a number."""
+    try:
+        row = session.get(model, int(obj_id))
+    except (TypeError, ValueError):
+        row = None
+    if row is None or not can_view(user, row, session):
+        raise NotFound(obj_id)
+    return row
+
+
 def get_case(session: Session, user, case_id: int) -> Case:
     """The case ``case_id`` if ``user`` may see it; raises :class:`NotFound` otherwise."""
-    case = session.get(Case, case_id)
-    if case is None or not can_view(user, case, session):
-        raise NotFound(case_id)
-    return case
+    return get_visible(session, user, Case, case_id)
 
 
 def get_person(session: Session, user, person_id) -> Person:
-    """The person ``person_id`` (anything ``int()`` takes) if ``user`` may see them;
-    raises :class:`NotFound` otherwise, also for an id that is not a number."""
-    try:
-        person = session.get(Person, int(person_id))
-    except (TypeError, ValueError):
-        person = None
-    if person is None or not can_view(user, person, session):
-        raise NotFound(person_id)
-    return person
+    """The person ``person_id`` if ``user`` may see them; raises :class:`NotFound` otherwise."""
+    return get_visible(session, user, Person, person_id)
 
 
 def state_label(case: Case) -> str:
