@@ -24,7 +24,7 @@ from core.enums import LEVEL_RANK, Level
 from core.models import Person, RoleAssignment, Unit
 
 from . import clock
-from ._sql import Prepared
+from .prepared import Prepared
 from .audit import json_safe
 from .definition import REVIEWING, AtOrAbove
 from .errors import InvalidPayload
@@ -53,7 +53,8 @@ _ROLE_ROWS = (
 )
 
 
-def _value(x) -> str:
+def value_of(x) -> str:
+    """An enum member's value, or the value itself."""
     return x.value if hasattr(x, "value") else x
 
 
@@ -64,7 +65,7 @@ def role_rows(conn, user_id: int) -> list[RoleRow]:
     """Every role the user holds (one query on the ``user_id`` index); ``conn``
     is the session's Connection."""
     rows = _P_ROLE_ROWS.all(conn, {"uid": user_id})
-    return [RoleRow(r[0], _value(r[1]), _value(r[2]), bool(r[3])) for r in rows]
+    return [RoleRow(r[0], value_of(r[1]), value_of(r[2]), bool(r[3])) for r in rows]
 
 
 def path_ids(path: str) -> frozenset[int]:

@@ -181,8 +181,8 @@ def record_results(session: Session, user, course: Course, rows: list[ResultRow]
                 continue
             try:
                 # The engine's act without its commit: every row joins this one transaction.
-                engine._act(session, enrolment.case_id, "record_result", user, _payload(course, row), None,
-                            f"{batch_key}:{enrolment.case_id}", None, request_id)
+                engine.apply(session, enrolment.case_id, "record_result", user, _payload(course, row),
+                             idempotency_key=f"{batch_key}:{enrolment.case_id}", request_id=request_id)
             except WorkflowError as exc:
                 errors[enrolment.id] = _reasons(exc)
                 continue
