@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from cases import service
 from cases.people import decode_key, encode_key
-from workflow import engine
+from workflow import access
 from workflow.models import Case
 
 
@@ -52,7 +52,7 @@ def inbox_page(session: Session, user, cursor: str | None, limit: int):
     rows = list(session.scalars(stmt.limit(scan + 1)))
     items, last = [], None
     for case in rows[:scan]:
-        actions = engine.available_actions(session, case.id, user)
+        actions = access.available_actions(session, case.id, user)
         last = case
         if actions:
             items.append((case, actions))

@@ -25,7 +25,7 @@ from core.enums import PersonStatus
 from core.models import Unit, User
 from core.passwords import DUMMY_HASH, verify_password
 from core.permissions import can_view, roles_of
-from workflow import engine
+from workflow import access
 from workflow.errors import (ActionNotAvailable, CaseNotFound, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
                              UnknownAction, WorkflowError)
 from workflow.guards import validate_form
@@ -351,7 +351,7 @@ def open_case():
         raise ApiError(422, _("The submitted data is invalid."),
                        {"person_id": [_("No such person among your units.")]}) from None
     if state is None:  # the first start the caller may open here (a branch's own finding, a report...)
-        state = next(iter(engine.can_start(db.session, process, person.unit_id, current())), None)
+        state = next(iter(access.can_start(db.session, process, person.unit_id, current())), None)
     start_form = process.start_specs[state or next(iter(process.start_specs))].form
     fields = {k: v for k, v in payload.items() if k != "person_id"}  # the person is checked above
     errors = check_payload(start_form, fields, _("Unknown field."), type_messages())

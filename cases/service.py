@@ -19,7 +19,7 @@ from core.enums import LEVEL_RANK, Level, Role
 from core.models import Person, RoleAssignment, Unit
 from core.permissions import can_view, visible
 from core.text import fold
-from workflow import calendar, clock, engine
+from workflow import access, calendar, clock, engine
 from workflow.definition import REVIEWING, AtOrAbove
 from workflow.errors import ActionNotAvailable, NotPermitted
 from workflow.i18n import _
@@ -91,7 +91,7 @@ def could_ever_take(session: Session, user, case: Case, action: str) -> bool:
     from workflow.guards import Context, matching_unit, path_ids, role_rows
 
     process = case.definition()
-    snap = engine.load_snapshot(session, case.id)
+    snap = access.load_snapshot(session, case.id)
     rows = role_rows(session.connection(), user.id)
     for ct in process.by_action.get(action, ()):
         if ct.is_system:
@@ -103,7 +103,7 @@ def could_ever_take(session: Session, user, case: Case, action: str) -> bool:
 
 
 def available(session: Session, user, case: Case):
-    return engine.available_actions(session, case.id, user)
+    return access.available_actions(session, case.id, user)
 
 
 # ---- documents ----------------------------------------------------------------------------------
@@ -275,7 +275,7 @@ def inbox(session: Session, user, limit: int = 200) -> list[tuple[Case, list]]:
             .order_by(Case.deadline_at.is_(None), Case.deadline_at, Case.id).limit(limit * 2))
     out = []
     for case in session.scalars(stmt):
-        actions = engine.available_actions(session, case.id, user)
+        actions = access.available_actions(session, case.id, user)
         if actions:
             out.append((case, actions))
         if len(out) >= limit:

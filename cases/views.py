@@ -16,7 +16,7 @@ from app.extensions import db
 from app.templating import register_nav
 from core.models import Unit
 from core.permissions import can_view
-from workflow import engine
+from workflow import access
 from workflow.diagram import mermaid
 from workflow.errors import (ActionNotAvailable, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
                              UnknownAction)
@@ -110,7 +110,7 @@ def new_case(type_name: str):
             abort(404)
     # The start states this user may use here (e.g. an inspection officer's report,
     # or the branch secretary's own finding).
-    states = engine.can_start(db.session, process, unit, current_user)
+    states = access.can_start(db.session, process, unit, current_user)
     if not states:
         abort(404)
     state = request.values.get("start") if request.values.get("start") in states else states[0]
@@ -156,7 +156,7 @@ def _units_where_can_open(process) -> list[Unit]:
 
     units = {}
     for ra in roles_of(db.session, current_user):
-        if engine.can_start(db.session, process, ra.unit, current_user):
+        if access.can_start(db.session, process, ra.unit, current_user):
             units[ra.unit.id] = ra.unit
     return sorted(units.values(), key=lambda u: u.name)
 

@@ -245,7 +245,7 @@ def open_review(session: Session, org: Org, *, person: bool = True, unit: Unit |
 
 def advance_review(session: Session, org: Org, case, to: str):
     """Drive a Review case along the happy path until it is in state ``to``."""
-    from workflow import engine
+    from workflow import access, engine
 
     steps = [
         ("draft", "submitted", "submit", org.secretary, SUBMIT_OK),
@@ -254,7 +254,7 @@ def advance_review(session: Session, org: Org, case, to: str):
         ("decision", "approved", "decide", org.standing, None),
         ("approved", "confirmed", "confirm", org.committee, None),
     ]
-    state = engine.load_snapshot(session, case.id).state
+    state = access.load_snapshot(session, case.id).state
     session.rollback()
     for source, target, action, actor, payload in steps:
         if source != state:

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from .models import GENESIS_HASH, AuditEvent, Case
 from .prepared import Prepared
 
+SYSTEM_NAME = "system"
+
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 
 
@@ -56,6 +58,18 @@ def event_hash(prev_hash: str, **fields: Any) -> str:
 _event_t = AuditEvent.__table__
 P_INSERT_EVENT = Prepared(_event_t.insert().values({c.name: sa.bindparam(c.name) for c in _event_t.c
                                                     if c.name != "id"}))
+
+
+def actor_id(actor) -> int | None:
+    """The acting user's id as recorded on an event (None for the system)."""
+    return None if actor is None else actor.id
+
+
+def actor_name(actor) -> str:
+    """The acting user's name as recorded on an event (``system`` for the system)."""
+    if actor is None:
+        return SYSTEM_NAME
+    return getattr(actor, "display_name", None) or getattr(actor, "username", "") or str(actor.id)
 
 
 def append(conn, *, case_id: int, prev_seq: int, prev_hash: str, actor_id: int | None, actor_name: str,

@@ -23,23 +23,15 @@ import datetime as dt
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
-from core.models import Unit
-
-from . import audit, clock, idempotency, statements
+from . import audit, checks, clock, idempotency, statements
 from .audit import json_safe
 from .deadlines import next_deadline
-from .definition import CompiledTransition, Process, get_process
-from .errors import ActionNotAvailable, GuardFailed, InvalidPayload, NotPermitted, StaleCase, UnknownAction, \
-    WorkflowError
-from .guards import CaseSnapshot, Context, RoleRow, matching_unit, path_ids, role_rows, validate_form
+from .errors import ActionNotAvailable, GuardFailed, NotPermitted, StaleCase, WorkflowError
+from .guards import CaseSnapshot, Context, matching_unit, path_ids, role_rows, validate_form
 from .i18n import _
 from .models import GENESIS_HASH, Case
 from .rulebooks import get_rulebook, rulebook_for
-from .votes import VoteForm, VoteRule, normalise_vote_keys
-
-SYSTEM_NAME = "system"
 
 # Columns of Case kept in sync on ORM objects already in the session.
 _SYNCED = ("state", "version", "audit_seq", "audit_hash", "closed_at", "deadline_at", "deadline_kind",
@@ -67,109 +59,9 @@ class ActResult:
         return d
 
 
-def _process_of(snap: CaseSnapshot) -> type[Process]:
-    return get_process(snap.process, snap.process_version)
-
-
-def _actor_id(actor) -> int | None:
-    return None if actor is None else actor.id
-
-
-def _actor_name(actor) -> str:
-    if actor is None:
-        return SYSTEM_NAME
-    return getattr(actor, "display_name", None) or getattr(actor, "username", "") or str(actor.id)
-
-
-def _find(process, snap: CaseSnapshot, action: str) -> CompiledTransition:
-    ct = process.compiled.get((snap.state, action))
-    if ct is None:
-        if action not in process.by_action:
-            raise UnknownAction(action, process.name)
-        raise ActionNotAvailable(action, snap.state)
-    return ct
-
-
-def _check_permission(roles, ct, snap, actor, ctx) -> int | None:
-    """The unit where the actor's role qualifies (None for the system); raises NotPermitted."""
-    if ct.is_system:
-        if actor is not None:
-            raise NotPermitted(_("Only the system may take this action."))
-        return None
-    if actor is None:
-        raise NotPermitted()
-    unit_id = matching_unit(ct.roles, ct.level, roles, path_ids(snap.unit_path), snap.reviewing_unit_id, ctx)
-    if unit_id is None:
-        raise NotPermitted()
-    return unit_id
-
-
-def _validate(ct, ctx, payload: dict | None) -> dict:
-    """The JSON-safe audit payload; runs the form, the vote and the guards."""
-    form = ct.form or (VoteForm if ct.vote is not None else None)
-    if ct.vote is not None:
-        payload = normalise_vote_keys(payload)
-    if form is not None:
-        data, _coerced = validate_form(form, payload)
-    else:
-        data = json_safe(dict(payload or {}))
-    ctx.payload = data
-    reasons: list[str] = []
-    if ct.vote is not None:
-        rule = vote_rule(ct, ctx)
-        errors = rule.check_arithmetic(data)
-        if errors:
-            raise InvalidPayload(errors)
-        quorum = rule.quorum_reason(data)
-        if quorum:
-            reasons.append(quorum)
-        else:
-            ctx.vote = rule.evaluate(data)
-    for guard in ct.guards:
-        reason = guard(ctx)
-        if reason:
-            reasons.append(str(reason))
-    if reasons:
-        raise GuardFailed(reasons)
-    return data
-
-
-def vote_rule(ct, ctx) -> VoteRule:
-    """The transition's vote rule; ``vote=fn(ctx)`` picks it from the payload
-    (e.g. two thirds for an expulsion, a majority otherwise)."""
-    return ct.vote if isinstance(ct.vote, VoteRule) else ct.vote(ctx)
-
-
-def _choose_target(ct, ctx) -> tuple[str, str | None]:
-    if "" in ct.targets:
-        return ct.targets[""], None
-    if ct.choose is not None:
-        key = ct.choose(ctx)
-    else:
-        key = ctx.vote.outcome
-    key = getattr(key, "value", key)
-    if key not in ct.targets:
-        # The chooser may also name the target state itself.
-        for k, state in ct.targets.items():
-            if state == key:
-                return state, k
-        raise WorkflowError(f"{ct.action}: chooser returned {key!r}, not one of {sorted(ct.targets)}")
-    return ct.targets[key], key
-
-
 def _replay(conn, actor, key: str) -> ActResult | None:
-    stored = idempotency.recall(conn, _actor_id(actor), key)
+    stored = idempotency.recall(conn, audit.actor_id(actor), key)
     return None if stored is None else ActResult(**stored, replayed=True)
-
-
-def _sync_identity_map(session: Session, case_id: int, values: dict) -> None:
-    identity_map = session.identity_map
-    if not identity_map:
-        return
-    obj = identity_map.get((Case, (case_id,), None))
-    if obj is not None:
-        for k, v in values.items():
-            set_committed_value(obj, k, v)
 
 
 def act(
@@ -225,7 +117,7 @@ def act(
         session.rollback()
         raise
     if synced:
-        _sync_identity_map(session, case_id, synced)
+        statements.sync_orm_copy(session, case_id, synced)
     return result
 
 
@@ -271,12 +163,12 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
             return replay, None
     if expected_version is not None and snap.version != expected_version:
         raise StaleCase(case_id, expected_version, snap.version)
-    process = _process_of(snap)
-    ct = _find(process, snap, action)
+    process = checks.process_of(snap)
+    ct = checks.find_transition(process, snap, action)
     ctx = Context(session, process, snap, actor, ct, now=now)
-    ctx.acting_unit_id = _check_permission(roles, ct, snap, actor, ctx)
-    audit_payload = _validate(ct, ctx, payload)
-    to_state, outcome = _choose_target(ct, ctx)
+    ctx.acting_unit_id = checks.check_permission(roles, ct, snap, actor, ctx)
+    audit_payload = checks.validate(ct, ctx, payload)
+    to_state, outcome = checks.choose_target(ct, ctx)
     ctx.to_state, ctx.outcome = to_state, outcome
     deadline_at, deadline_kind, deadline_label, extended = next_deadline(ct, ctx, snap)
     now = ctx.now
@@ -306,10 +198,10 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
             raise StaleCase(case_id, expected_version if expected_version is not None else snap.version,
                             statements.case_version(conn, case_id))
 
-    actor_id = _actor_id(actor)
+    actor_id = audit.actor_id(actor)
     seq, event_hash = audit.append(
         conn, case_id=case_id, prev_seq=snap.audit_seq, prev_hash=snap.audit_hash, actor_id=actor_id,
-        actor_name=_actor_name(actor), action=action, from_state=snap.state, to_state=to_state,
+        actor_name=audit.actor_name(actor), action=action, from_state=snap.state, to_state=to_state,
         payload=audit_payload, comment=comment, at=now, request_id=request_id, move_head=move_case)
     synced = {
         "state": to_state, "version": version, "audit_seq": seq, "audit_hash": event_hash, "closed_at": closed_at,
@@ -317,7 +209,7 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
         "deadline_extended": extended,
     }
     # Effects that load the case through the ORM see it moved.
-    _sync_identity_map(session, case_id, synced)
+    statements.sync_orm_copy(session, case_id, synced)
     for effect in ct.effects:
         effect(ctx)
     if ctx.data_changed or ctx.reviewing_unit_id != snap.reviewing_unit_id:
@@ -326,7 +218,7 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
                                                      "new_reviewing": ctx.reviewing_unit_id})
         synced["data"] = ctx.data
         synced["reviewing_unit_id"] = ctx.reviewing_unit_id
-        _sync_identity_map(session, case_id, synced)
+        statements.sync_orm_copy(session, case_id, synced)
     if to_state != snap.state:
         if snap.state in process.timer_states:
             statements.P_CANCEL_TIMERS.execute(conn, {"cid": case_id, "now": now})
@@ -346,26 +238,6 @@ def _create_timers(conn, process, ctx, case_id: int, state: str, now: dt.datetim
             statements.P_INSERT_TIMER.execute(conn, {"case_id": case_id, "state": state, "action": ct.action,
                                                     "due_at": ct.timer.due_at(ctx), "created_at": now,
                                                     "fired_at": None, "cancelled_at": None, "outcome": None})
-
-
-def _unit_path(session, unit) -> tuple[int, str]:
-    if isinstance(unit, Unit):
-        return unit.id, unit.path
-    path = statements.unit_path(session.connection(), unit)
-    if path is None:
-        raise WorkflowError(f"unit {unit} does not exist")
-    return int(unit), path
-
-
-def _resolve_process(process) -> type[Process]:
-    if isinstance(process, type) and issubclass(process, Process):
-        return process
-    return get_process(process)
-
-
-def _start_roles(spec) -> frozenset[str]:
-    roles = spec.roles if isinstance(spec.roles, (list, tuple, set, frozenset)) else (spec.roles,)
-    return frozenset(getattr(r, "value", r) for r in roles)
 
 
 def start(
@@ -423,12 +295,12 @@ def start_linked(ctx, process, *, state=None, payload: dict | None = None, data:
 
 def _start(session, process, *, unit, actor, person=None, data=None, state=None, payload=None,
            reviewing_unit=None, comment=None, request_id=None, now=None) -> Case:
-    proc = _resolve_process(process)
+    proc = checks.resolve_process(process)
     state_value = getattr(state, "value", state) if state is not None else next(iter(proc.start_specs))
     spec = proc.start_specs.get(state_value)
     if spec is None:
         raise ActionNotAvailable("start", state_value)
-    unit_id, unit_path = _unit_path(session, unit)
+    unit_id, unit_path = statements.unit_of(session, unit)
     person_id = getattr(person, "id", person)
     reviewing_id = getattr(reviewing_unit, "id", reviewing_unit)
     now = now or clock.now()
@@ -442,7 +314,7 @@ def _start(session, process, *, unit, actor, person=None, data=None, state=None,
     ctx.to_state = state_value
     if actor is None:
         raise NotPermitted()
-    ctx.acting_unit_id = matching_unit(_start_roles(spec), spec.level, role_rows(session.connection(), actor.id),
+    ctx.acting_unit_id = matching_unit(checks.start_roles(spec), spec.level, role_rows(session.connection(), actor.id),
                                        path_ids(unit_path), reviewing_id, ctx)
     if ctx.acting_unit_id is None:
         raise NotPermitted(_("You may not open this kind of case at this unit."))
@@ -462,7 +334,7 @@ def _start(session, process, *, unit, actor, person=None, data=None, state=None,
     conn = session.connection()
     _seq, case.audit_hash = audit.append(
         conn, case_id=case.id, prev_seq=0, prev_hash=GENESIS_HASH, actor_id=actor.id,
-        actor_name=_actor_name(actor), action="start", from_state=None, to_state=state_value,
+        actor_name=audit.actor_name(actor), action="start", from_state=None, to_state=state_value,
         payload=audit_payload, comment=comment, at=now, request_id=request_id)
     session.flush()
     _create_timers(conn, proc, ctx, case.id, state_value, now)
@@ -488,7 +360,7 @@ def record(
     try:
         conn = session.connection()
         snap = statements.load(conn, case_id, lock=True)
-        process = _process_of(snap)
+        process = checks.process_of(snap)
         if action in process.by_action or action == "start":
             raise WorkflowError(f"{action!r} is a transition; use act()")
 
@@ -498,64 +370,16 @@ def record(
                 raise StaleCase(case_id, snap.version, None)
 
         seq, event_hash = audit.append(
-            conn, case_id=case_id, prev_seq=snap.audit_seq, prev_hash=snap.audit_hash, actor_id=_actor_id(actor),
-            actor_name=_actor_name(actor), action=action, from_state=snap.state, to_state=snap.state,
+            conn, case_id=case_id, prev_seq=snap.audit_seq, prev_hash=snap.audit_hash, actor_id=audit.actor_id(actor),
+            actor_name=audit.actor_name(actor), action=action, from_state=snap.state, to_state=snap.state,
             payload=json_safe(dict(payload or {})), comment=comment, at=clock.now(), request_id=request_id,
             move_head=move_head)
         session.commit()
     except BaseException:
         session.rollback()
         raise
-    _sync_identity_map(session, case_id, {"audit_seq": seq, "audit_hash": event_hash})
+    statements.sync_orm_copy(session, case_id, {"audit_seq": seq, "audit_hash": event_hash})
     return seq
-
-
-def _permitted(process, snap: CaseSnapshot, rows: list[RoleRow], session, user,
-               transitions) -> list[CompiledTransition]:
-    ancestors = path_ids(snap.unit_path)
-    return [ct for ct in transitions
-            if matching_unit(ct.roles, ct.level, rows, ancestors, snap.reviewing_unit_id,
-                             Context(session, process, snap, user, ct)) is not None]
-
-
-def available_actions(session: Session, case: Case | int, user) -> list[CompiledTransition]:
-    """Exactly the transitions ``act`` would accept from this user on state and
-    permission grounds (guards and payloads are checked when acting)."""
-    case_id = case if isinstance(case, int) else case.id
-    snap = statements.load(session.connection(), case_id, lock=False)
-    process = _process_of(snap)
-    candidates = [ct for ct in process.from_state.get(snap.state, ()) if not ct.is_system]
-    if not candidates or user is None:
-        return []
-    return _permitted(process, snap, role_rows(session.connection(), user.id), session, user, candidates)
-
-
-def permitted_actions(session: Session, case: Case | int, user, action: str) -> list[CompiledTransition]:
-    """The transitions named ``action``, from any state of the case's process,
-    that ``user``'s roles would permit on this case (the same role-at-level
-    rule as :func:`act`, whatever the current state): empty when the user
-    could never take it here."""
-    case_id = case if isinstance(case, int) else case.id
-    snap = statements.load(session.connection(), case_id, lock=False)
-    process = _process_of(snap)
-    candidates = [ct for ct in process.by_action.get(action, ()) if not ct.is_system]
-    if not candidates or user is None:
-        return []
-    return _permitted(process, snap, role_rows(session.connection(), user.id), session, user, candidates)
-
-
-def can_start(session: Session, process, unit, user) -> list[str]:
-    """The start states of ``process`` that ``user`` may open at ``unit``."""
-    proc = _resolve_process(process)
-    unit_id, unit_path = _unit_path(session, unit)
-    rows = role_rows(session.connection(), user.id)
-    return [state for state, spec in proc.start_specs.items()
-            if matching_unit(_start_roles(spec), spec.level, rows, path_ids(unit_path), None, None) is not None]
-
-
-def load_snapshot(session: Session, case_id: int) -> CaseSnapshot:
-    """The case as the engine reads it (no lock). Raises CaseNotFound."""
-    return statements.load(session.connection(), case_id, lock=False)
 
 
 def get_rulebook_of(case: Case):

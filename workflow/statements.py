@@ -9,10 +9,12 @@ version and the chain head, so a concurrent writer is detected by its row count.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.models import RoleAssignment, Unit
 
-from .errors import CaseNotFound
+from .errors import CaseNotFound, WorkflowError
 from .guards import CaseSnapshot, RoleRow, value_of
 from .models import Case, Timer
 from .prepared import Prepared
@@ -132,7 +134,26 @@ def case_version(conn, case_id: int) -> int | None:
     return None if row is None else row[0]
 
 
-def unit_path(conn, unit_id: int) -> str | None:
-    """The materialised path of a unit (None when it does not exist)."""
-    row = P_UNIT_PATH.first(conn, {"uid": unit_id})
-    return row[0] if row else None
+def unit_of(session: Session, unit) -> tuple[int, str]:
+    """``(id, materialised path)`` of a unit given as a Unit or an id.
+
+    Raises :class:`~workflow.errors.WorkflowError` when it does not exist.
+    """
+    if isinstance(unit, Unit):
+        return unit.id, unit.path
+    row = P_UNIT_PATH.first(session.connection(), {"uid": unit})
+    if row is None or row[0] is None:
+        raise WorkflowError(f"unit {unit} does not exist")
+    return int(unit), row[0]
+
+
+def sync_orm_copy(session: Session, case_id: int, values: dict) -> None:
+    """Set ``values`` as committed on the ORM copy of the case already in the
+    session, if any (so it reflects a move made by Core statements)."""
+    identity_map = session.identity_map
+    if not identity_map:
+        return
+    obj = identity_map.get((Case, (case_id,), None))
+    if obj is not None:
+        for k, v in values.items():
+            set_committed_value(obj, k, v)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures_engine import SUBMIT_OK, open_review, table_counts
-from workflow import engine
+from workflow import access, engine
 from workflow.errors import StaleCase
 
 
@@ -50,5 +50,5 @@ def test_a_concurrent_write_between_read_and_update_is_detected(dbsession, db_en
     with pytest.raises(StaleCase):
         engine.act(dbsession, case.id, "withdraw", org.secretary)
     monkeypatch.setattr(eng_mod, "load_with_roles", real_load)
-    snap = engine.load_snapshot(dbsession, case.id)
+    snap = access.load_snapshot(dbsession, case.id)
     assert (snap.state, snap.version, snap.audit_seq) == ("submitted", 2, 2)
