@@ -121,19 +121,9 @@ def act(
     return result
 
 
-def apply(
-    session: Session,
-    case: Case | int,
-    action: str,
-    actor=None,
-    payload: dict | None = None,
-    expected_version: int | None = None,
-    idempotency_key: str | None = None,
-    *,
-    comment: str | None = None,
-    request_id: str | None = None,
-    now: dt.datetime | None = None,
-) -> ActResult:
+def apply(session: Session, case: Case | int, action: str, actor=None, payload: dict | None = None,
+          expected_version: int | None = None, idempotency_key: str | None = None, *,
+          comment: str | None = None, request_id: str | None = None, now: dt.datetime | None = None) -> ActResult:
     """Everything :func:`act` does except the commit: the caller owns the
     transaction, commits it, and must roll it back when this raises (the
     errors are those of :func:`act`). ``now`` (naive UTC) fixes the acting time,
