@@ -50,6 +50,7 @@ from transitions import Machine
 from core.enums import LEVEL_RANK, Level, Role
 
 from .errors import DefinitionError
+from .machine import build_machine, role_values, state_value
 
 REVIEWING = "reviewing"
 
@@ -240,17 +241,6 @@ def registered() -> dict[tuple[str, int], type["Process"]]:
     return dict(_REGISTRY)
 
 
-def _state_value(state_enum, value, where: str) -> str:
-    if isinstance(value, enum.Enum):
-        if not isinstance(value, state_enum):
-            raise DefinitionError(f"{where}: {value!r} is not a member of {state_enum.__name__}")
-        return value.value
-    try:
-        return state_enum(value).value
-    except ValueError:
-        raise DefinitionError(f"{where}: unknown state {value!r}") from None
-
-
 def _check_level(level, where: str) -> Any:
     if level is None:
         return None
@@ -262,16 +252,6 @@ def _check_level(level, where: str) -> Any:
         return Level(level)
     except ValueError:
         raise DefinitionError(f"{where}: unknown level {level!r}") from None
-
-
-def _check_roles(roles, where: str) -> frozenset[str]:
-    out = set()
-    for r in roles:
-        try:
-            out.add(Role(r).value)
-        except ValueError:
-            raise DefinitionError(f"{where}: unknown role {r!r}") from None
-    return frozenset(out)
 
 
 class Process:
@@ -331,21 +311,21 @@ def _compile(cls) -> None:
 
     starts = list(cls.starts)
     if cls.initial is not None and not any(
-        _state_value(state_enum, s.state, where) == _state_value(state_enum, cls.initial, where) for s in starts
+        state_value(state_enum, s.state, where) == state_value(state_enum, cls.initial, where) for s in starts
     ):
         raise DefinitionError(f"{where}: initial must be listed in starts (with who may start there)")
     if not starts:
         raise DefinitionError(f"{where}: declare at least one Start(state, roles, level)")
     start_specs: dict[str, Start] = {}
     for s in starts:
-        value = _state_value(state_enum, s.state, f"{where} start")
+        value = state_value(state_enum, s.state, f"{where} start")
         roles = s.roles if isinstance(s.roles, (list, tuple, set, frozenset)) else (s.roles,)
-        _check_roles(roles, f"{where} start {value}")
+        role_values(roles, f"{where} start {value}")
         _check_level(s.level, f"{where} start {value}")
         if value in start_specs:
             raise DefinitionError(f"{where}: start state {value} listed twice")
         start_specs[value] = s
-    ends = frozenset(_state_value(state_enum, e, f"{where} ends") for e in cls.ends)
+    ends = frozenset(state_value(state_enum, e, f"{where} ends") for e in cls.ends)
     if not ends:
         raise DefinitionError(f"{where}: declare the end states")
 
@@ -359,9 +339,9 @@ def _compile(cls) -> None:
             raise DefinitionError(f"{where}: {t!r} is not a Transition")
         if not t.action or not t.action.isidentifier():
             raise DefinitionError(f"{tw}: the action must be an identifier")
-        sources = tuple(_state_value(state_enum, s, tw) for s in t.sources)
+        sources = tuple(state_value(state_enum, s, tw) for s in t.sources)
         if isinstance(t.target, Mapping):
-            targets = {str(k): _state_value(state_enum, v, tw) for k, v in t.target.items()}
+            targets = {str(k): state_value(state_enum, v, tw) for k, v in t.target.items()}
             if not targets:
                 raise DefinitionError(f"{tw}: empty target mapping")
             if t.choose is None:
@@ -372,8 +352,8 @@ def _compile(cls) -> None:
         else:
             if t.choose is not None:
                 raise DefinitionError(f"{tw}: choose= needs a mapping of possible targets")
-            targets = {"": _state_value(state_enum, t.target, tw)}
-        roles = _check_roles(t.roles, tw)
+            targets = {"": state_value(state_enum, t.target, tw)}
+        roles = role_values(t.roles, tw)
         level = _check_level(t.level, tw) if roles else None
         if roles and level is None:
             raise DefinitionError(f"{tw}: a human transition needs a level")
@@ -393,39 +373,7 @@ def _compile(cls) -> None:
         for dest in ct.possible_targets:
             machine_transitions.append({"trigger": t.action, "source": list(sources), "dest": dest})
 
-    try:
-        machine = Machine(
-            model=None,
-            states=list(states),
-            transitions=machine_transitions,
-            initial=next(iter(start_specs)),
-            auto_transitions=False,
-            send_event=True,
-        )
-    except ValueError as exc:  # unknown states and the like
-        raise DefinitionError(f"{where}: {exc}") from exc
-
-    # Reachability from the start states, over the compiled machine's events.
-    edges: dict[str, set[str]] = {s: set() for s in states}
-    for event in machine.events.values():
-        for src, trans in event.transitions.items():
-            for tr in trans:
-                edges[src].add(tr.dest)
-    seen = set(start_specs)
-    todo = list(start_specs)
-    while todo:
-        for nxt in edges[todo.pop()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    unreachable = [s for s in states if s not in seen]
-    if unreachable:
-        raise DefinitionError(f"{where}: unreachable states {unreachable}")
-    dead = [s for s in states if s not in ends and not edges[s]]
-    if dead:
-        raise DefinitionError(f"{where}: states with no way out that are not ends: {dead}")
-
-    cls.machine = machine
+    cls.machine = build_machine(states, list(start_specs), ends, machine_transitions, where)
     cls.states = states
     cls.compiled = compiled
     cls.by_action = by_action
