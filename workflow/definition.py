@@ -51,6 +51,7 @@ from core.enums import LEVEL_RANK, Level, Role
 
 from .errors import DefinitionError
 from .machine import build_machine, role_values, state_value
+from .rulebooks import GENERIC, Rulebooks
 
 REVIEWING = "reviewing"
 
@@ -254,6 +255,16 @@ def _check_level(level, where: str) -> Any:
         raise DefinitionError(f"{where}: unknown level {level!r}") from None
 
 
+def _check_deadline(spec: Deadline | None, rulebooks: Rulebooks, where: str) -> None:
+    """A deadline counted from the rulebook must be in every rulebook of the process."""
+    if spec is None or spec.kind == CLEAR.kind or isinstance(spec.working_days, int):
+        return
+    kind = spec.kind if spec.extend else (spec.working_days or spec.kind)
+    for rulebook in rulebooks:
+        if kind not in rulebook.deadlines:
+            raise DefinitionError(f"{where}: rulebook {rulebook.code} has no deadline {kind!r}")
+
+
 class Process:
     """Base class of process definitions; subclasses are compiled on creation."""
 
@@ -265,6 +276,7 @@ class Process:
     ends: Sequence[Any] = ()
     transitions: Sequence[Transition] = ()
     title: str = ""
+    rulebooks: Rulebooks = GENERIC  # the versions of its rules; a case keeps the one it opened under
 
     # Filled in by compilation.
     machine: Machine
@@ -325,6 +337,8 @@ def _compile(cls) -> None:
         if value in start_specs:
             raise DefinitionError(f"{where}: start state {value} listed twice")
         start_specs[value] = s
+    if not isinstance(cls.rulebooks, Rulebooks):
+        raise DefinitionError(f"{where}: rulebooks must be a workflow.rulebooks.Rulebooks set")
     ends = frozenset(state_value(state_enum, e, f"{where} ends") for e in cls.ends)
     if not ends:
         raise DefinitionError(f"{where}: declare the end states")
@@ -359,6 +373,7 @@ def _compile(cls) -> None:
             raise DefinitionError(f"{tw}: a human transition needs a level")
         if t.timer is not None and roles:
             raise DefinitionError(f"{tw}: only system transitions (no role) may have a timer")
+        _check_deadline(t.deadline, cls.rulebooks, tw)
         ct = CompiledTransition(
             action=t.action, sources=sources, targets=targets, roles=roles, level=level,
             form=t.form, guards=t.guards, vote=t.vote, choose=t.choose, deadline=t.deadline,

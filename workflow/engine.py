@@ -35,7 +35,6 @@ from .errors import (ActionNotAvailable, CaseNotFound, GuardFailed, InvalidPaylo
 from .guards import CaseSnapshot, Context, RoleRow, _value, matching_unit, path_ids, role_rows, validate_form
 from .i18n import _
 from .models import GENESIS_HASH, AuditEvent, Case, IdempotencyRecord, Timer
-from .rulebooks import get_rulebook, rulebook_for
 from .votes import VoteForm, VoteRule, normalise_vote_keys
 from ._sql import Prepared
 
@@ -528,7 +527,7 @@ def _start(session, process, *, unit, actor, person=None, data=None, state=None,
     reviewing_id = getattr(reviewing_unit, "id", reviewing_unit)
     now = now or clock.now()
     today = clock.local(now).date()
-    rulebook = rulebook_for(today)
+    rulebook = proc.rulebooks.in_force(today)
     snap = CaseSnapshot((None, proc.name, proc.version, rulebook.code, state_value, 1, unit_id, person_id,
                          reviewing_id, now, today, None, None, None, None, False, dict(data or {}), 0,
                          GENESIS_HASH, unit_path))
@@ -655,7 +654,7 @@ def load_snapshot(session: Session, case_id: int) -> CaseSnapshot:
 
 
 def get_rulebook_of(case: Case):
-    return get_rulebook(case.rulebook)
+    return _process_of(case).rulebooks.get(case.rulebook)
 
 
 def fire_timer(session: Session, timer_id: int, now: dt.datetime | None = None) -> str | None:

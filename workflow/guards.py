@@ -152,9 +152,8 @@ class Context:
 
     @property
     def rulebook(self):
-        from .rulebooks import get_rulebook
-
-        return get_rulebook(self.case.rulebook)
+        """The case's rulebook: the version of ``process.rulebooks`` it was opened under."""
+        return self.process.rulebooks.get(self.case.rulebook)
 
     @property
     def person(self) -> Person | None:

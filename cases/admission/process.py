@@ -8,6 +8,7 @@ import enum
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from cases.rulebooks import RULEBOOKS
 from core.enums import Level, PersonStatus, Role
 from core.models import Certificate, Person
 from forms import admission as f
@@ -247,6 +248,7 @@ class Admission(Process):
     State = State
     state_labels = STATE_LABELS
     initial = S.draft
+    rulebooks = RULEBOOKS
     starts = [Start(S.draft, BS, Level.branch, form=f.OpenAdmissionForm, guards=[candidate_of_branch],
                     label=_l("New admission dossier"))]
     ends = [S.official, S.removed, S.rejected, S.withdrawn]

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from cases.admission.process import as_date, date_not_in_future
+from cases.rulebooks import RULEBOOKS
 from core.enums import Level, PersonStatus, Role
 from core.models import Certificate
 from forms import candidacy as f
@@ -148,6 +149,7 @@ class Candidacy(Process):
     State = State
     state_labels = STATE_LABELS
     initial = S.nominated
+    rulebooks = RULEBOOKS
     starts = [Start(S.nominated, BS, Level.branch, form=f.NominateForm,
                     guards=[candidate_for_training, helper_is_official_of_branch,
                             date_not_in_future("resolution_date")],

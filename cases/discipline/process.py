@@ -8,6 +8,7 @@ import enum
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from cases.rulebooks import RULEBOOKS
 from core.enums import Level, PersonStatus, Role
 from core.models import Post, Unit
 from forms import discipline as f
@@ -425,6 +426,7 @@ class Discipline(Process):
     State = State
     state_labels = STATE_LABELS
     initial = S.reported
+    rulebooks = RULEBOOKS
     starts = [
         Start(S.reported, OFFICERS, at_or_above(Level.grassroots), form=f.ReportForm, guards=REPORT_GUARDS,
               effects=[store_report], label=_l("Report a violation")),

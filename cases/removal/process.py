@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from cases.discipline.process import (date_not_in_future, entitled_not_more_than_members, evidence_attached,
                                       self_review_done, store_request, store_self_review, vote_passed)
+from cases.rulebooks import RULEBOOKS
 from core.enums import Level, PersonStatus, Role
 from forms import removal as f
 from workflow.definition import Process, Start, Transition
@@ -93,6 +94,7 @@ class Removal(Process):
     State = State
     state_labels = STATE_LABELS
     initial = S.proposed
+    rulebooks = RULEBOOKS
     starts = [Start(S.proposed, BS, Level.branch, form=f.ProposeRemovalForm, guards=[member_of_branch, months_missed],
                     effects=[store_proposal], label=_l("Propose removing a member's name"))]
     ends = [S.removed, S.dropped]
