@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
 from wtforms.fields import DateField, IntegerField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from workflow.votes import VoteForm
@@ -60,3 +61,8 @@ def reason_field(label=None):
 
 def note_field(label=None):
     return TextAreaField(label or _l("Notes"), validators=[Optional(), Length(max=4000)])
+
+
+def select_choices(pairs):
+    """``(value, label)`` pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

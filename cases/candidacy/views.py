@@ -13,6 +13,8 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.templating import register_nav
+from cases.certificates import PARTY_KNOWLEDGE, valid_until
+from cases.rulebooks import rulebook_for
 from core.enums import LEVEL_RANK, Level
 from core.permissions import roles_of
 from forms.candidacy import RESULT_CHOICES, CourseForm, PlanForm
@@ -203,8 +205,9 @@ def plan_edit(unit_id: int, year: int):
 def person_certificates(person):
     """The person's training certificates, newest first, each with its validity."""
     today = clock.today()
-    return [{"cert": c, "valid_until": rules.valid_until(c) if c.kind == "party_knowledge" else None,
-             "expired": rules.is_expired(c, today)} for c in rules.certificates_of(db.session, person.id)]
+    months = rulebook_for(today).certificate_valid_months
+    return [{"cert": c, "valid_until": valid_until(c.issued_on, months) if c.kind == PARTY_KNOWLEDGE else None,
+             "expired": rules.is_expired(c, today, months)} for c in rules.certificates_of(db.session, person.id)]
 
 
 @bp.app_template_global()
