@@ -5,7 +5,7 @@ return a reason (a translated message) when they refuse, or None; and the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -73,16 +73,39 @@ def open_case_of(session: Session, process: str, person_id: int) -> int | None:
         Case.process == process, Case.person_id == person_id, Case.closed_at.is_(None)).limit(1))
 
 
-def party_member_of_branch(ctx):
-    """The case's person is a party member (official or probationary) of the case's branch."""
+def person_of_branch(ctx, statuses: Iterable[PersonStatus], none_chosen: str,
+                     other_status: Callable[[Person], str]) -> str | None:
+    """The case's person is chosen (else ``none_chosen``), has one of ``statuses``
+    (else ``other_status(person)``) and belongs to the case's branch."""
     person = ctx.person
     if person is None:
-        return _("Choose the party member.")
-    if person.status not in (PersonStatus.official, PersonStatus.probationary):
-        return _("%(name)s is not a party member.", name=person.full_name)
+        return none_chosen
+    if person.status not in statuses:
+        return other_status(person)
     if person.unit_id != ctx.case.unit_id:
         return _("%(name)s does not belong to this branch.", name=person.full_name)
     return None
+
+
+def candidate_of_branch(ctx, other_status: Callable[[Person], str]) -> str | None:
+    """The case's person is a candidate (quần chúng) of the case's branch
+    (``other_status(person)`` says why another status is refused)."""
+    return person_of_branch(ctx, (PersonStatus.candidate,), _("Choose the candidate."), other_status)
+
+
+def no_open_admission(ctx):
+    """The case's person has no open admission dossier (one open case of a type per person)."""
+    open_id = open_case_of(ctx.session, "admission", ctx.case.person_id)
+    if open_id:
+        return _("%(name)s already has an open admission dossier (no. %(id)s).", name=ctx.person.full_name,
+                 id=open_id)
+    return None
+
+
+def party_member_of_branch(ctx):
+    """The case's person is a party member (official or probationary) of the case's branch."""
+    return person_of_branch(ctx, (PersonStatus.official, PersonStatus.probationary), _("Choose the party member."),
+                            lambda person: _("%(name)s is not a party member.", name=person.full_name))
 
 
 def evidence_attached(ctx):

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 from cases.certificates import certificate_check, latest_certificate
 from cases.dates import add_months, as_date, d, local_midnight
-from cases.guards import Check, date_not_in_future, entitled_not_more_than_members, open_case_of, vote_passed
+from cases.guards import (Check, candidate_of_branch, date_not_in_future, entitled_not_more_than_members,
+                          no_open_admission, vote_passed)
 from cases.models import Document
 from cases.rulebooks import RULEBOOKS
 from core.enums import Level, PersonStatus, Role
@@ -119,20 +120,11 @@ eligible_on_vote_date = _eligibility_guard(lambda ctx: as_date(ctx.payload.get("
 eligible_on_vote_date.__name__ = "eligible_on_branch_vote_date"
 
 
-def candidate_of_branch(ctx):
+def candidate_for_admission(ctx):
     """The dossier's person is a candidate of the branch with no other open dossier."""
-    person = ctx.person
-    if person is None:
-        return _("Choose the candidate.")
-    if person.status is not PersonStatus.candidate:
-        return _("%(name)s is not a candidate (quần chúng); an admission dossier is only for candidates.",
-                 name=person.full_name)
-    if person.unit_id != ctx.case.unit_id:
-        return _("%(name)s does not belong to this branch.", name=person.full_name)
-    open_case = open_case_of(ctx.session, Admission.name, person.id)
-    if open_case:
-        return _("%(name)s already has an open admission dossier (no. %(id)s).", name=person.full_name, id=open_case)
-    return None
+    return candidate_of_branch(ctx, lambda person: _(
+        "%(name)s is not a candidate (quần chúng); an admission dossier is only for candidates.",
+        name=person.full_name)) or no_open_admission(ctx)
 
 
 def decision_after_branch_vote(ctx):
@@ -255,7 +247,7 @@ class Admission(Process):
     state_labels = STATE_LABELS
     initial = S.draft
     rulebooks = RULEBOOKS
-    starts = [Start(S.draft, BS, Level.branch, form=f.OpenAdmissionForm, guards=[candidate_of_branch],
+    starts = [Start(S.draft, BS, Level.branch, form=f.OpenAdmissionForm, guards=[candidate_for_admission],
                     label=_l("New admission dossier"))]
     ends = [S.official, S.removed, S.rejected, S.withdrawn]
     transitions = [

@@ -28,7 +28,7 @@ from workflow.i18n import _
 from workflow.models import Case
 
 from .models import Course, Enrolment
-from .plans import NotFound
+from .plans import NotFound, get_visible
 
 
 class BatchRefused(Exception):
@@ -59,15 +59,8 @@ def visible_courses(session: Session, user, limit: int = 100) -> list[Course]:
 
 
 def get_course(session: Session, user, course_id) -> Course:
-    from core.permissions import can_view
-
-    try:
-        course = session.get(Course, int(course_id))
-    except (TypeError, ValueError):
-        course = None
-    if course is None or not can_view(user, course, session):
-        raise NotFound(course_id)
-    return course
+    """The course ``course_id`` if ``user`` may see it; raises :class:`NotFound` otherwise."""
+    return get_visible(session, user, Course, course_id)
 
 
 def organiser_units(session: Session, user) -> list[Unit]:

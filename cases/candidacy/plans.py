@@ -106,14 +106,21 @@ class PlanReport:
         }
 
 
-def visible_unit(session: Session, user, unit_id) -> Unit:
+def get_visible(session: Session, user, model, ident):
+    """The ``model`` row ``ident`` if ``user`` may see it; raises :class:`NotFound`
+    otherwise, for a row that does not exist and for a malformed id alike."""
     try:
-        unit = session.get(Unit, int(unit_id))
+        row = session.get(model, int(ident))
     except (TypeError, ValueError):
-        unit = None
-    if unit is None or not can_view(user, unit, session):
-        raise NotFound(unit_id)
-    return unit
+        row = None
+    if row is None or not can_view(user, row, session):
+        raise NotFound(ident)
+    return row
+
+
+def visible_unit(session: Session, user, unit_id) -> Unit:
+    """The unit ``unit_id`` if ``user`` may see it; raises :class:`NotFound` otherwise."""
+    return get_visible(session, user, Unit, unit_id)
 
 
 def grassroots_units(session: Session, root: Unit) -> list[Unit]:

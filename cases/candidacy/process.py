@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 
 from cases.certificates import PARTY_KNOWLEDGE, latest_certificate
 from cases.dates import as_date
-from cases.guards import date_not_in_future, open_case_of
+from cases.guards import candidate_of_branch, date_not_in_future, no_open_admission, open_case_of
 from cases.rulebooks import RULEBOOKS
-from core.enums import Level, PersonStatus, Role
+from core.enums import Level, Role
 from core.models import Certificate
 from forms import candidacy as f
 from workflow import engine
@@ -47,21 +47,15 @@ STATE_LABELS = {
 
 def candidate_for_training(ctx):
     """The person is a candidate of the branch, not already developed nor with an open admission dossier."""
-    person = ctx.person
-    if person is None:
-        return _("Choose the candidate.")
-    if person.status is not PersonStatus.candidate:
-        return _("%(name)s is not a candidate (quần chúng); only candidates are developed for admission.",
-                 name=person.full_name)
-    if person.unit_id != ctx.case.unit_id:
-        return _("%(name)s does not belong to this branch.", name=person.full_name)
-    open_id = open_case_of(ctx.session, Candidacy.name, person.id)
+    reason = candidate_of_branch(ctx, lambda person: _(
+        "%(name)s is not a candidate (quần chúng); only candidates are developed for admission.",
+        name=person.full_name))
+    if reason:
+        return reason
+    open_id = open_case_of(ctx.session, Candidacy.name, ctx.person.id)
     if open_id:
-        return _("%(name)s is already being developed (case no. %(id)s).", name=person.full_name, id=open_id)
-    open_id = open_case_of(ctx.session, "admission", person.id)
-    if open_id:
-        return _("%(name)s already has an open admission dossier (no. %(id)s).", name=person.full_name, id=open_id)
-    return None
+        return _("%(name)s is already being developed (case no. %(id)s).", name=ctx.person.full_name, id=open_id)
+    return no_open_admission(ctx)
 
 
 def helper_is_official_of_branch(ctx):
@@ -78,15 +72,6 @@ def certificate_still_valid(ctx):
     """The latest certificate is still valid today, for the case's rulebook."""
     check = rules.certificate_for_admission(ctx.session, ctx.person, ctx.today, ctx.rulebook.certificate_valid_months)
     return None if check.passed else check.reason
-
-
-def no_open_admission(ctx):
-    """The person has no open admission dossier."""
-    open_id = open_case_of(ctx.session, "admission", ctx.case.person_id)
-    if open_id:
-        return _("%(name)s already has an open admission dossier (no. %(id)s).", name=ctx.person.full_name,
-                 id=open_id)
-    return None
 
 
 def result_outcome(ctx) -> str:

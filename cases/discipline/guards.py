@@ -195,18 +195,22 @@ def above_deciding_body(ctx):
 
 # ---- routing ---------------------------------------------------------------------------------------------
 
-def branch_route(ctx) -> str:
-    """Decided (or not disciplined) where the branch decides; otherwise its result goes up all the same."""
-    if ctx.payload.get("resolution") == "decide":
-        return "decided" if ctx.vote.passed else "not_disciplined"
-    return "upper_review"
+def decided_or_up(upward: str):
+    """A chooser factory for a body's resolution: decided (or not disciplined,
+    when the vote failed) where the body resolved to decide; otherwise the
+    result goes ``upward`` all the same."""
+
+    def route(ctx) -> str:
+        if ctx.payload.get("resolution") == "decide":
+            return "decided" if ctx.vote.passed else "not_disciplined"
+        return upward
+
+    route.__name__ = f"decided_or_{upward}"
+    return route
 
 
-def grassroots_route(ctx) -> str:
-    """Decided (or not disciplined) where the grassroots committee decides; otherwise up to the superior."""
-    if ctx.payload.get("resolution") == "decide":
-        return "decided" if ctx.vote.passed else "not_disciplined"
-    return "superior_decision"
+branch_route = decided_or_up("upper_review")
+grassroots_route = decided_or_up("superior_decision")
 
 
 def review_route(ctx) -> str:
