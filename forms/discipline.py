@@ -62,14 +62,20 @@ class ReportForm(Form):
 
 
 class OpenReviewForm(Form):
+    """Opening the review of a report."""
+
     note = note_field(_l("What the review will look at"))
 
 
 class DismissReportForm(Form):
+    """Dismissing a report: no review."""
+
     reason = reason_field(_l("Why the report is dismissed"))
 
 
 class ConcludeReviewForm(Form):
+    """The review's conclusion and findings."""
+
     conclusion = SelectField(_l("Conclusion"), choices=select_choices(CONCLUSION_CHOICES), validators=[required()],
                              validate_choice=True)
     findings = TextAreaField(_l("Findings"), validators=[required(), Length(max=4000)])
@@ -101,6 +107,8 @@ class GrassrootsVoteForm(BodyVoteForm):
 
 
 class ProposeRemovalForm(Form):
+    """The branch proposes removing a probationary member's name instead of a discipline."""
+
     meeting_date = DateField(_l("Meeting date"), validators=[required()])
     reason = reason_field(_l("Why a warning is too light for this probationary member"))
 
@@ -113,19 +121,27 @@ class DecideForm(LabelledVoteForm, DecisionFields):
 
 
 class DecideNoDisciplineForm(DecisionFields):
+    """The decision not to discipline."""
+
     reason = reason_field()
 
 
 class AnnounceForm(Form):
+    """The day the member was told of the decision."""
+
     announced_on = DateField(_l("Date the member was told of the decision"), validators=[required()])
 
 
 class AppealForm(Form):
+    """The member's appeal."""
+
     filed_on = DateField(_l("Date the member filed the appeal"), validators=[required()])
     grounds = TextAreaField(_l("Grounds of the appeal"), validators=[required(), Length(max=4000)])
 
 
 class ResolveAppealForm(DecisionFields):
+    """The decision on the appeal: upheld, changed to another penalty, or annulled."""
+
     result = SelectField(_l("Result of the appeal"), choices=select_choices(APPEAL_RESULT_CHOICES), validators=[required()],
                          validate_choice=True)
     new_form = penalty_field(_l("New form (when changed)"), optional=True)

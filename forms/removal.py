@@ -44,4 +44,6 @@ class DecideRemoveForm(LabelledVoteForm, DecisionFields):
 
 
 class DecideKeepForm(DecisionFields):
+    """The decision to keep the member."""
+
     reason = reason_field()

@@ -16,11 +16,15 @@ SELF_REVIEW_CHOICES = [("yes", _l("The member submitted a self-review")),
 
 
 class RequestSelfReviewForm(Form):
+    """A request for a self-review that went unanswered."""
+
     requested_on = DateField(_l("Date the member was asked for a self-review"), validators=[required()])
     note = note_field()
 
 
 class SelfReviewForm(Form):
+    """The member's self-review, or proceeding without it."""
+
     submitted = SelectField(_l("Self-review"), choices=select_choices(SELF_REVIEW_CHOICES), validators=[required()],
                             validate_choice=True)
     self_criticism = TextAreaField(_l("The member's self-criticism"), validators=[Optional(), Length(max=4000)])

@@ -26,6 +26,8 @@ from . import rules
 
 
 class State(str, enum.Enum):
+    """The steps of an admission dossier (DOMAIN.md, "Admission")."""
+
     draft = "draft"
     background_check = "background_check"
     opinions = "opinions"
@@ -178,19 +180,24 @@ def probation_timer_due(ctx) -> dt.datetime:
 # ---- effects (only the engine changes a person) ------------------------------------------------
 
 def store_introducers(ctx):
+    """Keep the introducers and the union resolution of the submitted dossier."""
     introducers, union = introducers_of(ctx.payload)
     ctx.update_data(introducers=introducers, union_resolution=union)
 
 
 def store_branch_vote(ctx):
+    """Keep the branch vote's date (documents and deadlines count from it)."""
     ctx.update_data(branch_vote_date=ctx.payload["meeting_date"])
 
 
 def store_decision(ctx):
+    """Keep the admission decision's number and date (9-KNĐ)."""
     ctx.update_data(decision_number=ctx.payload["decision_number"], decision_date=ctx.payload["decision_date"])
 
 
 def become_probationary(ctx):
+    """After the ceremony the person is a probationary member, party age counting from the decision
+    date (Điều lệ Đảng, Điều 5); the mentor and the end of probation are kept."""
     person = ctx.person
     person.status = PersonStatus.probationary
     person.admission_date = as_date(ctx.data["decision_date"])  # party age counts from the decision
@@ -201,6 +208,7 @@ def become_probationary(ctx):
 
 
 def record_new_member_certificate(ctx):
+    """Record the new-member course certificate on the person (kind ``new_member``)."""
     ctx.session.add(Certificate(person_id=ctx.person.id, kind="new_member",
                                 number=ctx.payload["certificate_number"], issued_on=as_date(ctx.payload["issued_on"]),
                                 issuer=ctx.payload.get("issuer") or ""))
@@ -209,6 +217,8 @@ def record_new_member_certificate(ctx):
 
 
 def become_official(ctx):
+    """Recognised: the person is an official member from the day probation ended, even when
+    decided late (16-KNĐ), with the party card number when given."""
     person = ctx.person
     person.status = PersonStatus.official
     # Recognition takes effect on the day probation ended, even when decided late.
@@ -221,6 +231,7 @@ def become_official(ctx):
 
 
 def become_removed(ctx):
+    """A probationary member not recognised: the name is removed."""
     ctx.person.status = PersonStatus.removed
     ctx.update_data(removal_decision_number=ctx.payload["decision_number"],
                     removal_decision_date=ctx.payload["decision_date"])
@@ -240,6 +251,8 @@ BS, CM, OO, SM = Role.branch_secretary, Role.committee_member, Role.organisation
 
 
 class Admission(Process):
+    """Admission (kết nạp đảng viên), from the dossier to recognition as an official member."""
+
     name = "admission"
     version = 1
     title = _l("Admission")

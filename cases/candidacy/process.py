@@ -27,6 +27,8 @@ from . import rules
 
 
 class State(str, enum.Enum):
+    """The steps of candidate training (DOMAIN.md, "Candidate training")."""
+
     nominated = "nominated"  # cảm tình Đảng, listed by the branch with a helper
     in_training = "in_training"  # sent to the course on party knowledge
     certified = "certified"  # passed: holds the certificate
@@ -125,6 +127,8 @@ BS, CM, OO = Role.branch_secretary, Role.committee_member, Role.organisation_off
 
 
 class Candidacy(Process):
+    """Candidate training, from the branch's nomination to an admission dossier."""
+
     name = "candidacy"
     version = 1
     title = _l("Candidate training")

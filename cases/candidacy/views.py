@@ -58,6 +58,7 @@ def _course_or_404(course_id: int):
 @bp.route("/courses", methods=["GET", "POST"])
 @login_required
 def courses():
+    """The courses the user may see; an organisation officer creates one here."""
     organisers = course_service.organiser_units(db.session, current_user)
     form = CourseForm(formdata=request.form if request.method == "POST" else None)
     status = 200
@@ -99,12 +100,14 @@ def _state_label(state: str) -> str:
 @bp.route("/courses/<int:course_id>")
 @login_required
 def course(course_id: int):
+    """A course with its class list and results sheet."""
     return _render_course(_course_or_404(course_id))
 
 
 @bp.route("/courses/<int:course_id>/class", methods=["POST"])
 @login_required
 def enrol(course_id: int):
+    """Put candidates in training on the class list."""
     course = _course_or_404(course_id)
     try:
         added = course_service.enrol(db.session, current_user, course, request.form.getlist("case_id"))
@@ -117,6 +120,7 @@ def enrol(course_id: int):
 @bp.route("/courses/<int:course_id>/results", methods=["POST"])
 @login_required
 def results(course_id: int):
+    """Record the results sheet: every filled-in row, all or nothing."""
     course = _course_or_404(course_id)
     rows = []
     for value in request.form.getlist("enrolment_id"):
@@ -154,6 +158,7 @@ def _default_unit_id():
 @bp.route("/plans")
 @login_required
 def plans():
+    """Plans against admissions for a unit's organisations in a year."""
     year = plan_service.parse_year(request.args.get("year"))
     unit_id = request.args.get("unit") or _default_unit_id()
     if unit_id is None:
@@ -173,6 +178,7 @@ def plans():
 @bp.route("/plans/<int:unit_id>/<int:year>", methods=["GET", "POST"])
 @login_required
 def plan_edit(unit_id: int, year: int):
+    """Set a unit's plan for a year."""
     try:
         unit = plan_service.visible_unit(db.session, current_user, unit_id)
     except NotFound:

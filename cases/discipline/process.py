@@ -31,6 +31,8 @@ from .guards import (above_deciding_body, announced_after_decision, appeal_chang
 
 
 class State(str, enum.Enum):
+    """The steps of a discipline case (DOMAIN.md, "Discipline")."""
+
     reported = "reported"
     review = "review"
     self_review = "self_review"
@@ -73,6 +75,8 @@ REPORT_GUARDS = [party_member_of_branch, violation_dates_valid]
 
 
 class Discipline(Process):
+    """Discipline of a party member, from the report to the discipline in force, lapsed or annulled."""
+
     name = "discipline"
     version = 1
     title = _l("Discipline")

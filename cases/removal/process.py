@@ -21,6 +21,8 @@ from . import rules
 
 
 class State(str, enum.Enum):
+    """The steps of a removal from the rolls (DOMAIN.md, "Removal")."""
+
     proposed = "proposed"
     branch_vote = "branch_vote"
     grassroots_vote = "grassroots_vote"
@@ -89,6 +91,8 @@ def store_keep(ctx):
 
 
 class Removal(Process):
+    """Removal of a member's name from the rolls (xóa tên)."""
+
     name = "removal"
     version = 1
     title = _l("Removal from the rolls")
