@@ -18,12 +18,12 @@ A process is declared as a class (viewflow style)::
         ]
 
 When the class is created it is compiled and validated with ``transitions``
-(one class-level ``Machine`` with ``model=None`` and ``auto_transitions=False``):
-unknown states, unreachable states, non-end states with no way out, duplicate
-actions from one source, unknown roles and malformed targets raise
-:class:`~workflow.errors.DefinitionError` at import time. The class is then
-registered under ``(name, version)``; a running case keeps the version it
-started on.
+(one class-level ``Machine``, see :mod:`workflow.machine`): unknown states,
+unreachable states, non-end states with no way out, duplicate actions from one
+source, unknown roles, malformed targets and deadlines missing from the
+process's ``rulebooks`` raise :class:`~workflow.errors.DefinitionError` at
+import time. The class is then registered under ``(name, version)``; a running
+case keeps the version it started on, and the rulebook it was opened under.
 
 Levels say where the role must be held, relative to the case's home unit:
 
@@ -43,6 +43,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import importlib
+import os
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from transitions import Machine
@@ -67,6 +69,7 @@ class AtOrAbove:
 
 
 def at_or_above(level: Level) -> AtOrAbove:
+    """The level spec "``level`` or any unit above it"; ``ValueError`` for an unknown level."""
     return AtOrAbove(Level(level))
 
 
@@ -77,12 +80,11 @@ LevelSpec = Level | AtOrAbove | str | Callable[..., Iterable[int]]
 class Deadline:
     """The step's deadline, set on ``case.deadline_at`` when the transition is taken.
 
-    ``working_days`` is a number, or the name of a rulebook deadline
-    (``"admission_decision"``...) whose days and extension come from the case's
-    rulebook. ``anchor`` gives the local date to count from (default: today);
-    it may be a payload field name or ``fn(ctx) -> date``.
-    ``extend=True`` instead extends the current deadline by the rulebook's
-    extension (once per deadline).
+    ``working_days`` is a number, or the kind of a deadline of the process's
+    rulebooks (None: ``kind``), whose days and extension come from the case's
+    rulebook. ``anchor`` gives the local date to count from (default: today): a
+    payload field name or ``fn(ctx) -> date``. ``extend=True`` instead extends the
+    current deadline by the rulebook's extension (once per deadline).
     """
 
     kind: str
@@ -108,12 +110,12 @@ class TimerSpec:
     when: Callable[..., bool] | None = None
 
     def applies(self, ctx) -> bool:
+        """Is a timer created for this case (``when``, default yes)?"""
         return self.when is None or bool(self.when(ctx))
 
     def due_at(self, ctx) -> dt.datetime:
-        if self.due is not None:
-            return self.due(ctx)
-        return ctx.now + (self.delay or dt.timedelta(0))
+        """When it fires (naive UTC): ``due(ctx)``, else ``delay`` from now."""
+        return self.due(ctx) if self.due is not None else ctx.now + (self.delay or dt.timedelta(0))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,6 +179,7 @@ class Transition:
 
     @property
     def is_system(self) -> bool:
+        """Only the system (a timer) takes it: it names no role."""
         return not self.roles
 
     def __repr__(self) -> str:
@@ -204,10 +207,12 @@ class CompiledTransition:
 
     @property
     def is_system(self) -> bool:
+        """Only the system (a timer) takes it: it names no role."""
         return not self.roles
 
     @property
     def possible_targets(self) -> tuple[str, ...]:
+        """The states it may lead to, each once, in declaration order."""
         return tuple(dict.fromkeys(self.targets.values()))
 
 
@@ -217,9 +222,6 @@ _REGISTRY: dict[tuple[str, int], type["Process"]] = {}
 def _import_process_modules() -> None:
     """Import the modules named in ``WORKFLOW_PROCESS_MODULES`` (comma-separated),
     so that a process running elsewhere (a worker) knows extra definitions."""
-    import importlib
-    import os
-
     for module in filter(None, (m.strip() for m in os.environ.get("WORKFLOW_PROCESS_MODULES", "").split(","))):
         importlib.import_module(module)
 
@@ -239,16 +241,14 @@ def get_process(name: str, version: int | None = None) -> type["Process"]:
 
 
 def registered() -> dict[tuple[str, int], type["Process"]]:
+    """Every registered definition by ``(name, version)`` (a copy)."""
     return dict(_REGISTRY)
 
 
 def _check_level(level, where: str) -> Any:
-    if level is None:
-        return None
-    if isinstance(level, AtOrAbove) or callable(level) and not isinstance(level, (str, Level)):
+    if level is None or level == REVIEWING or isinstance(level, AtOrAbove) or (
+            callable(level) and not isinstance(level, (str, Level))):
         return level
-    if level == REVIEWING:
-        return REVIEWING
     try:
         return Level(level)
     except ValueError:
@@ -260,9 +260,8 @@ def _check_deadline(spec: Deadline | None, rulebooks: Rulebooks, where: str) -> 
     if spec is None or spec.kind == CLEAR.kind or isinstance(spec.working_days, int):
         return
     kind = spec.kind if spec.extend else (spec.working_days or spec.kind)
-    for rulebook in rulebooks:
-        if kind not in rulebook.deadlines:
-            raise DefinitionError(f"{where}: rulebook {rulebook.code} has no deadline {kind!r}")
+    if rulebooks.without_deadline(kind):
+        raise DefinitionError(f"{where}: rulebooks {rulebooks.without_deadline(kind)} have no deadline {kind!r}")
 
 
 class Process:
@@ -302,10 +301,12 @@ class Process:
 
     @classmethod
     def transition(cls, action: str, state: str) -> CompiledTransition | None:
+        """The transition ``action`` from ``state``, or None."""
         return cls.compiled.get((state, action))
 
     @classmethod
     def actions_from(cls, state: str) -> list[CompiledTransition]:
+        """The transitions that leave ``state`` (system ones included)."""
         return cls.from_state.get(state, [])
 
 

@@ -654,6 +654,7 @@ def load_snapshot(session: Session, case_id: int) -> CaseSnapshot:
 
 
 def get_rulebook_of(case: Case):
+    """The rulebook ``case`` was opened under, from its process's set."""
     return _process_of(case).rulebooks.get(case.rulebook)
 
 

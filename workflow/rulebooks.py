@@ -64,6 +64,10 @@ class Rulebooks:
                 chosen = rulebook
         return chosen
 
+    def without_deadline(self, kind: str) -> list[str]:
+        """The codes of the rulebooks of the set that have no deadline ``kind``."""
+        return [r.code for r in self._by_date if kind not in r.deadlines]
+
     def __iter__(self) -> Iterator[Rulebook]:
         return iter(self._by_date)
 
