@@ -45,7 +45,7 @@ def certificate_check(cert: Certificate | None, on: dt.date, months: int | None 
     in force on ``on`` gives it."""
     if months is None:
         months = rulebook_for(on).certificate_valid_months
-    title = _("Certificate of the course on party knowledge, at most 60 months old")
+    title = _("Certificate of the course on party knowledge, at most %(months)s months old", months=months)
     if cert is None:
         return Check("certificate", title, False, _("No certificate of the course on party knowledge is on file."))
     until = valid_until(cert.issued_on, months)
@@ -53,6 +53,7 @@ def certificate_check(cert: Certificate | None, on: dt.date, months: int | None 
         age = full_months(cert.issued_on, on)
         return Check("certificate", title, False, _(
             "The certificate no. %(number)s was issued on %(issued)s, %(age)s months before %(day)s; "
-            "it is valid for 60 months only.", number=cert.number, issued=d(cert.issued_on), age=age, day=d(on)))
+            "it is valid for %(months)s months only.", number=cert.number, issued=d(cert.issued_on), age=age, day=d(on),
+            months=months))
     return Check("certificate", title, True, _("Certificate no. %(number)s of %(issued)s, valid until %(until)s.",
                                                number=cert.number, issued=d(cert.issued_on), until=d(until)))

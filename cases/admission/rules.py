@@ -151,7 +151,8 @@ def documents_checks(documents: Iterable, on: dt.date, member_introducers: int, 
                     _("Missing: %(kinds)s.", kinds=", ".join(missing)) if missing else _("All present."))
     limit = add_months(on, -valid_months)
     stale = sorted({doc.kind for doc in docs if doc.kind.endswith("-KNĐ") and doc.issued_on < limit})
-    fresh = Check("documents_fresh", _("Documents at most 12 months old at the branch vote"), not stale,
-                  _("Older than 12 months on %(day)s, to be redone: %(kinds)s.", day=d(on), kinds=", ".join(stale))
-                  if stale else _("All fresh."))
+    title = _("Documents at most %(months)s months old at the branch vote", months=valid_months)
+    fresh = Check("documents_fresh", title, not stale,
+                  _("Older than %(months)s months on %(day)s, to be redone: %(kinds)s.", months=valid_months, day=d(on),
+                    kinds=", ".join(stale)) if stale else _("All fresh."))
     return [present, fresh]

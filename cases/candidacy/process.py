@@ -144,7 +144,7 @@ class Candidacy(Process):
     transitions = [
         Transition("approve_training", S.nominated, S.in_training, role=CM, level=Level.grassroots,
                    form=f.ApproveTrainingForm, label=_l("Send to the course on party knowledge")),
-        # Also from ``certified``: a certificate past 60 months cannot open an
+        # Also from ``certified``: an expired certificate cannot open an
         # admission, and the case must not stay open for ever.
         Transition("drop", [S.nominated, S.certified], S.dropped, role=CM, level=Level.grassroots,
                    form=f.DropForm, label=_l("Stop developing the candidate")),

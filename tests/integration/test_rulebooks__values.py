@@ -66,7 +66,8 @@ def test_rulebook__certificate_validity_follows_the_rulebook(flow, changed_rules
     # 25 months old on 20/11/2026: valid for 60 months, not for 24.
     old = flow.open(flow.new_candidate("1998-01-01", certificate_on="2024-10-15"))
     certificate = next(c for c in checklist(db.session, flow.case(old)) if c.rule == "certificate")
-    assert not certificate.passed
+    assert not certificate.passed and "chỉ có giá trị 24 tháng" in certificate.reason
+    assert "không quá 24 tháng" in certificate.title
     with pytest.raises(GuardFailed):
         flow.submit(old)
     assert flow.case(old).state == "draft"
