@@ -73,13 +73,14 @@ def open_case_of(session: Session, process: str, person_id: int) -> int | None:
         Case.process == process, Case.person_id == person_id, Case.closed_at.is_(None)).limit(1))
 
 
-def person_of_branch(ctx, statuses: Iterable[PersonStatus], none_chosen: str,
+def person_of_branch(ctx, statuses: Iterable[PersonStatus], none_chosen: Callable[[], str],
                      other_status: Callable[[Person], str]) -> str | None:
-    """The case's person is chosen (else ``none_chosen``), has one of ``statuses``
-    (else ``other_status(person)``) and belongs to the case's branch."""
+    """The case's person is chosen (else ``none_chosen()``), has one of ``statuses``
+    (else ``other_status(person)``) and belongs to the case's branch. The messages
+    are functions: they are translated only when they are given."""
     person = ctx.person
     if person is None:
-        return none_chosen
+        return none_chosen()
     if person.status not in statuses:
         return other_status(person)
     if person.unit_id != ctx.case.unit_id:
@@ -90,7 +91,7 @@ def person_of_branch(ctx, statuses: Iterable[PersonStatus], none_chosen: str,
 def candidate_of_branch(ctx, other_status: Callable[[Person], str]) -> str | None:
     """The case's person is a candidate (quần chúng) of the case's branch
     (``other_status(person)`` says why another status is refused)."""
-    return person_of_branch(ctx, (PersonStatus.candidate,), _("Choose the candidate."), other_status)
+    return person_of_branch(ctx, (PersonStatus.candidate,), lambda: _("Choose the candidate."), other_status)
 
 
 def no_open_admission(ctx):
@@ -104,7 +105,8 @@ def no_open_admission(ctx):
 
 def party_member_of_branch(ctx):
     """The case's person is a party member (official or probationary) of the case's branch."""
-    return person_of_branch(ctx, (PersonStatus.official, PersonStatus.probationary), _("Choose the party member."),
+    return person_of_branch(ctx, (PersonStatus.official, PersonStatus.probationary),
+                            lambda: _("Choose the party member."),
                             lambda person: _("%(name)s is not a party member.", name=person.full_name))
 
 
