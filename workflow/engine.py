@@ -31,7 +31,6 @@ from .errors import ActionNotAvailable, GuardFailed, NotPermitted, StaleCase, Wo
 from .guards import CaseSnapshot, Context, matching_unit, path_ids, role_rows, validate_form
 from .i18n import _
 from .models import GENESIS_HASH, Case
-from .rulebooks import get_rulebook, rulebook_for
 
 # Columns of Case kept in sync on ORM objects already in the session.
 _SYNCED = ("state", "version", "audit_seq", "audit_hash", "closed_at", "deadline_at", "deadline_kind",
@@ -295,7 +294,7 @@ def _start(session, process, *, unit, actor, person=None, data=None, state=None,
     reviewing_id = getattr(reviewing_unit, "id", reviewing_unit)
     now = now or clock.now()
     today = clock.local(now).date()
-    rulebook = rulebook_for(today)
+    rulebook = proc.rulebooks.in_force(today)
     snap = CaseSnapshot((None, proc.name, proc.version, rulebook.code, state_value, 1, unit_id, person_id,
                          reviewing_id, now, today, None, None, None, None, False, dict(data or {}), 0,
                          GENESIS_HASH, unit_path))
@@ -373,4 +372,5 @@ def record(
 
 
 def get_rulebook_of(case: Case):
-    return get_rulebook(case.rulebook)
+    """The rulebook ``case`` was opened under, from its process's set."""
+    return checks.process_of(case).rulebooks.get(case.rulebook)

@@ -149,22 +149,24 @@ class Context:
 
     @property
     def today(self) -> dt.date:
+        """The local (Vietnam) date of ``now``."""
         return clock.local(self.now).date()
 
     @property
     def rulebook(self):
-        from .rulebooks import get_rulebook
-
-        return get_rulebook(self.case.rulebook)
+        """The case's rulebook: the version of ``process.rulebooks`` it was opened under."""
+        return self.process.rulebooks.get(self.case.rulebook)
 
     @property
     def person(self) -> Person | None:
+        """The case's person (loaded once), or None."""
         if self._person is None and self.case is not None and self.case.person_id is not None:
             self._person = self.session.get(Person, self.case.person_id)
         return self._person
 
     @property
     def unit(self) -> Unit | None:
+        """The case's home unit (loaded once)."""
         if self._unit is None and self.case is not None:
             self._unit = self.session.get(Unit, self.case.unit_id)
         return self._unit
@@ -175,6 +177,7 @@ class Context:
         self.data_changed = True
 
     def set_reviewing_unit(self, unit_id: int | None) -> None:
+        """Make ``unit_id`` the case's reviewing unit (written with the act)."""
         self.reviewing_unit_id = unit_id
 
 

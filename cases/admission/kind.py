@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from cases.registry import CaseType, register
+from workflow import clock
 
 from . import process
 
 
 def checklist(session, case):
-    """Eligibility checklist for the case page, evaluated today."""
-    from workflow import clock
-
+    """Eligibility checklist for the case page, evaluated today with the case's rulebook."""
     person, unit = case.person, case.unit
     if person is None:
         return []
-    return process.eligibility(session, case.id, person, unit, clock.today(), case.data or {})
+    rulebook = process.Admission.rulebooks.get(case.rulebook)
+    return process.eligibility(session, case.id, person, unit, clock.today(), case.data or {}, rulebook)
 
 
 ADMISSION = register(CaseType(name="admission", process=process.Admission, state_labels=process.STATE_LABELS,
