@@ -13,7 +13,7 @@ from app.labels import action_labels
 from cases import actions, queries
 from cases.cursor import decode_ids, keyset_page
 from cases.registry import all_types
-from workflow import engine
+from workflow import access
 from workflow.models import AuditEvent, Case
 from workflow.votes import normalise_vote_keys
 
@@ -87,7 +87,7 @@ def open_case():
     except queries.NotFound:
         raise invalid({"person_id": [_("No such person among your units.")]}) from None
     if state is None:  # the first start the caller may open here (a branch's own finding, a report...)
-        state = next(iter(engine.can_start(db.session, process, person.unit_id, current())), None)
+        state = next(iter(access.can_start(db.session, process, person.unit_id, current())), None)
     start_form = process.start_specs[state or next(iter(process.start_specs))].form
     fields = {k: v for k, v in payload.items() if k != "person_id"}  # the person is checked above
     errors = check_payload(start_form, fields, _("Unknown field."), type_messages())

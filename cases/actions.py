@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.enums import Role
 from core.models import RoleAssignment
-from workflow import engine
+from workflow import access, engine
 from workflow.errors import ActionNotAvailable, NotPermitted
 from workflow.models import Case
 
@@ -62,7 +62,7 @@ def could_ever_take(session: Session, user, case: Case, action: str) -> bool:
     from workflow.guards import Context, matching_unit, path_ids, role_rows
 
     process = case.definition()
-    snap = engine.load_snapshot(session, case.id)
+    snap = access.load_snapshot(session, case.id)
     rows = role_rows(session.connection(), user.id)
     for ct in process.by_action.get(action, ()):
         if ct.is_system:
@@ -75,7 +75,7 @@ def could_ever_take(session: Session, user, case: Case, action: str) -> bool:
 
 def available(session: Session, user, case: Case):
     """The transitions the user may take on the case now (the engine's ``available_actions``)."""
-    return engine.available_actions(session, case.id, user)
+    return access.available_actions(session, case.id, user)
 
 
 def may_upload(session: Session, user, case: Case) -> bool:

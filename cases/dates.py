@@ -7,6 +7,8 @@ import datetime as dt
 
 from workflow import clock
 
+MONTHS_PER_YEAR = 12
+
 
 def d(day: dt.date | None) -> str:
     """A date as Vietnamese users write it: 20/11/2026."""
@@ -14,7 +16,8 @@ def d(day: dt.date | None) -> str:
 
 
 def as_date(value) -> dt.date | None:
-    """A payload or case-data value (ISO string, date or datetime) as a date."""
+    """A payload or case-data value (ISO string, date or datetime) as a date;
+    None or "" gives None; a malformed string raises ``ValueError``."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -26,15 +29,15 @@ def as_date(value) -> dt.date | None:
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` plus ``months`` calendar months (the 31st clamps to the month's end)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
+    year0, month0 = divmod(day.month - 1 + months, MONTHS_PER_YEAR)
+    year, month = day.year + year0, month0 + 1
     last = calendar.monthrange(year, month)[1]
     return dt.date(year, month, min(day.day, last))
 
 
 def full_months(born: dt.date, on: dt.date) -> int:
     """Whole months from ``born`` to ``on``."""
-    months = (on.year - born.year) * 12 + (on.month - born.month)
+    months = (on.year - born.year) * MONTHS_PER_YEAR + (on.month - born.month)
     if add_months(born, months) > on:
         months -= 1
     return months

@@ -1,18 +1,42 @@
-"""Guards shared by the case types (small named functions: a reason or None)."""
+"""Guards shared by the case types: small named functions ``guard(ctx)`` that
+return a reason (a translated message) when they refuse, or None; and the
+:class:`Check` a rule returns where the case page also lists it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from core.enums import PersonStatus
 from core.models import Person
 from workflow.i18n import _
+from workflow.models import Case
 
 from .dates import as_date, d
+from .models import Document
+
+# Without the member's self-review a case proceeds after this many requests went unanswered.
+REQUESTS_BEFORE_PROCEEDING = 3
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule's verdict, for a guard's refusal and the page's checklist alike.
+
+    ``rule`` identifies it (``age``, ``certificate``, ...); ``title`` and
+    ``reason`` are translated text, ``reason`` naming the figures behind it."""
+
+    rule: str
+    title: str
+    passed: bool
+    reason: str
 
 
 def date_not_in_future(field: str):
-    """A guard factory: the payload date ``field`` may not be after today."""
+    """A guard factory: the payload date ``field`` (ISO string) may not be after today."""
 
     def check(ctx):
         day = as_date(ctx.payload.get(field))
@@ -25,7 +49,8 @@ def date_not_in_future(field: str):
 
 
 def entitled_not_more_than_members(ctx):
-    """A branch vote cannot count more voters than the branch's official members."""
+    """A branch vote cannot count more voters (payload ``entitled``) than the
+    branch's official members."""
     official = ctx.session.scalar(sa.select(sa.func.count()).select_from(Person).where(
         Person.unit_id == ctx.case.unit_id, Person.status == PersonStatus.official))
     entitled = ctx.payload.get("entitled") or 0
@@ -40,3 +65,71 @@ def vote_passed(ctx):
     if ctx.vote is not None and not ctx.vote.passed:
         return ctx.vote.message
     return None
+
+
+def open_case_of(session: Session, process: str, person_id: int) -> int | None:
+    """The id of an open case of ``process`` (a name) about the person, or None."""
+    return session.scalar(sa.select(Case.id).where(
+        Case.process == process, Case.person_id == person_id, Case.closed_at.is_(None)).limit(1))
+
+
+def person_of_branch(ctx, statuses: Iterable[PersonStatus], none_chosen: Callable[[], str],
+                     other_status: Callable[[Person], str]) -> str | None:
+    """The case's person is chosen (else ``none_chosen()``), has one of ``statuses``
+    (else ``other_status(person)``) and belongs to the case's branch. The messages
+    are functions: they are translated only when they are given."""
+    person = ctx.person
+    if person is None:
+        return none_chosen()
+    if person.status not in statuses:
+        return other_status(person)
+    if person.unit_id != ctx.case.unit_id:
+        return _("%(name)s does not belong to this branch.", name=person.full_name)
+    return None
+
+
+def candidate_of_branch(ctx, other_status: Callable[[Person], str]) -> str | None:
+    """The case's person is a candidate (quần chúng) of the case's branch
+    (``other_status(person)`` says why another status is refused)."""
+    return person_of_branch(ctx, (PersonStatus.candidate,), lambda: _("Choose the candidate."), other_status)
+
+
+def no_open_admission(ctx):
+    """The case's person has no open admission dossier (one open case of a type per person)."""
+    open_id = open_case_of(ctx.session, "admission", ctx.case.person_id)
+    if open_id:
+        return _("%(name)s already has an open admission dossier (no. %(id)s).", name=ctx.person.full_name,
+                 id=open_id)
+    return None
+
+
+def party_member_of_branch(ctx):
+    """The case's person is a party member (official or probationary) of the case's branch."""
+    return person_of_branch(ctx, (PersonStatus.official, PersonStatus.probationary),
+                            lambda: _("Choose the party member."),
+                            lambda person: _("%(name)s is not a party member.", name=person.full_name))
+
+
+def evidence_attached(ctx):
+    """The report's evidence: at least one document of kind ``evidence`` on the case."""
+    kinds = ctx.session.scalars(sa.select(Document.kind).where(Document.case_id == ctx.case.id)).all()
+    if "evidence" not in kinds:
+        return _("Attach at least one evidence document (kind “Evidence”) first.")
+    return None
+
+
+def self_review_check(submitted: bool, requests: Iterable) -> str | None:
+    """The member's self-review (kiểm điểm) is on file, or ``requests`` (the
+    dates the member was asked) holds at least 3 unanswered requests, after
+    which the case proceeds without it (DOMAIN.md, discipline and removal)."""
+    n = len(list(requests))
+    if not submitted and n < REQUESTS_BEFORE_PROCEEDING:
+        return _("Without the member's self-review the case proceeds only after 3 recorded unanswered "
+                 "requests; %(n)s recorded so far.", n=n)
+    return None
+
+
+def self_review_done(ctx):
+    """Guard of ``record_self_review``: :func:`self_review_check` on the payload's
+    ``submitted`` (``"yes"``/``"no"``) and the requests stored on the case."""
+    return self_review_check(ctx.payload.get("submitted") == "yes", ctx.data.get("self_review_requests", []))

@@ -18,7 +18,7 @@ from core.enums import LEVEL_RANK, Level
 from core.models import Person, RoleAssignment, Unit
 from core.permissions import can_view, visible
 from core.text import fold
-from workflow import calendar, clock, engine
+from workflow import access, calendar, clock
 from workflow.definition import REVIEWING, AtOrAbove
 from workflow.models import AuditEvent, Case
 
@@ -218,7 +218,7 @@ def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
     rows = list(session.scalars(stmt.limit(scan + 1)))
     items, last = [], None
     for case in rows[:scan]:
-        actions = engine.available_actions(session, case.id, user)
+        actions = access.available_actions(session, case.id, user)
         last = case
         if actions:
             items.append((case, actions))

@@ -28,7 +28,7 @@ from app.labels import action_labels
 from app.templating import register_nav
 from core.models import Unit
 from core.permissions import can_view, roles_of
-from workflow import engine
+from workflow import access
 from workflow.diagram import mermaid
 from workflow.errors import GuardFailed, InvalidPayload, WorkflowError
 
@@ -157,7 +157,7 @@ def new_case(type_name: str):
     unit = _unit_to_open_at(my_units)
     # The start states this user may use here (e.g. an inspection officer's report,
     # or the branch secretary's own finding).
-    states = engine.can_start(db.session, process, unit, current_user)
+    states = access.can_start(db.session, process, unit, current_user)
     if not states:
         abort(404)
     state = request.values.get("start") if request.values.get("start") in states else states[0]
@@ -193,7 +193,7 @@ def new_case(type_name: str):
 def _units_where_can_open(process) -> list[Unit]:
     units = {}
     for ra in roles_of(db.session, current_user):
-        if engine.can_start(db.session, process, ra.unit, current_user):
+        if access.can_start(db.session, process, ra.unit, current_user):
             units[ra.unit.id] = ra.unit
     return sorted(units.values(), key=lambda u: u.name)
 

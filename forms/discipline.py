@@ -1,15 +1,20 @@
-"""Forms of the discipline process (kỷ luật), one per action that takes data."""
+"""Forms of the discipline process (kỷ luật), one per action that takes data.
+
+A discipline form (hình thức kỷ luật) is a *penalty* in identifiers here; the
+field names (``proposed_form``, ``final_form``, ``new_form``,
+``member_proposed_form``) are payload keys and keep their names."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
 from wtforms.fields import BooleanField, DateField, SelectField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from .fields import DecisionFields, LabelledVoteForm, PersonField, note_field, reason_field, required
+from .fields import DecisionFields, LabelledVoteForm, PersonField, note_field, reason_field, required, select_choices
+from . import shared
 
+# The penalties, as choices (the name FORM_CHOICES is kept: cases/views.py imports it).
 FORM_CHOICES = [("reprimand", _l("Reprimand (khiển trách)")), ("warning", _l("Warning (cảnh cáo)")),
                 ("dismissal", _l("Dismissal from post (cách chức)")), ("expulsion", _l("Expulsion (khai trừ)"))]
 CATEGORY_CHOICES = [
@@ -25,26 +30,20 @@ RESOLUTION_CHOICES = [("decide", _l("Decide the discipline (within this body's a
                       ("propose", _l("Propose the discipline to the higher level"))]
 CONCLUSION_CHOICES = [("violation", _l("A violation is established: ask for the member's self-review")),
                       ("no_violation", _l("No violation: close the case"))]
-SELF_REVIEW_CHOICES = [("yes", _l("The member submitted a self-review")),
-                       ("no", _l("Proceed without it (3 requests went unanswered)"))]
-
-
-def select_choices(pairs):
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
 APPEAL_RESULT_CHOICES = [("upheld", _l("Upheld: the discipline stands")),
                          ("changed", _l("Changed to another form")),
                          ("annulled", _l("Annulled"))]
 
 
-def form_field(label=None, optional=False):
+def penalty_field(label=None, optional=False):
+    """A choice of penalty (required unless ``optional``, then "unchanged" first)."""
     choices = ([("", _l("— unchanged —"))] if optional else []) + FORM_CHOICES
     return SelectField(label or _l("Form of discipline"), choices=select_choices(choices),
                        validators=[Optional()] if optional else [required()], validate_choice=True)
 
 
 def post_field():
+    """The post a dismissal removes the member from."""
     return PersonField(_l("Post the member is dismissed from (for a dismissal)"), validators=[Optional()],
                        choices_of="posts_of_person")
 
@@ -63,14 +62,20 @@ class ReportForm(Form):
 
 
 class OpenReviewForm(Form):
+    """Opening the review of a report."""
+
     note = note_field(_l("What the review will look at"))
 
 
 class DismissReportForm(Form):
+    """Dismissing a report: no review."""
+
     reason = reason_field(_l("Why the report is dismissed"))
 
 
 class ConcludeReviewForm(Form):
+    """The review's conclusion and findings."""
+
     conclusion = SelectField(_l("Conclusion"), choices=select_choices(CONCLUSION_CHOICES), validators=[required()],
                              validate_choice=True)
     findings = TextAreaField(_l("Findings"), validators=[required(), Length(max=4000)])
@@ -78,22 +83,16 @@ class ConcludeReviewForm(Form):
                                      validators=[Optional()])
 
 
-class RequestSelfReviewForm(Form):
-    requested_on = DateField(_l("Date the member was asked for a self-review"), validators=[required()])
-    note = note_field()
+class SelfReviewForm(shared.SelfReviewForm):
+    """The member's self-review, with the penalty they propose for themselves."""
 
-
-class SelfReviewForm(Form):
-    submitted = SelectField(_l("Self-review"), choices=select_choices(SELF_REVIEW_CHOICES), validators=[required()],
-                            validate_choice=True)
-    self_criticism = TextAreaField(_l("The member's self-criticism"), validators=[Optional(), Length(max=4000)])
-    member_proposed_form = form_field(_l("Form the member proposes for themselves"), optional=True)
+    member_proposed_form = penalty_field(_l("Form the member proposes for themselves"), optional=True)
 
 
 class BodyVoteForm(LabelledVoteForm):
     """A body's vote on a form of discipline: it decides it or proposes it."""
 
-    proposed_form = form_field()
+    proposed_form = penalty_field()
     post_id = post_field()
     resolution = SelectField(_l("Resolution"), choices=select_choices(RESOLUTION_CHOICES), validators=[required()],
                              validate_choice=True)
@@ -108,6 +107,8 @@ class GrassrootsVoteForm(BodyVoteForm):
 
 
 class ProposeRemovalForm(Form):
+    """The branch proposes removing a probationary member's name instead of a discipline."""
+
     meeting_date = DateField(_l("Meeting date"), validators=[required()])
     reason = reason_field(_l("Why a warning is too light for this probationary member"))
 
@@ -115,26 +116,34 @@ class ProposeRemovalForm(Form):
 class DecideForm(LabelledVoteForm, DecisionFields):
     """Decision of the superior standing committee (or its inspection committee)."""
 
-    final_form = form_field(_l("Form decided"))
+    final_form = penalty_field(_l("Form decided"))
     post_id = post_field()
 
 
 class DecideNoDisciplineForm(DecisionFields):
+    """The decision not to discipline."""
+
     reason = reason_field()
 
 
 class AnnounceForm(Form):
+    """The day the member was told of the decision."""
+
     announced_on = DateField(_l("Date the member was told of the decision"), validators=[required()])
 
 
 class AppealForm(Form):
+    """The member's appeal."""
+
     filed_on = DateField(_l("Date the member filed the appeal"), validators=[required()])
     grounds = TextAreaField(_l("Grounds of the appeal"), validators=[required(), Length(max=4000)])
 
 
 class ResolveAppealForm(DecisionFields):
+    """The decision on the appeal: upheld, changed to another penalty, or annulled."""
+
     result = SelectField(_l("Result of the appeal"), choices=select_choices(APPEAL_RESULT_CHOICES), validators=[required()],
                          validate_choice=True)
-    new_form = form_field(_l("New form (when changed)"), optional=True)
+    new_form = penalty_field(_l("New form (when changed)"), optional=True)
     post_id = post_field()
     reasoning = reason_field(_l("Reasoning"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
 from wtforms.fields import DateField, IntegerField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from workflow.votes import VoteForm
@@ -34,6 +35,7 @@ class Required(InputRequired):
 
 
 def required(message=None):
+    """The validator of a required field (spaces only count as missing)."""
     return Required(message or _l("This field is required."))
 
 
@@ -50,13 +52,22 @@ class LabelledVoteForm(VoteForm):
 
 
 class DecisionFields(Form):
+    """A decision's number and date."""
+
     decision_number = StringField(_l("Decision number"), validators=[required(), Length(max=50)])
     decision_date = DateField(_l("Decision date"), validators=[required()])
 
 
 def reason_field(label=None):
+    """A required text of at most 4000 characters."""
     return TextAreaField(label or _l("Reason"), validators=[required(), Length(max=4000)])
 
 
 def note_field(label=None):
+    """An optional text of at most 4000 characters."""
     return TextAreaField(label or _l("Notes"), validators=[Optional(), Length(max=4000)])
+
+
+def select_choices(pairs):
+    """``(value, label)`` pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

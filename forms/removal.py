@@ -7,8 +7,7 @@ from wtforms import Form
 from wtforms.fields import IntegerField, SelectField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from .discipline import SELF_REVIEW_CHOICES, select_choices, RequestSelfReviewForm  # noqa: F401 (the same self-review steps)
-from .fields import DecisionFields, LabelledVoteForm, PersonField, reason_field, required
+from .fields import DecisionFields, LabelledVoteForm, PersonField, reason_field, required, select_choices
 
 GROUNDS_CHOICES = [
     ("missed_activities_or_dues", _l("Missed party activities or dues for 3 months in a year without good reason")),
@@ -32,12 +31,6 @@ class ProposeRemovalForm(Form):
     description = TextAreaField(_l("Facts"), validators=[required(), Length(max=4000)])
 
 
-class SelfReviewForm(Form):
-    submitted = SelectField(_l("Self-review"), choices=select_choices(SELF_REVIEW_CHOICES), validators=[required()],
-                            validate_choice=True)
-    self_criticism = TextAreaField(_l("The member's self-criticism"), validators=[Optional(), Length(max=4000)])
-
-
 class BranchVoteForm(LabelledVoteForm):
     """Branch resolution on the removal."""
 
@@ -51,4 +44,6 @@ class DecideRemoveForm(LabelledVoteForm, DecisionFields):
 
 
 class DecideKeepForm(DecisionFields):
+    """The decision to keep the member."""
+
     reason = reason_field()

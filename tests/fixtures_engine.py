@@ -153,6 +153,7 @@ from wtforms.fields import DateField, StringField  # noqa: E402
 from wtforms.validators import InputRequired, Length  # noqa: E402
 
 from workflow.definition import CLEAR, REVIEWING, Deadline, Process, Start, TimerSpec, Transition, at_or_above  # noqa: E402,E501
+from workflow.rulebooks import Rulebook, Rulebooks  # noqa: E402
 from workflow.votes import TWO_THIRDS  # noqa: E402
 
 
@@ -184,11 +185,17 @@ def reason_not_short(ctx):
     return None
 
 
+# Two versions of the rules, told apart by the day a case is opened.
+REVIEW_RULEBOOKS = Rulebooks([Rulebook(code="qd24_2021", title="Until June 2025", effective=dt.date(2021, 7, 30)),
+                              Rulebook(code="qd294_2025", title="From July 2025", effective=dt.date(2025, 7, 1))])
+
+
 class Review(Process):
     """draft -> submitted -> vote -> decision -> approved -> confirmed (and side exits)."""
 
     name = "test_review"
     version = 1
+    rulebooks = REVIEW_RULEBOOKS
 
     class State(str, _enum.Enum):
         draft = "draft"
@@ -245,7 +252,7 @@ def open_review(session: Session, org: Org, *, person: bool = True, unit: Unit |
 
 def advance_review(session: Session, org: Org, case, to: str):
     """Drive a Review case along the happy path until it is in state ``to``."""
-    from workflow import engine
+    from workflow import access, engine
 
     steps = [
         ("draft", "submitted", "submit", org.secretary, SUBMIT_OK),
@@ -254,7 +261,7 @@ def advance_review(session: Session, org: Org, case, to: str):
         ("decision", "approved", "decide", org.standing, None),
         ("approved", "confirmed", "confirm", org.committee, None),
     ]
-    state = engine.load_snapshot(session, case.id).state
+    state = access.load_snapshot(session, case.id).state
     session.rollback()
     for source, target, action, actor, payload in steps:
         if source != state:

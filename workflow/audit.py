@@ -14,12 +14,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .models import GENESIS_HASH, AuditEvent, Case
+from .prepared import Prepared
+
+SYSTEM_NAME = "system"
 
 _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 
@@ -50,6 +53,51 @@ def chain_hash(prev_hash: str, body: str) -> str:
 
 def event_hash(prev_hash: str, **fields: Any) -> str:
     return chain_hash(prev_hash, canonical(**fields))
+
+
+_event_t = AuditEvent.__table__
+P_INSERT_EVENT = Prepared(_event_t.insert().values({c.name: sa.bindparam(c.name) for c in _event_t.c
+                                                    if c.name != "id"}))
+
+
+def actor_id(actor) -> int | None:
+    """The acting user's id as recorded on an event (None for the system)."""
+    return None if actor is None else actor.id
+
+
+def actor_name(actor) -> str:
+    """The acting user's name as recorded on an event (``system`` for the system)."""
+    if actor is None:
+        return SYSTEM_NAME
+    return getattr(actor, "display_name", None) or getattr(actor, "username", "") or str(actor.id)
+
+
+def append(conn, *, case_id: int, prev_seq: int, prev_hash: str, actor_id: int | None, actor_name: str,
+           action: str, from_state: str | None, to_state: str, payload: Any, comment: str | None,
+           at: dt.datetime, request_id: str | None,
+           move_head: Callable[[int, str], None] | None = None) -> tuple[int, str]:
+    """Append the next event of a case's chain; the one place an event is written.
+
+    Computes the event's hash over its canonical JSON chained to ``prev_hash``,
+    calls ``move_head(seq, hash)`` first when given (the caller's conditional
+    UPDATE of the case's chain head, which raises when another writer moved
+    it), then inserts the event in the caller's transaction. ``payload`` must
+    already be JSON-safe (:func:`json_safe`); ``at`` is a naive UTC datetime.
+    Returns ``(seq, hash)`` of the new event.
+    """
+    seq = prev_seq + 1
+    new_hash = chain_hash(prev_hash, canonical(
+        case_id=case_id, seq=seq, actor_id=actor_id, actor_name=actor_name, action=action,
+        from_state=from_state, to_state=to_state, payload=payload, comment=comment, at=at, request_id=request_id,
+    ))
+    if move_head is not None:
+        move_head(seq, new_hash)
+    P_INSERT_EVENT.execute(conn, {
+        "case_id": case_id, "seq": seq, "actor_id": actor_id, "actor_name": actor_name, "action": action,
+        "from_state": from_state, "to_state": to_state, "payload": payload, "comment": comment, "at": at,
+        "request_id": request_id, "prev_hash": prev_hash, "hash": new_hash,
+    })
+    return seq, new_hash
 
 
 def json_safe(value: Any) -> Any:

@@ -18,12 +18,12 @@ A process is declared as a class (viewflow style)::
         ]
 
 When the class is created it is compiled and validated with ``transitions``
-(one class-level ``Machine`` with ``model=None`` and ``auto_transitions=False``):
-unknown states, unreachable states, non-end states with no way out, duplicate
-actions from one source, unknown roles and malformed targets raise
-:class:`~workflow.errors.DefinitionError` at import time. The class is then
-registered under ``(name, version)``; a running case keeps the version it
-started on.
+(one class-level ``Machine``, see :mod:`workflow.machine`): unknown states,
+unreachable states, non-end states with no way out, duplicate actions from one
+source, unknown roles, malformed targets and deadlines missing from the
+process's ``rulebooks`` raise :class:`~workflow.errors.DefinitionError` at
+import time. The class is then registered under ``(name, version)``; a running
+case keeps the version it started on, and the rulebook it was opened under.
 
 Levels say where the role must be held, relative to the case's home unit:
 
@@ -43,6 +43,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import importlib
+import os
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from transitions import Machine
@@ -50,6 +52,8 @@ from transitions import Machine
 from core.enums import LEVEL_RANK, Level, Role
 
 from .errors import DefinitionError
+from .machine import build_machine, role_values, state_value
+from .rulebooks import GENERIC, Rulebooks
 
 REVIEWING = "reviewing"
 
@@ -65,6 +69,7 @@ class AtOrAbove:
 
 
 def at_or_above(level: Level) -> AtOrAbove:
+    """The level spec "``level`` or any unit above it"; ``ValueError`` for an unknown level."""
     return AtOrAbove(Level(level))
 
 
@@ -75,12 +80,11 @@ LevelSpec = Level | AtOrAbove | str | Callable[..., Iterable[int]]
 class Deadline:
     """The step's deadline, set on ``case.deadline_at`` when the transition is taken.
 
-    ``working_days`` is a number, or the name of a rulebook deadline
-    (``"admission_decision"``...) whose days and extension come from the case's
-    rulebook. ``anchor`` gives the local date to count from (default: today);
-    it may be a payload field name or ``fn(ctx) -> date``.
-    ``extend=True`` instead extends the current deadline by the rulebook's
-    extension (once per deadline).
+    ``working_days`` is a number, or the kind of a deadline of the process's
+    rulebooks (None: ``kind``), whose days and extension come from the case's
+    rulebook. ``anchor`` gives the local date to count from (default: today): a
+    payload field name or ``fn(ctx) -> date``. ``extend=True`` instead extends the
+    current deadline by the rulebook's extension (once per deadline).
     """
 
     kind: str
@@ -106,12 +110,12 @@ class TimerSpec:
     when: Callable[..., bool] | None = None
 
     def applies(self, ctx) -> bool:
+        """Is a timer created for this case (``when``, default yes)?"""
         return self.when is None or bool(self.when(ctx))
 
     def due_at(self, ctx) -> dt.datetime:
-        if self.due is not None:
-            return self.due(ctx)
-        return ctx.now + (self.delay or dt.timedelta(0))
+        """When it fires (naive UTC): ``due(ctx)``, else ``delay`` from now."""
+        return self.due(ctx) if self.due is not None else ctx.now + (self.delay or dt.timedelta(0))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,6 +179,7 @@ class Transition:
 
     @property
     def is_system(self) -> bool:
+        """Only the system (a timer) takes it: it names no role."""
         return not self.roles
 
     def __repr__(self) -> str:
@@ -202,10 +207,12 @@ class CompiledTransition:
 
     @property
     def is_system(self) -> bool:
+        """Only the system (a timer) takes it: it names no role."""
         return not self.roles
 
     @property
     def possible_targets(self) -> tuple[str, ...]:
+        """The states it may lead to, each once, in declaration order."""
         return tuple(dict.fromkeys(self.targets.values()))
 
 
@@ -215,9 +222,6 @@ _REGISTRY: dict[tuple[str, int], type["Process"]] = {}
 def _import_process_modules() -> None:
     """Import the modules named in ``WORKFLOW_PROCESS_MODULES`` (comma-separated),
     so that a process running elsewhere (a worker) knows extra definitions."""
-    import importlib
-    import os
-
     for module in filter(None, (m.strip() for m in os.environ.get("WORKFLOW_PROCESS_MODULES", "").split(","))):
         importlib.import_module(module)
 
@@ -237,41 +241,27 @@ def get_process(name: str, version: int | None = None) -> type["Process"]:
 
 
 def registered() -> dict[tuple[str, int], type["Process"]]:
+    """Every registered definition by ``(name, version)`` (a copy)."""
     return dict(_REGISTRY)
 
 
-def _state_value(state_enum, value, where: str) -> str:
-    if isinstance(value, enum.Enum):
-        if not isinstance(value, state_enum):
-            raise DefinitionError(f"{where}: {value!r} is not a member of {state_enum.__name__}")
-        return value.value
-    try:
-        return state_enum(value).value
-    except ValueError:
-        raise DefinitionError(f"{where}: unknown state {value!r}") from None
-
-
 def _check_level(level, where: str) -> Any:
-    if level is None:
-        return None
-    if isinstance(level, AtOrAbove) or callable(level) and not isinstance(level, (str, Level)):
+    if level is None or level == REVIEWING or isinstance(level, AtOrAbove) or (
+            callable(level) and not isinstance(level, (str, Level))):
         return level
-    if level == REVIEWING:
-        return REVIEWING
     try:
         return Level(level)
     except ValueError:
         raise DefinitionError(f"{where}: unknown level {level!r}") from None
 
 
-def _check_roles(roles, where: str) -> frozenset[str]:
-    out = set()
-    for r in roles:
-        try:
-            out.add(Role(r).value)
-        except ValueError:
-            raise DefinitionError(f"{where}: unknown role {r!r}") from None
-    return frozenset(out)
+def _check_deadline(spec: Deadline | None, rulebooks: Rulebooks, where: str) -> None:
+    """A deadline counted from the rulebook must be in every rulebook of the process."""
+    if spec is None or spec.kind == CLEAR.kind or isinstance(spec.working_days, int):
+        return
+    kind = spec.kind if spec.extend else (spec.working_days or spec.kind)
+    if rulebooks.without_deadline(kind):
+        raise DefinitionError(f"{where}: rulebooks {rulebooks.without_deadline(kind)} have no deadline {kind!r}")
 
 
 class Process:
@@ -285,6 +275,7 @@ class Process:
     ends: Sequence[Any] = ()
     transitions: Sequence[Transition] = ()
     title: str = ""
+    rulebooks: Rulebooks = GENERIC  # the versions of its rules; a case keeps the one it opened under
 
     # Filled in by compilation.
     machine: Machine
@@ -310,10 +301,12 @@ class Process:
 
     @classmethod
     def transition(cls, action: str, state: str) -> CompiledTransition | None:
+        """The transition ``action`` from ``state``, or None."""
         return cls.compiled.get((state, action))
 
     @classmethod
     def actions_from(cls, state: str) -> list[CompiledTransition]:
+        """The transitions that leave ``state`` (system ones included)."""
         return cls.from_state.get(state, [])
 
 
@@ -331,21 +324,23 @@ def _compile(cls) -> None:
 
     starts = list(cls.starts)
     if cls.initial is not None and not any(
-        _state_value(state_enum, s.state, where) == _state_value(state_enum, cls.initial, where) for s in starts
+        state_value(state_enum, s.state, where) == state_value(state_enum, cls.initial, where) for s in starts
     ):
         raise DefinitionError(f"{where}: initial must be listed in starts (with who may start there)")
     if not starts:
         raise DefinitionError(f"{where}: declare at least one Start(state, roles, level)")
     start_specs: dict[str, Start] = {}
     for s in starts:
-        value = _state_value(state_enum, s.state, f"{where} start")
+        value = state_value(state_enum, s.state, f"{where} start")
         roles = s.roles if isinstance(s.roles, (list, tuple, set, frozenset)) else (s.roles,)
-        _check_roles(roles, f"{where} start {value}")
+        role_values(roles, f"{where} start {value}")
         _check_level(s.level, f"{where} start {value}")
         if value in start_specs:
             raise DefinitionError(f"{where}: start state {value} listed twice")
         start_specs[value] = s
-    ends = frozenset(_state_value(state_enum, e, f"{where} ends") for e in cls.ends)
+    if not isinstance(cls.rulebooks, Rulebooks):
+        raise DefinitionError(f"{where}: rulebooks must be a workflow.rulebooks.Rulebooks set")
+    ends = frozenset(state_value(state_enum, e, f"{where} ends") for e in cls.ends)
     if not ends:
         raise DefinitionError(f"{where}: declare the end states")
 
@@ -359,9 +354,9 @@ def _compile(cls) -> None:
             raise DefinitionError(f"{where}: {t!r} is not a Transition")
         if not t.action or not t.action.isidentifier():
             raise DefinitionError(f"{tw}: the action must be an identifier")
-        sources = tuple(_state_value(state_enum, s, tw) for s in t.sources)
+        sources = tuple(state_value(state_enum, s, tw) for s in t.sources)
         if isinstance(t.target, Mapping):
-            targets = {str(k): _state_value(state_enum, v, tw) for k, v in t.target.items()}
+            targets = {str(k): state_value(state_enum, v, tw) for k, v in t.target.items()}
             if not targets:
                 raise DefinitionError(f"{tw}: empty target mapping")
             if t.choose is None:
@@ -372,13 +367,14 @@ def _compile(cls) -> None:
         else:
             if t.choose is not None:
                 raise DefinitionError(f"{tw}: choose= needs a mapping of possible targets")
-            targets = {"": _state_value(state_enum, t.target, tw)}
-        roles = _check_roles(t.roles, tw)
+            targets = {"": state_value(state_enum, t.target, tw)}
+        roles = role_values(t.roles, tw)
         level = _check_level(t.level, tw) if roles else None
         if roles and level is None:
             raise DefinitionError(f"{tw}: a human transition needs a level")
         if t.timer is not None and roles:
             raise DefinitionError(f"{tw}: only system transitions (no role) may have a timer")
+        _check_deadline(t.deadline, cls.rulebooks, tw)
         ct = CompiledTransition(
             action=t.action, sources=sources, targets=targets, roles=roles, level=level,
             form=t.form, guards=t.guards, vote=t.vote, choose=t.choose, deadline=t.deadline,
@@ -393,39 +389,7 @@ def _compile(cls) -> None:
         for dest in ct.possible_targets:
             machine_transitions.append({"trigger": t.action, "source": list(sources), "dest": dest})
 
-    try:
-        machine = Machine(
-            model=None,
-            states=list(states),
-            transitions=machine_transitions,
-            initial=next(iter(start_specs)),
-            auto_transitions=False,
-            send_event=True,
-        )
-    except ValueError as exc:  # unknown states and the like
-        raise DefinitionError(f"{where}: {exc}") from exc
-
-    # Reachability from the start states, over the compiled machine's events.
-    edges: dict[str, set[str]] = {s: set() for s in states}
-    for event in machine.events.values():
-        for src, trans in event.transitions.items():
-            for tr in trans:
-                edges[src].add(tr.dest)
-    seen = set(start_specs)
-    todo = list(start_specs)
-    while todo:
-        for nxt in edges[todo.pop()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    unreachable = [s for s in states if s not in seen]
-    if unreachable:
-        raise DefinitionError(f"{where}: unreachable states {unreachable}")
-    dead = [s for s in states if s not in ends and not edges[s]]
-    if dead:
-        raise DefinitionError(f"{where}: states with no way out that are not ends: {dead}")
-
-    cls.machine = machine
+    cls.machine = build_machine(states, list(start_specs), ends, machine_transitions, where)
     cls.states = states
     cls.compiled = compiled
     cls.by_action = by_action

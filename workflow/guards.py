@@ -24,7 +24,7 @@ from core.enums import LEVEL_RANK, Level
 from core.models import Person, RoleAssignment, Unit
 
 from . import clock
-from ._sql import Prepared
+from .prepared import Prepared
 from .audit import json_safe
 from .definition import REVIEWING, AtOrAbove
 from .errors import InvalidPayload
@@ -53,7 +53,8 @@ _ROLE_ROWS = (
 )
 
 
-def _value(x) -> str:
+def value_of(x) -> str:
+    """An enum member's value, or the value itself."""
     return x.value if hasattr(x, "value") else x
 
 
@@ -64,7 +65,7 @@ def role_rows(conn, user_id: int) -> list[RoleRow]:
     """Every role the user holds (one query on the ``user_id`` index); ``conn``
     is the session's Connection."""
     rows = _P_ROLE_ROWS.all(conn, {"uid": user_id})
-    return [RoleRow(r[0], _value(r[1]), _value(r[2]), bool(r[3])) for r in rows]
+    return [RoleRow(r[0], value_of(r[1]), value_of(r[2]), bool(r[3])) for r in rows]
 
 
 def path_ids(path: str) -> frozenset[int]:
@@ -148,22 +149,24 @@ class Context:
 
     @property
     def today(self) -> dt.date:
+        """The local (Vietnam) date of ``now``."""
         return clock.local(self.now).date()
 
     @property
     def rulebook(self):
-        from .rulebooks import get_rulebook
-
-        return get_rulebook(self.case.rulebook)
+        """The case's rulebook: the version of ``process.rulebooks`` it was opened under."""
+        return self.process.rulebooks.get(self.case.rulebook)
 
     @property
     def person(self) -> Person | None:
+        """The case's person (loaded once), or None."""
         if self._person is None and self.case is not None and self.case.person_id is not None:
             self._person = self.session.get(Person, self.case.person_id)
         return self._person
 
     @property
     def unit(self) -> Unit | None:
+        """The case's home unit (loaded once)."""
         if self._unit is None and self.case is not None:
             self._unit = self.session.get(Unit, self.case.unit_id)
         return self._unit
@@ -174,6 +177,7 @@ class Context:
         self.data_changed = True
 
     def set_reviewing_unit(self, unit_id: int | None) -> None:
+        """Make ``unit_id`` the case's reviewing unit (written with the act)."""
         self.reviewing_unit_id = unit_id
 
 

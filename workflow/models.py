@@ -23,6 +23,11 @@ JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 GENESIS_HASH = "0" * 64
 
 
+def partial_index(name: str, *columns: str, where: str) -> sa.Index:
+    """An index over the rows matching ``where`` (SQL), on SQLite and PostgreSQL alike."""
+    return sa.Index(name, *columns, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
+
+
 class Case(Base):
     """A tracked procedure (hồ sơ) running one process definition version."""
 
@@ -33,23 +38,12 @@ class Case(Base):
         # path and use these per unit. No index holds the state: an index on a
         # column every act changes costs every act another page write.
         sa.Index("ix_wf_case_unit", "unit_id", "id"),
-        sa.Index(
-            "ix_wf_case_unit_open",
-            "unit_id",
-            "id",
-            sqlite_where=sa.text("closed_at IS NULL"),
-            postgresql_where=sa.text("closed_at IS NULL"),
-        ),
+        partial_index("ix_wf_case_unit_open", "unit_id", "id", where="closed_at IS NULL"),
         # Keyset pagination by opening date.
         sa.Index("ix_wf_case_opened", "opened_at", "id"),
         # Overdue: open cases with a deadline, ordered by it.
-        sa.Index(
-            "ix_wf_case_open_deadline",
-            "deadline_at",
-            "id",
-            sqlite_where=sa.text("closed_at IS NULL AND deadline_at IS NOT NULL"),
-            postgresql_where=sa.text("closed_at IS NULL AND deadline_at IS NOT NULL"),
-        ),
+        partial_index("ix_wf_case_open_deadline", "deadline_at", "id",
+                      where="closed_at IS NULL AND deadline_at IS NOT NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,13 +128,7 @@ class Timer(Base):
 
     __tablename__ = "wf_timer"
     __table_args__ = (
-        sa.Index(
-            "ix_wf_timer_pending_due",
-            "due_at",
-            "id",
-            sqlite_where=sa.text("fired_at IS NULL AND cancelled_at IS NULL"),
-            postgresql_where=sa.text("fired_at IS NULL AND cancelled_at IS NULL"),
-        ),
+        partial_index("ix_wf_timer_pending_due", "due_at", "id", where="fired_at IS NULL AND cancelled_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

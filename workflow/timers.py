@@ -21,8 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import clock
-from .calendar import add_working_days, deadline_at, overdue_filter, working_days_between  # noqa: F401
-from .engine import _act, _sync_identity_map
+from .engine import apply
 from .errors import WorkflowError
 from .models import Timer
 
@@ -61,8 +60,7 @@ def fire_timer(session: Session, timer_id: int, now: dt.datetime | None = None) 
             session.rollback()
             return None
         case_id, state, action = claimed
-        result, synced = _act(session, case_id, action, None, None, None, f"timer:{timer_id}", None, None,
-                              now=now)
+        apply(session, case_id, action, None, idempotency_key=f"timer:{timer_id}", now=now)
         session.commit()
     except WorkflowError as exc:
         session.rollback()
@@ -70,8 +68,6 @@ def fire_timer(session: Session, timer_id: int, now: dt.datetime | None = None) 
     except BaseException:
         session.rollback()
         raise
-    if synced:
-        _sync_identity_map(session, case_id, synced)
     return "done"
 
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from cases.registry import CaseType, register
+from workflow import clock
 
 from . import process
 
 
 def checklist(session, case):
-    """Eligibility checklist for the case page, evaluated today, while the dossier
-    is being prepared (None at any later step)."""
-    from workflow import clock
-
+    """Eligibility checklist for the case page, evaluated today with the case's rulebook,
+    while the dossier is being prepared (None at any later step)."""
     if case.state != process.State.draft:
         return None
     person, unit = case.person, case.unit
     if person is None:
         return []
-    return process.eligibility(session, case.id, person, unit, clock.today(), case.data or {})
+    rulebook = process.Admission.rulebooks.get(case.rulebook)
+    return process.eligibility(session, case.id, person, unit, clock.today(), case.data or {}, rulebook)
 
 
 ADMISSION = register(CaseType(name="admission", process=process.Admission, state_labels=process.STATE_LABELS,

@@ -8,6 +8,12 @@ import enum
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from cases.certificates import certificate_check, latest_certificate
+from cases.dates import add_months, as_date, d, local_midnight
+from cases.guards import (Check, candidate_of_branch, date_not_in_future, entitled_not_more_than_members,
+                          no_open_admission, vote_passed)
+from cases.models import Document
+from cases.rulebooks import RULEBOOKS
 from core.enums import Level, PersonStatus, Role
 from core.models import Certificate, Person
 from forms import admission as f
@@ -16,12 +22,12 @@ from workflow.definition import CLEAR, Deadline, Process, Start, TimerSpec, Tran
 from workflow.i18n import _
 from workflow.votes import MAJORITY, TWO_THIRDS
 
-from ..dates import as_date, local_midnight
-from ..guards import date_not_in_future, entitled_not_more_than_members, vote_passed
 from . import rules
 
 
 class State(str, enum.Enum):
+    """The steps of an admission dossier (DOMAIN.md, "Admission")."""
+
     draft = "draft"
     background_check = "background_check"
     opinions = "opinions"
@@ -68,8 +74,7 @@ OPEN_BEFORE_CEREMONY = [State.draft, State.background_check, State.opinions, Sta
 # ---- helpers ------------------------------------------------------------------------------
 
 def case_documents(session, case_id: int):
-    from cases.models import Document
-
+    """Every document of the case (the latest of each kind is what rules read)."""
     return session.scalars(sa.select(Document).where(Document.case_id == case_id)).all()
 
 
@@ -85,17 +90,19 @@ def introducers_of(data: dict) -> tuple[list[dict], str | None]:
     return items, data.get("union_resolution") or None
 
 
-def eligibility(session, case_id: int, person: Person, unit, on: dt.date, data: dict) -> list[rules.Check]:
-    """Every eligibility rule of DOMAIN.md, evaluated on ``on`` (the branch vote)."""
+def eligibility(session, case_id: int, person: Person, unit, on: dt.date, data: dict, rulebook) -> list[Check]:
+    """Every eligibility rule of DOMAIN.md, evaluated on ``on`` (the branch vote)
+    with the periods of ``rulebook`` (the case's); ``data``: the submit payload
+    or the stored case data (introducers and union resolution)."""
     docs = case_documents(session, case_id) if case_id else []
     introducers, union = introducers_of(data)
     checks = [
-        rules.age_check(person, on, has_consent=any(d.kind == "consent" for d in docs)),
+        rules.age_check(person, on, has_consent=any(doc.kind == "consent" for doc in docs)),
         rules.education_check(person, unit),
-        rules.certificate_check(rules.latest_certificate(session, person.id), on),
+        certificate_check(latest_certificate(session, person.id), on, rulebook.certificate_valid_months),
         rules.introducers_check(session, person, unit, introducers, union, on),
     ]
-    checks.extend(rules.documents_checks(docs, on, len(introducers), union))
+    checks.extend(rules.documents_checks(docs, on, len(introducers), union, rulebook.document_valid_months))
     return checks
 
 
@@ -103,8 +110,8 @@ def _eligibility_guard(on_of):
     def eligible(ctx):
         on = on_of(ctx)
         data = ctx.payload if any(k.startswith("introducer") for k in ctx.payload) else ctx.data
-        failed = [c.reason for c in eligibility(ctx.session, ctx.case.id, ctx.person, ctx.unit, on, data) if not c.passed]
-        return " ".join(failed) or None
+        checks = eligibility(ctx.session, ctx.case.id, ctx.person, ctx.unit, on, data, ctx.rulebook)
+        return " ".join(c.reason for c in checks if not c.passed) or None
 
     return eligible
 
@@ -115,34 +122,26 @@ eligible_on_vote_date = _eligibility_guard(lambda ctx: as_date(ctx.payload.get("
 eligible_on_vote_date.__name__ = "eligible_on_branch_vote_date"
 
 
-def candidate_of_branch(ctx):
-    person = ctx.person
-    if person is None:
-        return _("Choose the candidate.")
-    if person.status is not PersonStatus.candidate:
-        return _("%(name)s is not a candidate (quần chúng); an admission dossier is only for candidates.",
-                 name=person.full_name)
-    if person.unit_id != ctx.case.unit_id:
-        return _("%(name)s does not belong to this branch.", name=person.full_name)
-    from workflow.models import Case
-
-    open_case = ctx.session.scalar(sa.select(Case.id).where(
-        Case.process == Admission.name, Case.person_id == person.id, Case.closed_at.is_(None)).limit(1))
-    if open_case:
-        return _("%(name)s already has an open admission dossier (no. %(id)s).", name=person.full_name, id=open_case)
-    return None
+def candidate_for_admission(ctx):
+    """The dossier's person is a candidate of the branch with no other open dossier."""
+    return candidate_of_branch(ctx, lambda person: _(
+        "%(name)s is not a candidate (quần chúng); an admission dossier is only for candidates.",
+        name=person.full_name)) or no_open_admission(ctx)
 
 
 def decision_after_branch_vote(ctx):
+    """The decision (payload ``decision_date``) is not before the branch vote."""
     decided = as_date(ctx.payload.get("decision_date"))
     voted = as_date(ctx.data.get("branch_vote_date"))
     if decided and voted and decided < voted:
         return _("The decision date %(decided)s is before the branch vote of %(voted)s.",
-                 decided=rules.d(decided), voted=rules.d(voted))
+                 decided=d(decided), voted=d(voted))
     return None
 
 
 def ceremony_within_deadline(ctx):
+    """The ceremony is held on or after the decision and within the rulebook's
+    ``ceremony`` working days of it (Hướng dẫn 01-HD/TW (2021), on Điều 4)."""
     held = as_date(ctx.payload.get("ceremony_date"))
     decided = as_date(ctx.data.get("decision_date"))
     if held is None or decided is None:
@@ -151,47 +150,54 @@ def ceremony_within_deadline(ctx):
     last = calendar.add_working_days(decided, days)
     if held < decided:
         return _("The ceremony of %(held)s cannot precede the decision of %(decided)s.",
-                 held=rules.d(held), decided=rules.d(decided))
+                 held=d(held), decided=d(decided))
     if held > last:
         return _("The ceremony must be held within %(days)s working days of the decision of %(decided)s, "
-                 "that is by %(last)s; %(held)s is too late.", days=days, decided=rules.d(decided),
-                 last=rules.d(last), held=rules.d(held))
+                 "that is by %(last)s; %(held)s is too late.", days=days, decided=d(decided),
+                 last=d(last), held=d(held))
     return None
 
 
 def mentor_is_official_of_branch(ctx):
+    """The mentor (payload ``mentor_id``) is an official member of the branch."""
     mentor = ctx.session.get(Person, int(ctx.payload.get("mentor_id") or 0))
     if mentor is None or mentor.status is not PersonStatus.official or mentor.unit_id != ctx.case.unit_id:
         return _("The mentor must be an official member of the branch.")
     return None
 
 
-def probation_end(ctx_or_data) -> dt.date:
-    data = ctx_or_data.data if hasattr(ctx_or_data, "data") else ctx_or_data
-    return rules.add_months(as_date(data["decision_date"]), 12)
+def probation_end(ctx) -> dt.date:
+    """The day probation ends: the admission decision's date plus the rulebook's
+    ``probation_months`` (Điều lệ Đảng, Điều 5)."""
+    return add_months(as_date(ctx.data["decision_date"]), ctx.rulebook.probation_months)
 
 
 def probation_timer_due(ctx) -> dt.datetime:
-    """The start (local midnight) of the day probation ends: decision date + 12 months."""
+    """The start (local midnight, as UTC) of the day probation ends."""
     return local_midnight(probation_end(ctx))
 
 
 # ---- effects (only the engine changes a person) ------------------------------------------------
 
 def store_introducers(ctx):
+    """Keep the introducers and the union resolution of the submitted dossier."""
     introducers, union = introducers_of(ctx.payload)
     ctx.update_data(introducers=introducers, union_resolution=union)
 
 
 def store_branch_vote(ctx):
+    """Keep the branch vote's date (documents and deadlines count from it)."""
     ctx.update_data(branch_vote_date=ctx.payload["meeting_date"])
 
 
 def store_decision(ctx):
+    """Keep the admission decision's number and date (9-KNĐ)."""
     ctx.update_data(decision_number=ctx.payload["decision_number"], decision_date=ctx.payload["decision_date"])
 
 
 def become_probationary(ctx):
+    """After the ceremony the person is a probationary member, party age counting from the decision
+    date (Điều lệ Đảng, Điều 5); the mentor and the end of probation are kept."""
     person = ctx.person
     person.status = PersonStatus.probationary
     person.admission_date = as_date(ctx.data["decision_date"])  # party age counts from the decision
@@ -202,6 +208,7 @@ def become_probationary(ctx):
 
 
 def record_new_member_certificate(ctx):
+    """Record the new-member course certificate on the person (kind ``new_member``)."""
     ctx.session.add(Certificate(person_id=ctx.person.id, kind="new_member",
                                 number=ctx.payload["certificate_number"], issued_on=as_date(ctx.payload["issued_on"]),
                                 issuer=ctx.payload.get("issuer") or ""))
@@ -210,6 +217,8 @@ def record_new_member_certificate(ctx):
 
 
 def become_official(ctx):
+    """Recognised: the person is an official member from the day probation ended, even when
+    decided late (16-KNĐ), with the party card number when given."""
     person = ctx.person
     person.status = PersonStatus.official
     # Recognition takes effect on the day probation ended, even when decided late.
@@ -222,6 +231,7 @@ def become_official(ctx):
 
 
 def become_removed(ctx):
+    """A probationary member not recognised: the name is removed."""
     ctx.person.status = PersonStatus.removed
     ctx.update_data(removal_decision_number=ctx.payload["decision_number"],
                     removal_decision_date=ctx.payload["decision_date"])
@@ -241,13 +251,16 @@ BS, CM, OO, SM = Role.branch_secretary, Role.committee_member, Role.organisation
 
 
 class Admission(Process):
+    """Admission (kết nạp đảng viên), from the dossier to recognition as an official member."""
+
     name = "admission"
     version = 1
     title = _l("Admission")
     State = State
     state_labels = STATE_LABELS
     initial = S.draft
-    starts = [Start(S.draft, BS, Level.branch, form=f.OpenAdmissionForm, guards=[candidate_of_branch],
+    rulebooks = RULEBOOKS
+    starts = [Start(S.draft, BS, Level.branch, form=f.OpenAdmissionForm, guards=[candidate_for_admission],
                     label=_l("New admission dossier"))]
     ends = [S.official, S.removed, S.rejected, S.withdrawn]
     transitions = [

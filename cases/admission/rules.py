@@ -1,46 +1,43 @@
 """The admission rules of DOMAIN.md as plain functions.
 
-Each check returns a :class:`Check` (passed or not, with the reason in the
-user's language and the figures behind it), so the same functions give the
-engine's guards their refusals and the case page its eligibility checklist.
+Each check returns a :class:`~cases.guards.Check` (passed or not, with the
+reason in the user's language and the figures behind it), so the same functions
+give the engine's guards their refusals and the case page its eligibility
+checklist. Periods that change with the regulation come from the case's
+rulebook (:mod:`cases.rulebooks`); the certificate rule is
+:func:`cases.certificates.certificate_check`.
+
+Source: Điều lệ Đảng, Điều 1 and Điều 4; Quy định 24-QĐ/TW (2021) and
+Hướng dẫn 01-HD/TW (2021) on them (294-QĐ/TW and 06-HD/TW since 2025).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.enums import EDUCATION_RANK, Education, PersonStatus
-from core.models import Certificate, Person, Unit
+from cases.dates import MONTHS_PER_YEAR, add_months, d, full_months
+from cases.guards import Check
+from core.enums import EDUCATION_RANK, Education, Level, PersonStatus
+from core.models import Person, Unit
 from workflow.i18n import _
 
-from ..dates import add_months, d, full_months  # noqa: F401  (re-exported for the rules)
-
-MIN_AGE_YEARS = 18
-MAX_AGE_YEARS = 60
-CERTIFICATE_VALID_MONTHS = 60
-INTRODUCER_MONTHS_ALONGSIDE = 12
-DOCUMENT_VALID_MONTHS = 12
+MIN_AGE_MONTHS = 216  # 18 full years
+MAX_AGE_YEARS = 60  # older only with the province's written consent
+INTRODUCER_MONTHS_ALONGSIDE = 12  # an introducer has worked or lived with the candidate this long
 REQUIRED_DOCUMENTS = ("1-KNĐ", "2-KNĐ", "5-KNĐ")
 
 
-@dataclass(frozen=True)
-class Check:
-    rule: str  # identifier: age, education, certificate, introducers, documents, documents_fresh
-    title: str
-    passed: bool
-    reason: str
-
-
 def age_check(person: Person, on: dt.date, has_consent: bool) -> Check:
+    """Age on ``on`` (the branch vote), in full months: at least 216; over 60
+    full years only with ``has_consent`` (a document of kind ``consent``)."""
     months = full_months(person.date_of_birth, on)
-    years, rest = divmod(months, 12)
+    years, rest = divmod(months, MONTHS_PER_YEAR)
     title = _("Age from 18 to 60 on the day of the branch vote")
-    if months < MIN_AGE_YEARS * 12:
+    if months < MIN_AGE_MONTHS:
         return Check("age", title, False, _(
             "On %(day)s the candidate is %(years)s years %(months)s months old; at least 18 full years are needed.",
             day=d(on), years=years, months=rest))
@@ -53,6 +50,7 @@ def age_check(person: Person, on: dt.date, has_consent: bool) -> Check:
 
 
 def education_check(person: Person, unit: Unit) -> Check:
+    """Lower-secondary education at least; primary where the unit is a hardship area."""
     title = _("Education: lower secondary (primary in hardship areas)")
     needed = Education.primary if unit.hardship_area else Education.lower_secondary
     if EDUCATION_RANK[person.education] >= EDUCATION_RANK[needed]:
@@ -63,37 +61,8 @@ def education_check(person: Person, unit: Unit) -> Check:
         "At least lower secondary education is needed; primary is enough only in a hardship area."))
 
 
-def latest_certificate(session: Session, person_id: int) -> Certificate | None:
-    return session.scalar(
-        sa.select(Certificate)
-        .where(Certificate.person_id == person_id, Certificate.kind == "party_knowledge")
-        .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
-        .limit(1)
-    )
-
-
-def certificate_valid_on(issued_on: dt.date, on: dt.date, months: int = CERTIFICATE_VALID_MONTHS) -> bool:
-    return add_months(issued_on, months) >= on
-
-
-def certificate_check(cert: Certificate | None, on: dt.date, months: int = CERTIFICATE_VALID_MONTHS) -> Check:
-    title = _("Certificate of the course on party knowledge, at most 60 months old")
-    if cert is None:
-        return Check("certificate", title, False, _("No certificate of the course on party knowledge is on file."))
-    if not certificate_valid_on(cert.issued_on, on, months):
-        age = full_months(cert.issued_on, on)
-        return Check("certificate", title, False, _(
-            "The certificate no. %(number)s was issued on %(issued)s, %(age)s months before %(day)s; "
-            "it is valid for 60 months only.", number=cert.number, issued=d(cert.issued_on), age=age, day=d(on)))
-    return Check("certificate", title, True, _("Certificate no. %(number)s of %(issued)s, valid until %(until)s.",
-                                               number=cert.number, issued=d(cert.issued_on),
-                                               until=d(add_months(cert.issued_on, months))))
-
-
 def grassroots_of(session: Session, unit: Unit) -> Unit | None:
     """The grassroots organisation the unit belongs to (itself for a chi bộ cơ sở)."""
-    from core.enums import Level
-
     ids = unit.ancestor_ids
     units = {u.id: u for u in session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))}
     for uid in reversed(ids):
@@ -166,8 +135,11 @@ def introducers_check(session: Session, candidate: Person, unit: Unit, introduce
     return Check("introducers", title, False, " ".join(problems))
 
 
-def documents_checks(documents: Iterable, on: dt.date, member_introducers: int, union_resolution: str | None) -> list[Check]:
-    """``documents``: objects with ``kind`` and ``issued_on``."""
+def documents_checks(documents: Iterable, on: dt.date, member_introducers: int, union_resolution: str | None,
+                     valid_months: int) -> list[Check]:
+    """The dossier's documents are present (``documents``: objects with ``kind``
+    and ``issued_on``), and none is older than ``valid_months`` (the rulebook's
+    ``document_valid_months``) on ``on``, the branch vote."""
     docs = list(documents)
     kinds = [doc.kind for doc in docs]
     missing = [k for k in REQUIRED_DOCUMENTS if k not in kinds]
@@ -177,9 +149,10 @@ def documents_checks(documents: Iterable, on: dt.date, member_introducers: int, 
         missing.append("4-KNĐ")
     present = Check("documents", _("Dossier documents present (1-KNĐ, 2-KNĐ, 3-KNĐ/4-KNĐ, 5-KNĐ)"), not missing,
                     _("Missing: %(kinds)s.", kinds=", ".join(missing)) if missing else _("All present."))
-    limit = add_months(on, -DOCUMENT_VALID_MONTHS)
+    limit = add_months(on, -valid_months)
     stale = sorted({doc.kind for doc in docs if doc.kind.endswith("-KNĐ") and doc.issued_on < limit})
-    fresh = Check("documents_fresh", _("Documents at most 12 months old at the branch vote"), not stale,
-                  _("Older than 12 months on %(day)s, to be redone: %(kinds)s.", day=d(on), kinds=", ".join(stale))
-                  if stale else _("All fresh."))
+    title = _("Documents at most %(months)s months old at the branch vote", months=valid_months)
+    fresh = Check("documents_fresh", title, not stale,
+                  _("Older than %(months)s months on %(day)s, to be redone: %(kinds)s.", months=valid_months, day=d(on),
+                    kinds=", ".join(stale)) if stale else _("All fresh."))
     return [present, fresh]

@@ -28,7 +28,7 @@ from workflow.i18n import _
 from workflow.models import Case
 
 from .models import Course, Enrolment
-from .plans import NotFound
+from .plans import NotFound, get_visible
 
 
 class BatchRefused(Exception):
@@ -41,6 +41,8 @@ class BatchRefused(Exception):
 
 @dataclass
 class ResultRow:
+    """One row of a results sheet, as typed (strings); a blank row is left for later."""
+
     enrolment_id: int
     score: str = ""
     result: str = ""
@@ -49,25 +51,20 @@ class ResultRow:
 
     @property
     def blank(self) -> bool:
+        """Nothing was typed in the row."""
         return not (self.result or self.score or self.certificate_number or self.certificate_date)
 
 
 def visible_courses(session: Session, user, limit: int = 100) -> list[Course]:
+    """The latest ``limit`` courses organised by units the user may see, newest first."""
     stmt = (sa.select(Course).join(Unit, Unit.id == Course.organiser_unit_id)
             .where(visible(user, Unit.path, session)).order_by(Course.starts_on.desc(), Course.id.desc()).limit(limit))
     return list(session.scalars(stmt))
 
 
 def get_course(session: Session, user, course_id) -> Course:
-    from core.permissions import can_view
-
-    try:
-        course = session.get(Course, int(course_id))
-    except (TypeError, ValueError):
-        course = None
-    if course is None or not can_view(user, course, session):
-        raise NotFound(course_id)
-    return course
+    """The course ``course_id`` if ``user`` may see it; raises :class:`NotFound` otherwise."""
+    return get_visible(session, user, Course, course_id)
 
 
 def organiser_units(session: Session, user) -> list[Unit]:
@@ -81,6 +78,7 @@ def organiser_units(session: Session, user) -> list[Unit]:
 
 
 def may_manage(session: Session, user, course: Course) -> bool:
+    """Is the user an organisation officer of the unit that organises the course?"""
     return any(u.id == course.organiser_unit_id for u in organiser_units(session, user))
 
 
@@ -132,6 +130,7 @@ def enrol(session: Session, user, course: Course, case_ids) -> int:
 
 
 def remove(session: Session, user, course: Course, enrolment_id: int) -> None:
+    """Take an enrolment off the class list; raises NotFound where the user may not manage the course."""
     if not may_manage(session, user, course):
         raise NotFound(course.id)
     row = session.get(Enrolment, enrolment_id)
@@ -181,8 +180,8 @@ def record_results(session: Session, user, course: Course, rows: list[ResultRow]
                 continue
             try:
                 # The engine's act without its commit: every row joins this one transaction.
-                engine._act(session, enrolment.case_id, "record_result", user, _payload(course, row), None,
-                            f"{batch_key}:{enrolment.case_id}", None, request_id)
+                engine.apply(session, enrolment.case_id, "record_result", user, _payload(course, row),
+                             idempotency_key=f"{batch_key}:{enrolment.case_id}", request_id=request_id)
             except WorkflowError as exc:
                 errors[enrolment.id] = _reasons(exc)
                 continue
@@ -210,6 +209,7 @@ def record_results(session: Session, user, course: Course, rows: list[ResultRow]
 
 
 def class_list(session: Session, course: Course) -> list[tuple[Enrolment, Case, Person]]:
+    """The course's enrolments with their candidacy case and person, by name."""
     rows = session.execute(
         sa.select(Enrolment, Case, Person).join(Case, Case.id == Enrolment.case_id)
         .join(Person, Person.id == Enrolment.person_id).where(Enrolment.course_id == course.id)

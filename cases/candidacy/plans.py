@@ -29,6 +29,7 @@ PIPELINE_STAGES = ("nominated", "in_training", "certified", "dossier")
 
 
 def group_criteria():
+    """The SQL condition on Person for each group a plan sets a target for."""
     return {
         "youth_union": Person.youth_union_member.is_(True),
         "private_enterprise": Person.private_enterprise_worker.is_(True),
@@ -39,11 +40,15 @@ def group_criteria():
 
 
 class NotFound(Exception):
+    """A unit, course or enrolment that does not exist or that the user may not see (pages answer 404)."""
+
     pass
 
 
 @dataclass
 class PlanRow:
+    """One grassroots organisation's plan for the year and what it admitted."""
+
     unit: Unit
     plan: AdmissionPlan | None
     admitted: int = 0
@@ -52,18 +57,22 @@ class PlanRow:
 
     @property
     def target(self) -> int | None:
+        """The total target, or None without a plan."""
         return self.plan.target if self.plan else None
 
     def group_target(self, group: str) -> int | None:
+        """The plan's target for ``group``, or None."""
         return getattr(self.plan, f"target_{group}") if self.plan else None
 
     @property
     def percent(self) -> int | None:
+        """Admitted as a whole percentage of the target (None without a target)."""
         if not self.plan or not self.plan.target:
             return None
         return round(100 * self.admitted / self.plan.target)
 
     def as_dict(self) -> dict:
+        """The row as the API gives it."""
         return {
             "unit": {"id": self.unit.id, "name": self.unit.name},
             "plan": None if self.plan is None else {
@@ -79,16 +88,20 @@ class PlanRow:
 
 @dataclass
 class PlanReport:
+    """Plans against admissions for a unit and a year, one row per organisation below it."""
+
     unit: Unit
     year: int
     rows: list[PlanRow]
 
     @property
     def admitted_no_one(self) -> list[PlanRow]:
+        """The organisations that admitted no one this year."""
         return [r for r in self.rows if r.admitted == 0]
 
     @property
     def totals(self) -> dict:
+        """Targets, admissions and the pipeline summed over the rows."""
         return {
             "target": sum(r.target or 0 for r in self.rows),
             "admitted": sum(r.admitted for r in self.rows),
@@ -96,6 +109,7 @@ class PlanReport:
         }
 
     def as_dict(self) -> dict:
+        """The report as the API gives it."""
         return {
             "unit": {"id": self.unit.id, "name": self.unit.name},
             "year": self.year,
@@ -106,14 +120,21 @@ class PlanReport:
         }
 
 
-def visible_unit(session: Session, user, unit_id) -> Unit:
+def get_visible(session: Session, user, model, ident):
+    """The ``model`` row ``ident`` if ``user`` may see it; raises :class:`NotFound`
+    otherwise, for a row that does not exist and for a malformed id alike."""
     try:
-        unit = session.get(Unit, int(unit_id))
+        row = session.get(model, int(ident))
     except (TypeError, ValueError):
-        unit = None
-    if unit is None or not can_view(user, unit, session):
-        raise NotFound(unit_id)
-    return unit
+        row = None
+    if row is None or not can_view(user, row, session):
+        raise NotFound(ident)
+    return row
+
+
+def visible_unit(session: Session, user, unit_id) -> Unit:
+    """The unit ``unit_id`` if ``user`` may see it; raises :class:`NotFound` otherwise."""
+    return get_visible(session, user, Unit, unit_id)
 
 
 def grassroots_units(session: Session, root: Unit) -> list[Unit]:
@@ -203,6 +224,7 @@ def may_set_plan(session: Session, user, unit: Unit) -> bool:
 
 
 def get_plan(session: Session, unit_id: int, year: int) -> AdmissionPlan | None:
+    """The unit's plan for ``year``, or None."""
     return session.scalar(sa.select(AdmissionPlan).where(AdmissionPlan.unit_id == unit_id,
                                                          AdmissionPlan.year == year))
 
@@ -233,14 +255,17 @@ def save_plan(session: Session, user, unit_id, year: int, data: dict) -> Admissi
 
 
 def default_year() -> int:
+    """This year (Vietnam's calendar)."""
     return clock.today().year
 
 
 def years_around(year: int) -> list[int]:
+    """The years offered around ``year``: two before, one after."""
     return [year - 2, year - 1, year, year + 1]
 
 
 def parse_year(value) -> int:
+    """A year from a query string; this year when missing or out of range."""
     try:
         year = int(value)
     except (TypeError, ValueError):

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import enum
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from cases.admission.process import as_date, date_not_in_future
-from core.enums import Level, PersonStatus, Role
+from cases.certificates import PARTY_KNOWLEDGE, latest_certificate
+from cases.dates import as_date
+from cases.guards import candidate_of_branch, date_not_in_future, no_open_admission, open_case_of
+from cases.rulebooks import RULEBOOKS
+from core.enums import Level, Role
 from core.models import Certificate
 from forms import candidacy as f
+from workflow import engine
 from workflow.definition import Process, Start, Transition
 from workflow.i18n import _
 
@@ -24,6 +27,8 @@ from . import rules
 
 
 class State(str, enum.Enum):
+    """The steps of candidate training (DOMAIN.md, "Candidate training")."""
+
     nominated = "nominated"  # cảm tình Đảng, listed by the branch with a helper
     in_training = "in_training"  # sent to the course on party knowledge
     certified = "certified"  # passed: holds the certificate
@@ -42,61 +47,44 @@ STATE_LABELS = {
 
 # ---- guards ------------------------------------------------------------------------------------
 
-def _open_case_of(session, process: str, person_id: int, exclude: int | None = None):
-    from workflow.models import Case
-
-    stmt = sa.select(Case.id).where(Case.process == process, Case.person_id == person_id, Case.closed_at.is_(None))
-    if exclude is not None:
-        stmt = stmt.where(Case.id != exclude)
-    return session.scalar(stmt.limit(1))
-
-
 def candidate_for_training(ctx):
-    person = ctx.person
-    if person is None:
-        return _("Choose the candidate.")
-    if person.status is not PersonStatus.candidate:
-        return _("%(name)s is not a candidate (quần chúng); only candidates are developed for admission.",
-                 name=person.full_name)
-    if person.unit_id != ctx.case.unit_id:
-        return _("%(name)s does not belong to this branch.", name=person.full_name)
-    open_id = _open_case_of(ctx.session, Candidacy.name, person.id)
+    """The person is a candidate of the branch, not already developed nor with an open admission dossier."""
+    reason = candidate_of_branch(ctx, lambda person: _(
+        "%(name)s is not a candidate (quần chúng); only candidates are developed for admission.",
+        name=person.full_name))
+    if reason:
+        return reason
+    open_id = open_case_of(ctx.session, Candidacy.name, ctx.person.id)
     if open_id:
-        return _("%(name)s is already being developed (case no. %(id)s).", name=person.full_name, id=open_id)
-    open_id = _open_case_of(ctx.session, "admission", person.id)
-    if open_id:
-        return _("%(name)s already has an open admission dossier (no. %(id)s).", name=person.full_name, id=open_id)
-    return None
+        return _("%(name)s is already being developed (case no. %(id)s).", name=ctx.person.full_name, id=open_id)
+    return no_open_admission(ctx)
 
 
 def helper_is_official_of_branch(ctx):
+    """See :func:`rules.helper_reason` (payload ``helper_id``)."""
     return rules.helper_reason(ctx.session, ctx.payload.get("helper_id"), ctx.case.unit_id)
 
 
 def result_is_consistent(ctx):
+    """See :func:`rules.result_reasons`."""
     return " ".join(rules.result_reasons(ctx.session, ctx.payload, ctx.today)) or None
 
 
 def certificate_still_valid(ctx):
-    check = rules.certificate_for_admission(ctx.session, ctx.person, ctx.today)
+    """The latest certificate is still valid today, for the case's rulebook."""
+    check = rules.certificate_for_admission(ctx.session, ctx.person, ctx.today, ctx.rulebook.certificate_valid_months)
     return None if check.passed else check.reason
 
 
-def no_open_admission(ctx):
-    open_id = _open_case_of(ctx.session, "admission", ctx.case.person_id)
-    if open_id:
-        return _("%(name)s already has an open admission dossier (no. %(id)s).", name=ctx.person.full_name,
-                 id=open_id)
-    return None
-
-
 def result_outcome(ctx) -> str:
+    """``"passed"`` or ``"failed"``, from the payload's ``result``."""
     return "passed" if ctx.payload.get("result") == "passed" else "failed"
 
 
 # ---- effects -----------------------------------------------------------------------------------
 
 def store_nomination(ctx):
+    """Keep the helper and the branch's resolution (number and date) on the case."""
     ctx.update_data(helper_id=ctx.payload["helper_id"], resolution_number=ctx.payload["resolution_number"],
                     resolution_date=ctx.payload["resolution_date"])
 
@@ -107,7 +95,7 @@ def store_result(ctx):
     result = {"course_name": p["course_name"], "course_starts_on": p["course_starts_on"],
               "course_ends_on": p["course_ends_on"], "score": p["score"], "result": result_outcome(ctx)}
     if result["result"] == "passed":
-        cert = Certificate(person_id=ctx.case.person_id, kind="party_knowledge", number=p["certificate_number"].strip(),
+        cert = Certificate(person_id=ctx.case.person_id, kind=PARTY_KNOWLEDGE, number=p["certificate_number"].strip(),
                            issued_on=as_date(p["certificate_date"]), issuer=(p.get("issuer") or "").strip(),
                            course_name=p["course_name"], score=p["score"])
         ctx.session.add(cert)
@@ -123,13 +111,10 @@ def open_linked_admission(ctx):
     """Open the admission dossier in ``draft`` through the engine (same
     transaction, same actor, the admission's own start checks), with the
     certificate on file, and link the two cases both ways."""
-    from cases.admission.process import Admission
-    from workflow.engine import start_linked
-
-    cert = rules.latest_certificate(ctx.session, ctx.case.person_id)
+    cert = latest_certificate(ctx.session, ctx.case.person_id)
     on_file = {"id": cert.id, "number": cert.number, "issued_on": cert.issued_on.isoformat(),
                "issuer": cert.issuer, "course_name": cert.course_name}
-    admission = start_linked(ctx, Admission, payload={"person_id": ctx.case.person_id},
+    admission = engine.start_linked(ctx, "admission", payload={"person_id": ctx.case.person_id},
                              data={"candidacy_case_id": ctx.case.id, "certificate": on_file},
                              comment=str(_("Opened from candidate training case no. %(id)s.", id=ctx.case.id)))
     ctx.update_data(admission_case_id=admission.id)
@@ -142,12 +127,15 @@ BS, CM, OO = Role.branch_secretary, Role.committee_member, Role.organisation_off
 
 
 class Candidacy(Process):
+    """Candidate training, from the branch's nomination to an admission dossier."""
+
     name = "candidacy"
     version = 1
     title = _l("Candidate training")
     State = State
     state_labels = STATE_LABELS
     initial = S.nominated
+    rulebooks = RULEBOOKS
     starts = [Start(S.nominated, BS, Level.branch, form=f.NominateForm,
                     guards=[candidate_for_training, helper_is_official_of_branch,
                             date_not_in_future("resolution_date")],
@@ -156,7 +144,7 @@ class Candidacy(Process):
     transitions = [
         Transition("approve_training", S.nominated, S.in_training, role=CM, level=Level.grassroots,
                    form=f.ApproveTrainingForm, label=_l("Send to the course on party knowledge")),
-        # Also from ``certified``: a certificate past 60 months cannot open an
+        # Also from ``certified``: an expired certificate cannot open an
         # admission, and the case must not stay open for ever.
         Transition("drop", [S.nominated, S.certified], S.dropped, role=CM, level=Level.grassroots,
                    form=f.DropForm, label=_l("Stop developing the candidate")),

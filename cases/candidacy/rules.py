@@ -1,6 +1,6 @@
 """The rules of candidate training (DOMAIN.md, "Candidate training") as plain
-functions. The certificate rules are the admission's own
-(:mod:`cases.admission.rules`): one definition of "valid for 60 months"."""
+functions. The certificate's validity is the one rule the admission also
+applies (:mod:`cases.certificates`), for the rulebook's ``certificate_valid_months``."""
 
 from __future__ import annotations
 
@@ -9,35 +9,31 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from cases.admission.rules import (CERTIFICATE_VALID_MONTHS, Check, add_months, certificate_check,
-                                   certificate_valid_on, d, latest_certificate)
+from cases.certificates import PARTY_KNOWLEDGE, certificate_check, latest_certificate, valid_until
+from cases.dates import as_date, d
+from cases.guards import Check
 from core.enums import PersonStatus
 from core.models import Certificate, Person
 from workflow.i18n import _
 
-__all__ = ["CERTIFICATE_VALID_MONTHS", "Check", "add_months", "certificate_check", "certificate_valid_on",
-           "latest_certificate", "certificate_for_admission", "helper_reason", "valid_until", "is_expired",
-           "certificates_of", "result_reasons"]
 
-
-def valid_until(cert: Certificate) -> dt.date:
-    return add_months(cert.issued_on, CERTIFICATE_VALID_MONTHS)
-
-
-def is_expired(cert: Certificate, on: dt.date) -> bool:
-    """A party-knowledge certificate past its 60 months (other kinds do not expire)."""
-    return cert.kind == "party_knowledge" and not certificate_valid_on(cert.issued_on, on)
+def is_expired(cert: Certificate, on: dt.date, months: int) -> bool:
+    """A party-knowledge certificate past its ``months`` of validity on ``on``
+    (other kinds do not expire)."""
+    return cert.kind == PARTY_KNOWLEDGE and valid_until(cert.issued_on, months) < on
 
 
 def certificates_of(session: Session, person_id: int) -> list[Certificate]:
+    """Every certificate of the person, newest first."""
     return list(session.scalars(sa.select(Certificate).where(Certificate.person_id == person_id)
                                 .order_by(Certificate.issued_on.desc(), Certificate.id.desc())))
 
 
-def certificate_for_admission(session: Session, person: Person, on: dt.date) -> Check:
-    """May an admission be opened on ``on`` from the person's latest certificate?
-    The same check the admission's eligibility rule makes at the branch vote."""
-    return certificate_check(latest_certificate(session, person.id), on)
+def certificate_for_admission(session: Session, person: Person, on: dt.date, months: int) -> Check:
+    """May an admission be opened on ``on`` from the person's latest certificate,
+    valid ``months`` months? The same check the admission's eligibility rule
+    makes at the branch vote."""
+    return certificate_check(latest_certificate(session, person.id), on, months)
 
 
 def helper_reason(session: Session, helper_id, unit_id: int) -> str | None:
@@ -52,7 +48,7 @@ def result_reasons(session: Session, payload: dict, today: dt.date) -> list[str]
     """Consistency of a course result: dates in order and not in the future;
     a pass carries a certificate number (unique) and its date."""
     reasons: list[str] = []
-    starts, ends = _date(payload.get("course_starts_on")), _date(payload.get("course_ends_on"))
+    starts, ends = as_date(payload.get("course_starts_on")), as_date(payload.get("course_ends_on"))
     if starts and ends and ends < starts:
         reasons.append(_("The course cannot end (%(ends)s) before it starts (%(starts)s).", ends=d(ends),
                          starts=d(starts)))
@@ -60,7 +56,7 @@ def result_reasons(session: Session, payload: dict, today: dt.date) -> list[str]
         reasons.append(_("The course ends on %(ends)s: its result can be recorded from that day.", ends=d(ends)))
     if payload.get("result") == "passed":
         number = (payload.get("certificate_number") or "").strip()
-        issued = _date(payload.get("certificate_date"))
+        issued = as_date(payload.get("certificate_date"))
         if not number or issued is None:
             reasons.append(_("A pass needs the certificate number and its date."))
         if issued is not None:
@@ -69,14 +65,7 @@ def result_reasons(session: Session, payload: dict, today: dt.date) -> list[str]
             if starts and issued < starts:
                 reasons.append(_("The certificate date %(date)s is before the course started.", date=d(issued)))
         if number and session.scalar(sa.select(Certificate.id).where(
-                Certificate.kind == "party_knowledge", Certificate.number == number).limit(1)):
+                Certificate.kind == PARTY_KNOWLEDGE, Certificate.number == number).limit(1)):
             reasons.append(_("A certificate numbered %(number)s is already on file.", number=number))
     return reasons
 
-
-def _date(value) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])

@@ -13,6 +13,8 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.templating import register_nav
+from cases.certificates import PARTY_KNOWLEDGE, valid_until
+from cases.rulebooks import rulebook_for
 from core.enums import LEVEL_RANK, Level
 from core.permissions import roles_of
 from forms.candidacy import RESULT_CHOICES, CourseForm, PlanForm
@@ -56,6 +58,7 @@ def _course_or_404(course_id: int):
 @bp.route("/courses", methods=["GET", "POST"])
 @login_required
 def courses():
+    """The courses the user may see; an organisation officer creates one here."""
     organisers = course_service.organiser_units(db.session, current_user)
     form = CourseForm(formdata=request.form if request.method == "POST" else None)
     status = 200
@@ -97,12 +100,14 @@ def _state_label(state: str) -> str:
 @bp.route("/courses/<int:course_id>")
 @login_required
 def course(course_id: int):
+    """A course with its class list and results sheet."""
     return _render_course(_course_or_404(course_id))
 
 
 @bp.route("/courses/<int:course_id>/class", methods=["POST"])
 @login_required
 def enrol(course_id: int):
+    """Put candidates in training on the class list."""
     course = _course_or_404(course_id)
     try:
         added = course_service.enrol(db.session, current_user, course, request.form.getlist("case_id"))
@@ -115,6 +120,7 @@ def enrol(course_id: int):
 @bp.route("/courses/<int:course_id>/results", methods=["POST"])
 @login_required
 def results(course_id: int):
+    """Record the results sheet: every filled-in row, all or nothing."""
     course = _course_or_404(course_id)
     rows = []
     for value in request.form.getlist("enrolment_id"):
@@ -152,6 +158,7 @@ def _default_unit_id():
 @bp.route("/plans")
 @login_required
 def plans():
+    """Plans against admissions for a unit's organisations in a year."""
     year = plan_service.parse_year(request.args.get("year"))
     unit_id = request.args.get("unit") or _default_unit_id()
     if unit_id is None:
@@ -171,6 +178,7 @@ def plans():
 @bp.route("/plans/<int:unit_id>/<int:year>", methods=["GET", "POST"])
 @login_required
 def plan_edit(unit_id: int, year: int):
+    """Set a unit's plan for a year."""
     try:
         unit = plan_service.visible_unit(db.session, current_user, unit_id)
     except NotFound:
@@ -203,8 +211,9 @@ def plan_edit(unit_id: int, year: int):
 def person_certificates(person):
     """The person's training certificates, newest first, each with its validity."""
     today = clock.today()
-    return [{"cert": c, "valid_until": rules.valid_until(c) if c.kind == "party_knowledge" else None,
-             "expired": rules.is_expired(c, today)} for c in rules.certificates_of(db.session, person.id)]
+    months = rulebook_for(today).certificate_valid_months
+    return [{"cert": c, "valid_until": valid_until(c.issued_on, months) if c.kind == PARTY_KNOWLEDGE else None,
+             "expired": rules.is_expired(c, today, months)} for c in rules.certificates_of(db.session, person.id)]
 
 
 @bp.app_template_global()

@@ -3,25 +3,27 @@
 Each returns a reason (a translated message naming the figures) when it
 refuses, or None; the process attaches them as guards, and the transfer /
 appointment check (:func:`transfer_check`) and the case pages reuse them.
+A discipline form (hình thức kỷ luật) is called a *penalty* in identifiers;
+stored data and payloads keep the key names ``form``, ``proposed_form``,
+``final_form``. Periods (appeal window, lapse) are given by the caller from
+the case's rulebook.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from cases.dates import add_months, as_date, d  # noqa: F401  (as_date re-exported)
+from cases.dates import MONTHS_PER_YEAR, add_months, as_date, d
 from core.enums import LEVEL_RANK, Level, PersonStatus
 from core.models import Person, Post, Unit
 from workflow.i18n import _
 
-# Forms of discipline (hình thức kỷ luật), lightest first.
+# Penalties (hình thức kỷ luật), lightest first. Source: Quy định 69-QĐ/TW, Điều 7.
 REPRIMAND, WARNING, DISMISSAL, EXPULSION = "reprimand", "warning", "dismissal", "expulsion"
-FORMS = (REPRIMAND, WARNING, DISMISSAL, EXPULSION)
-BRANCH_FORMS = (REPRIMAND, WARNING)  # what a branch (or a probationary member) may receive at most
+PENALTIES = (REPRIMAND, WARNING, DISMISSAL, EXPULSION)
+BRANCH_PENALTIES = (REPRIMAND, WARNING)  # what a branch decides (and a probationary member receives) at most
 # Statute of limitations (thời hiệu), years from the (latest) violation; None: no limit.
 LIMITATION_YEARS = {REPRIMAND: 5, WARNING: 10, DISMISSAL: 10, EXPULSION: None}
 # Categories of violation (the report's "category"). ``assigned_task``: a task
@@ -30,17 +32,16 @@ CATEGORIES = ("ideology", "ethics", "lifestyle", "party_activity", "member_dutie
 BRANCH_CATEGORIES = ("ideology", "ethics", "lifestyle", "party_activity", "member_duties")
 # Under discipline while the case is in one of these states (an appeal does not suspend it).
 IN_FORCE_STATES = ("in_force", "appeal_review")
-LAPSE_MONTHS = 12
-APPEAL_MONTHS = 1
 
 
-def form_name(form: str | None) -> str:
+def penalty_name(penalty: str | None) -> str:
+    """The penalty's name in the user's language (the code itself if unknown, "—" if none)."""
     names = {REPRIMAND: _("reprimand"), WARNING: _("warning"), DISMISSAL: _("dismissal from post"),
              EXPULSION: _("expulsion")}
-    return names.get(form or "", form or "—")
+    return names.get(penalty or "", penalty or "—")
 
 
-# ---- forms allowed -------------------------------------------------------------------------
+# ---- penalties allowed -------------------------------------------------------------------------
 
 def _int(value) -> int | None:
     try:
@@ -50,6 +51,7 @@ def _int(value) -> int | None:
 
 
 def current_post(session: Session, person: Person, post_id) -> Post | None:
+    """The post ``post_id`` if the person holds it now, else None."""
     if not post_id:
         return None
     post = session.get(Post, int(post_id))
@@ -58,20 +60,22 @@ def current_post(session: Session, person: Person, post_id) -> Post | None:
     return post
 
 
-def form_allowed(session: Session, person: Person, form: str, post_id=None,
-                 status: PersonStatus | None = None) -> str | None:
-    """Probationary members: reprimand or warning only; dismissal: only from a post held.
-    ``status``: the person's status before the discipline took effect (on appeal)."""
+def penalty_allowed(session: Session, person: Person, penalty: str, post_id=None,
+                    status: PersonStatus | None = None) -> str | None:
+    """Why ``penalty`` may not be given to the person, or None. Probationary
+    members: reprimand or warning only; dismissal: only from a post held
+    (``post_id``). ``status``: the person's status before the discipline took
+    effect (on appeal). Source: Quy định 69-QĐ/TW, Điều 7."""
     status = status or person.status
-    if form not in FORMS:
-        return _("Unknown form of discipline “%(form)s”.", form=form)
-    if status is PersonStatus.probationary and form not in BRANCH_FORMS:
+    if penalty not in PENALTIES:
+        return _("Unknown form of discipline “%(form)s”.", form=penalty)
+    if status is PersonStatus.probationary and penalty not in BRANCH_PENALTIES:
         return _("%(name)s is a probationary member, who may receive only a reprimand or a warning, not a "
                  "%(form)s; where that is too light, the name is removed from the rolls instead.",
-                 name=person.full_name, form=form_name(form))
+                 name=person.full_name, form=penalty_name(penalty))
     if status not in (PersonStatus.probationary, PersonStatus.official):
         return _("%(name)s is not a party member.", name=person.full_name)
-    if form == DISMISSAL:
+    if penalty == DISMISSAL:
         if not [p for p in person.posts if p.ended_on is None or p.id == _int(post_id)]:
             return _("%(name)s holds no post, so dismissal from post (cách chức) is not possible.",
                      name=person.full_name)
@@ -90,16 +94,19 @@ def limitation_start(data: dict) -> dt.date | None:
     return max(days) if days else None
 
 
-def limitation_check(form: str, data: dict, on: dt.date) -> str | None:
-    years = LIMITATION_YEARS.get(form)
+def limitation_check(penalty: str, data: dict, on: dt.date) -> str | None:
+    """Why ``penalty`` is past its statute of limitations (thời hiệu) on ``on``,
+    counted from the (latest) violation in ``data``, or None. Source: Quy định
+    69-QĐ/TW (thời hiệu xử lý kỷ luật)."""
+    years = LIMITATION_YEARS.get(penalty)
     start = limitation_start(data)
     if years is None or start is None:
         return None
-    last = add_months(start, 12 * years)
+    last = add_months(start, MONTHS_PER_YEAR * years)
     if on > last:
         return _("The violation of %(violated)s is past the statute of limitations for a %(form)s: %(years)s "
                  "years, which ended on %(last)s (today's reference date is %(on)s).",
-                 violated=d(start), form=form_name(form), years=years, last=d(last), on=d(on))
+                 violated=d(start), form=penalty_name(penalty), years=years, last=d(last), on=d(on))
     return None
 
 
@@ -116,15 +123,16 @@ def committee_seats(session: Session, person: Person) -> list[Post]:
     return out
 
 
-def branch_authority(session: Session, person: Person, form: str, data: dict) -> list[str]:
-    """Why the branch may not decide ``form`` itself (empty: it may)."""
+def branch_authority(session: Session, person: Person, penalty: str, data: dict) -> list[str]:
+    """Why the branch may not decide ``penalty`` itself (empty: it may). Source:
+    Điều lệ Đảng, Điều 36, khoản 1."""
     reasons = []
-    if form not in BRANCH_FORMS:
+    if penalty not in BRANCH_PENALTIES:
         reasons.append(_("A branch decides only a reprimand or a warning; a %(form)s is decided by a higher "
-                         "level, so the branch can only propose it.", form=form_name(form)))
+                         "level, so the branch can only propose it.", form=penalty_name(penalty)))
     if data.get("category") == "assigned_task":
         reasons.append(_("The violation concerns a task assigned by a higher level: the branch may not decide "
-                         "a %(form)s for it, only propose it to the higher level.", form=form_name(form)))
+                         "a %(form)s for it, only propose it to the higher level.", form=penalty_name(penalty)))
     for post in committee_seats(session, person):
         reasons.append(_("%(name)s sits on the committee of %(unit)s (%(post)s): the branch may only propose.",
                          name=person.full_name, unit=post.unit.name, post=post.title))
@@ -134,15 +142,15 @@ def branch_authority(session: Session, person: Person, form: str, data: dict) ->
     return reasons
 
 
-def grassroots_authority(session: Session, person: Person, grassroots: Unit | None, form: str) -> list[str]:
-    """Why the grassroots committee may not decide ``form`` itself (empty: it may)."""
+def grassroots_authority(session: Session, person: Person, grassroots: Unit | None, penalty: str) -> list[str]:
+    """Why the grassroots committee may not decide ``penalty`` itself (empty: it may)."""
     reasons = []
     for post in committee_seats(session, person):
         reasons.append(_("%(name)s sits on the committee of %(unit)s (%(post)s): the superior level decides.",
                          name=person.full_name, unit=post.unit.name, post=post.title))
-    if form in (DISMISSAL, EXPULSION) and not (grassroots is not None and grassroots.may_expel):
+    if penalty in (DISMISSAL, EXPULSION) and not (grassroots is not None and grassroots.may_expel):
         reasons.append(_("A %(form)s is decided by the standing committee of the superior level; %(unit)s is "
-                         "not authorised to expel.", form=form_name(form),
+                         "not authorised to expel.", form=penalty_name(penalty),
                          unit=grassroots.name if grassroots else "—"))
     return reasons
 
@@ -157,29 +165,21 @@ def unit_of_level(session: Session, unit: Unit, level: Level) -> Unit | None:
     return None
 
 
-# ---- self-review ------------------------------------------------------------------------------------
-
-REQUESTS_BEFORE_PROCEEDING = 3
-
-
-def self_review_check(submitted: bool, requests: Iterable) -> str | None:
-    n = len(list(requests))
-    if not submitted and n < REQUESTS_BEFORE_PROCEEDING:
-        return _("Without the member's self-review the case proceeds only after 3 recorded unanswered "
-                 "requests; %(n)s recorded so far.", n=n)
-    return None
-
-
 # ---- appeal window and lapse ---------------------------------------------------------------------------
 
-def appeal_last_day(announced: dt.date) -> dt.date:
-    return add_months(announced, APPEAL_MONTHS)
+def appeal_last_day(announced: dt.date, months: int) -> dt.date:
+    """The last day an appeal is accepted: ``months`` (the rulebook's
+    ``appeal_window_months``) after the member was told. Source: Điều lệ Đảng,
+    Điều 39, khoản 7."""
+    return add_months(announced, months)
 
 
-def appeal_check(announced: dt.date | None, filed: dt.date | None) -> str | None:
+def appeal_check(announced: dt.date | None, filed: dt.date | None, months: int) -> str | None:
+    """Why an appeal filed on ``filed`` is out of the window of ``months`` from
+    ``announced`` (late, or before the member was told), or None."""
     if announced is None or filed is None:
         return None
-    last = appeal_last_day(announced)
+    last = appeal_last_day(announced, months)
     if filed > last:
         return _("The appeal of %(filed)s is late: the member was told of the decision on %(told)s, so appeals "
                  "were accepted until %(last)s.", filed=d(filed), told=d(announced), last=d(last))
@@ -189,8 +189,11 @@ def appeal_check(announced: dt.date | None, filed: dt.date | None) -> str | None
     return None
 
 
-def lapse_day(announced: dt.date) -> dt.date:
-    return add_months(announced, LAPSE_MONTHS)
+def lapse_day(announced: dt.date, months: int) -> dt.date:
+    """The day a discipline (other than expulsion) lapses: ``months`` (the
+    rulebook's ``lapse_months``) after the member was told. Source: Quy định
+    69-QĐ/TW, Điều 2, khoản 5."""
+    return add_months(announced, months)
 
 
 # ---- under discipline -----------------------------------------------------------------------------
@@ -233,4 +236,4 @@ def transfer_check(session: Session, person_id: int, on: dt.date | None = None) 
     data = case.data or {}
     return _("%(name)s is under discipline (%(form)s, told on %(told)s, case no. %(id)s) and cannot be "
              "transferred, appointed or promoted while it is in force.", name=person.full_name,
-             form=form_name(data.get("final_form")), told=d(as_date(data.get("announced_on"))), id=case.id)
+             form=penalty_name(data.get("final_form")), told=d(as_date(data.get("announced_on"))), id=case.id)

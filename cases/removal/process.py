@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import enum
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from cases.discipline.process import (date_not_in_future, entitled_not_more_than_members, evidence_attached,
-                                      self_review_done, store_request, store_self_review, vote_passed)
+from cases.effects import store_request, store_self_review
+from cases.guards import (date_not_in_future, entitled_not_more_than_members, evidence_attached, open_case_of,
+                          party_member_of_branch, self_review_done, vote_passed)
+from cases.rulebooks import RULEBOOKS
 from core.enums import Level, PersonStatus, Role
 from forms import removal as f
+from forms.shared import RequestSelfReviewForm, SelfReviewForm
 from workflow.definition import Process, Start, Transition
 from workflow.i18n import _
 from workflow.votes import MAJORITY, TWO_THIRDS
@@ -19,6 +21,8 @@ from . import rules
 
 
 class State(str, enum.Enum):
+    """The steps of a removal from the rolls (DOMAIN.md, "Removal")."""
+
     proposed = "proposed"
     branch_vote = "branch_vote"
     grassroots_vote = "grassroots_vote"
@@ -41,32 +45,30 @@ BS, CM, SM = Role.branch_secretary, Role.committee_member, Role.standing_member
 
 
 def member_of_branch(ctx):
-    person = ctx.person
-    if person is None:
-        return _("Choose the party member.")
-    if person.status not in (PersonStatus.official, PersonStatus.probationary):
-        return _("%(name)s is not a party member.", name=person.full_name)
-    if person.unit_id != ctx.case.unit_id:
-        return _("%(name)s does not belong to this branch.", name=person.full_name)
-    from workflow.models import Case
-
-    open_case = ctx.session.scalar(sa.select(Case.id).where(
-        Case.process == "removal", Case.person_id == person.id, Case.closed_at.is_(None)).limit(1))
+    """The person is a party member of the branch with no other open removal case."""
+    reason = party_member_of_branch(ctx)
+    if reason:
+        return reason
+    open_case = open_case_of(ctx.session, Removal.name, ctx.person.id)
     if open_case:
-        return _("%(name)s already has an open removal case (no. %(id)s).", name=person.full_name, id=open_case)
+        return _("%(name)s already has an open removal case (no. %(id)s).", name=ctx.person.full_name, id=open_case)
     return None
 
 
 def months_missed(ctx):
+    """See :func:`rules.months_missed_check` (payload ``grounds``, ``months_missed``)."""
     return rules.months_missed_check(ctx.payload.get("grounds"), ctx.payload.get("months_missed"))
 
 
 def store_proposal(ctx):
+    """Keep the proposal (grounds, months missed, facts) on the case."""
     p = ctx.payload
     ctx.update_data(grounds=p["grounds"], months_missed=p.get("months_missed"), description=p.get("description"))
 
 
 def store_vote(name):
+    """An effect factory: keep the vote (meeting date, entitled, for, passed) under the case data key ``name``."""
+
     def store(ctx):
         p = ctx.payload
         ctx.update_data(**{name: {"meeting_date": p["meeting_date"], "entitled": p["entitled"],
@@ -77,31 +79,36 @@ def store_vote(name):
 
 
 def become_removed(ctx):
+    """The person's name is removed: status ``removed``; the decision is kept."""
     ctx.person.status = PersonStatus.removed
     ctx.update_data(decision_number=ctx.payload["decision_number"], decided_on=ctx.payload["decision_date"])
     ctx.session.flush()
 
 
 def store_keep(ctx):
+    """Keep the decision to keep the member."""
     ctx.update_data(decision_number=ctx.payload["decision_number"], decided_on=ctx.payload["decision_date"])
 
 
 class Removal(Process):
+    """Removal of a member's name from the rolls (xóa tên)."""
+
     name = "removal"
     version = 1
     title = _l("Removal from the rolls")
     State = State
     state_labels = STATE_LABELS
     initial = S.proposed
+    rulebooks = RULEBOOKS
     starts = [Start(S.proposed, BS, Level.branch, form=f.ProposeRemovalForm, guards=[member_of_branch, months_missed],
                     effects=[store_proposal], label=_l("Propose removing a member's name"))]
     ends = [S.removed, S.dropped]
     transitions = [
         Transition("request_self_review", S.proposed, S.proposed, role=BS, level=Level.branch,
-                   form=f.RequestSelfReviewForm, guards=[date_not_in_future("requested_on")],
+                   form=RequestSelfReviewForm, guards=[date_not_in_future("requested_on")],
                    effects=[store_request], label=_l("Record a request for self-review that went unanswered")),
         Transition("record_self_review", S.proposed, S.branch_vote, role=BS, level=Level.branch,
-                   form=f.SelfReviewForm, guards=[self_review_done], effects=[store_self_review],
+                   form=SelfReviewForm, guards=[self_review_done], effects=[store_self_review],
                    label=_l("Record the member's self-review")),
         Transition("record_branch_vote", S.branch_vote, {"passed": S.grassroots_vote, "failed": S.dropped},
                    role=BS, level=Level.branch, form=f.BranchVoteForm, vote=TWO_THIRDS,

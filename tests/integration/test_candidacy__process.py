@@ -111,7 +111,7 @@ def test_candidacy__only_the_branch_secretary_opens_the_admission(flow):
 def test_candidacy__certificate_60_months_and_1_day_old_is_refused(flow):
     """At open_admission and by the admission's eligibility rule, on the same day."""
     from app.extensions import db
-    from cases.admission import rules as admission_rules
+    from cases import certificates as admission_rules
     from core.models import Person
 
     person = flow.candidates()[2]

@@ -9,7 +9,7 @@ from core.enums import PersonStatus, Role
 from core.models import Person
 from tests.fixtures_engine import (SUBMIT_OK, VOTE_OK, Review, advance_review, make_user, open_review,
                                    table_counts)
-from workflow import engine
+from workflow import access, engine
 from workflow.audit import verify_case
 from workflow.errors import ActionNotAvailable, NotPermitted, UnknownAction
 from workflow.models import AuditEvent, Case
@@ -69,7 +69,7 @@ def test_reviewing_unit_level_uses_the_unit_set_by_the_review(dbsession, org):
     advance_review(dbsession, org, case, "approved")
     assert dbsession.get(Case, case.id).reviewing_unit_id == org.grassroots.id
     # The other district's committee member holds the role, but not at the reviewing unit.
-    assert [t.action for t in engine.available_actions(dbsession, case.id, org.other_committee)] == []
+    assert [t.action for t in access.available_actions(dbsession, case.id, org.other_committee)] == []
     with pytest.raises(NotPermitted):
         engine.act(dbsession, case.id, "confirm", org.other_committee)
     engine.act(dbsession, case.id, "confirm", org.inspector)
@@ -113,7 +113,7 @@ def test_start_permission_and_alternative_start_state(dbsession, org):
         engine.start(dbsession, Review, unit=org.other_branch, actor=org.inspector, state="submitted")
     with pytest.raises(ActionNotAvailable):
         engine.start(dbsession, Review, unit=org.branch, actor=org.secretary, state="vote")
-    assert engine.can_start(dbsession, Review, org.branch, org.inspector) == ["submitted"]
+    assert access.can_start(dbsession, Review, org.branch, org.inspector) == ["submitted"]
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(Case)) == 1
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cases.rulebooks import QD24_2021, QD294_2025, get_rulebook, rulebook_for
 from workflow.calendar import add_working_days, deadline_at, end_of_local_day, is_working_day, working_days_between
-from workflow.rulebooks import QD24_2021, QD294_2025, get_rulebook, rulebook_for
 
 D = dt.date
 

@@ -8,7 +8,7 @@ import pytest
 
 from core.enums import Level, Role
 from tests.fixtures_engine import Review, make_person
-from workflow import engine
+from workflow import access, engine
 from workflow.definition import Process, Start, Transition, get_process
 from workflow.errors import DefinitionError
 from workflow.votes import MAJORITY
@@ -95,6 +95,6 @@ def test_running_cases_keep_the_version_they_started_on(dbsession, org):
     new = engine.start(dbsession, "test_review", unit=org.branch, actor=org.secretary)
     assert (old.process_version, new.process_version) == (1, 2)
     assert get_process("test_review") is ReviewV2
-    assert [a.action for a in engine.available_actions(dbsession, old.id, org.secretary)] == ["submit", "withdraw"]
-    assert [a.action for a in engine.available_actions(dbsession, new.id, org.secretary)] == ["finish"]
+    assert [a.action for a in access.available_actions(dbsession, old.id, org.secretary)] == ["submit", "withdraw"]
+    assert [a.action for a in access.available_actions(dbsession, new.id, org.secretary)] == ["finish"]
     assert engine.act(dbsession, new.id, "finish", org.secretary).to_state == "done"

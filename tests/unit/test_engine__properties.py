@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from core.enums import Level, Role
 from tests.fixtures_engine import table_counts
-from workflow import engine
+from workflow import access, engine
 from workflow.audit import verify_case
 from workflow.definition import Process, Start, Transition
 from workflow.errors import (ActionNotAvailable, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
@@ -95,9 +95,9 @@ def test_random_runs_keep_every_invariant(dbsession, org, process, plan):
     for pick, who, version_mode, vote_mode in plan:
         action = actions[pick % len(actions)]
         actor = getattr(org, who)
-        snap = engine.load_snapshot(dbsession, case.id)
+        snap = access.load_snapshot(dbsession, case.id)
         dbsession.rollback()
-        available = {t.action for t in engine.available_actions(dbsession, case.id, actor)}
+        available = {t.action for t in access.available_actions(dbsession, case.id, actor)}
         dbsession.rollback()
         expected_version = {"none": None, "right": snap.version, "wrong": snap.version + 7}[version_mode]
         payload = {"good": VOTE, "bad": dict(VOTE, present=9), "quorum": dict(VOTE, present=2, votes_for=1)}[vote_mode]
@@ -124,7 +124,7 @@ def test_random_runs_keep_every_invariant(dbsession, org, process, plan):
     seqs = dbsession.scalars(sa.select(AuditEvent.seq).where(AuditEvent.case_id == case.id)
                              .order_by(AuditEvent.seq)).all()
     assert seqs == list(range(1, seq + 1))
-    final = engine.load_snapshot(dbsession, case.id)
+    final = access.load_snapshot(dbsession, case.id)
     assert final.state in process.states
     assert verify_case(dbsession, case.id) is None
     dbsession.rollback()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures_engine import SUBMIT_OK, open_review, table_counts
-from workflow import engine
+from workflow import access, engine
 from workflow.errors import StaleCase
 
 
@@ -25,10 +25,10 @@ def test_a_concurrent_write_between_read_and_update_is_detected(dbsession, db_en
     """Another writer commits after act() read the case: the conditional UPDATE refuses."""
     from sqlalchemy.orm import Session
 
-    from workflow import engine as eng_mod
+    from workflow import statements as eng_mod
 
     case = open_review(dbsession, org)
-    real_load = eng_mod._load_with_roles
+    real_load = eng_mod.load_with_roles
     fired = []
 
     def load_then_race(conn, case_id, user_id, lock):
@@ -46,9 +46,9 @@ def test_a_concurrent_write_between_read_and_update_is_detected(dbsession, db_en
         with pytest.raises(StaleCase):
             engine.act(dbsession, case.id, "withdraw", org.secretary, expected_version=1)
         return
-    monkeypatch.setattr(eng_mod, "_load_with_roles", load_then_race)
+    monkeypatch.setattr(eng_mod, "load_with_roles", load_then_race)
     with pytest.raises(StaleCase):
         engine.act(dbsession, case.id, "withdraw", org.secretary)
-    monkeypatch.setattr(eng_mod, "_load_with_roles", real_load)
-    snap = engine.load_snapshot(dbsession, case.id)
+    monkeypatch.setattr(eng_mod, "load_with_roles", real_load)
+    snap = access.load_snapshot(dbsession, case.id)
     assert (snap.state, snap.version, snap.audit_seq) == ("submitted", 2, 2)

@@ -1,0 +1,97 @@
+"""Each rulebook value lives in the rulebook only: change it in a fixture and the
+admission's deadline, probation end (its timer) and certificate validity follow."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from tests.admission_flow import Flow, vote
+from workflow.errors import GuardFailed
+
+PROBATION_MONTHS, CERTIFICATE_MONTHS, DECISION_DAYS = 6, 24, (20, 5)
+
+
+@pytest.fixture
+def flow(app, demo, clock_file):
+    with app.test_request_context("/"):
+        yield Flow(app, demo, clock_file).at("2026-11-20")
+
+
+@pytest.fixture
+def changed_rules(monkeypatch):
+    """The admission's rulebooks, with other values than DOMAIN.md's."""
+    from cases.admission.process import Admission
+    from workflow.rulebooks import Rulebooks
+
+    changed = Rulebooks(
+        dataclasses.replace(rulebook, probation_months=PROBATION_MONTHS, certificate_valid_months=CERTIFICATE_MONTHS,
+                            deadlines={**rulebook.deadlines, "admission_decision": DECISION_DAYS})
+        for rulebook in Admission.rulebooks)
+    monkeypatch.setattr(Admission, "rulebooks", changed)
+    return changed
+
+
+def test_rulebook__decision_deadline_and_probation_end_follow_the_rulebook(flow, changed_rules):
+    from app.extensions import db
+    from cases.dates import local_midnight
+    from workflow import calendar
+    from workflow.models import Timer
+
+    case_id = flow.open(flow.new_candidate("1998-01-01"))
+    flow.to_branch_vote(case_id)
+    flow.act(case_id, "record_branch_vote", "bithu.trung", **vote("2026-11-19", 10, 10, 9, 1))
+    case = flow.case(case_id)
+    assert changed_rules.get(case.rulebook).deadline("admission_decision") == DECISION_DAYS
+    assert (case.deadline_kind, case.deadline_at) == ("admission_decision",
+                                                      calendar.deadline_at(dt.date(2026, 11, 19), 20))
+
+    flow.act(case_id, "record_grassroots_vote", "danguy.phucthang", **vote("2026-11-19", 9, 9, 9, 0))
+    flow.act(case_id, "appraise", "tochuc.nghiahung", appraisal="Đủ điều kiện.")
+    flow.act(case_id, "decide_admit", "thuongvu.nghiahung", decision_number="9-QĐ/HU", decision_date="2026-11-20",
+             **vote("2026-11-20", 15, 13, 12, 1))
+    flow.act(case_id, "hold_ceremony", "bithu.trung", ceremony_date="2026-11-20", mentor_id=flow.officials()[4])
+    case = flow.case(case_id)
+    assert case.state == "probation"
+    assert case.data["probation_ends"] == "2027-05-20"  # 6 months after the decision, not 12
+    due = db.session.scalar(sa.select(Timer.due_at).where(Timer.case_id == case_id, Timer.action == "end_probation"))
+    assert due == local_midnight(dt.date(2027, 5, 20))
+
+
+def test_rulebook__certificate_validity_follows_the_rulebook(flow, changed_rules):
+    from app.extensions import db
+    from cases.admission.kind import checklist
+
+    # 25 months old on 20/11/2026: valid for 60 months, not for 24.
+    old = flow.open(flow.new_candidate("1998-01-01", certificate_on="2024-10-15"))
+    certificate = next(c for c in checklist(db.session, flow.case(old)) if c.rule == "certificate")
+    assert not certificate.passed and "chỉ có giá trị 24 tháng" in certificate.reason
+    assert "không quá 24 tháng" in certificate.title
+    with pytest.raises(GuardFailed):
+        flow.submit(old)
+    assert flow.case(old).state == "draft"
+
+    # 23 months old: valid, until 24 months after its issue.
+    recent = flow.open(flow.new_candidate("1998-01-01", certificate_on="2024-12-20"))
+    certificate = next(c for c in checklist(db.session, flow.case(recent)) if c.rule == "certificate")
+    assert certificate.passed and "20/12/2026" in certificate.reason
+    flow.submit(recent)
+    assert flow.case(recent).state == "background_check"
+
+
+def test_rulebook__appeal_window_and_lapse_follow_the_rulebook():
+    from types import SimpleNamespace
+
+    from cases.dates import local_midnight
+    from cases.discipline import effects, guards
+    from cases.rulebooks import QD294_2025
+
+    rulebook = dataclasses.replace(QD294_2025, appeal_window_months=2, lapse_months=6)
+    ctx = SimpleNamespace(data={"announced_on": "2026-11-20", "final_form": "warning"}, rulebook=rulebook,
+                          payload={"filed_on": "2027-01-20"})
+    assert effects.lapse_due(ctx) == local_midnight(dt.date(2027, 5, 20))
+    assert effects.appeal_window_end(ctx) == local_midnight(dt.date(2027, 1, 21))
+    assert guards.appeal_in_window(ctx) is None  # two months after being told, not one
+    ctx.payload = {"filed_on": "2027-01-21"}
+    assert "20/01/2027" in guards.appeal_in_window(ctx)
