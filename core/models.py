@@ -9,6 +9,8 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from workflow import clock
+
 from .db import Base
 from .enums import Education, Gender, Level, PersonStatus, Role
 from .text import fold
@@ -27,7 +29,8 @@ def enum_column(enum_cls, **kw):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    """Column default for creation times: the one clock (naive UTC)."""
+    return clock.now()
 
 
 class Unit(Base):
@@ -140,7 +143,8 @@ class Person(Base):
 
     @validates("date_of_birth")
     def _check_dob(self, key, value):
-        if value is not None and value > dt.date.today():
+        # Vietnam's day, the same "today" as the forms (never the server's UTC date).
+        if value is not None and value > clock.today():
             raise ValueError("date_of_birth is in the future")
         return value
 
