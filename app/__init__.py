@@ -104,11 +104,17 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        # "<id>:<session_version>" (User.get_id): a session opened before the
+        # user's sessions were ended (logout, password change, disabling) is refused.
+        uid, _sep, version = str(user_id).partition(":")
         try:
-            user = db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
+            user = db.session.get(User, int(uid))
+            version = int(version)
+        except (TypeError, ValueError, OverflowError):
             return None
-        return user if user is not None and user.active else None
+        if user is None or not user.active or user.session_version != version:
+            return None
+        return user
 
     @app.before_request
     def _request_id():

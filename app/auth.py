@@ -48,7 +48,10 @@ def login():
 @login_required
 def logout():
     lang = session.get("lang")
+    user = current_user._get_current_object()
     logout_user()
+    user.end_sessions()  # every session of this user, on every device (docs/DECISIONS.md)
+    db.session.commit()
     session.clear()
     if lang:
         session["lang"] = lang

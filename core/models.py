@@ -187,6 +187,10 @@ class User(Base):
     # A person may log in to follow their own cases (read-only).
     person_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("person.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Every login session carries the version it was opened with (``get_id``);
+    # raising it ends them all, on every device: logout, a password change and
+    # disabling the account do (:meth:`end_sessions`).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RoleAssignment.id"
@@ -207,7 +211,25 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The session's user id: ``"<id>:<session_version>"``, so a session
+        opened before :meth:`end_sessions` no longer loads its user."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """End every login session of this user (the cookies stop working)."""
+        self.session_version = (self.session_version or 0) + 1
+
+    @validates("password_hash")
+    def _password_changed(self, key, value):
+        if self.id is not None and self.password_hash not in (None, value):
+            self.end_sessions()
+        return value
+
+    @validates("active")
+    def _account_disabled(self, key, value):
+        if self.id is not None and self.active and not value:
+            self.end_sessions()
+        return value
 
     def set_password(self, password: str) -> None:
         from .passwords import hash_password
