@@ -37,6 +37,7 @@ def create_app(config: str | dict | None = None) -> Flask:
 
     _prepare_dirs(app)
     _init_extensions(app)
+    _init_security(app)
     _init_clock(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -57,6 +58,12 @@ def _prepare_dirs(app: Flask) -> None:
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
     if uri.startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+
+
+def _init_security(app: Flask) -> None:
+    from .security import init_security
+
+    init_security(app)
 
 
 def _init_clock(app: Flask) -> None:
