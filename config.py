@@ -36,6 +36,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    # HTTPS (app/security.py): redirect http to https, and the HSTS max-age (0 = no header).
+    FORCE_HTTPS = False
+    HSTS_SECONDS = 0
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_ENABLED = True
@@ -49,8 +52,8 @@ class Config:
 
     # Typed conversion for environment overrides.
     _BOOLS = {"CELERY_TASK_ALWAYS_EAGER", "SESSION_COOKIE_SECURE", "WTF_CSRF_ENABLED",
-              "SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY"}
-    _INTS = {"MAX_UPLOAD_MB", "WTF_CSRF_TIME_LIMIT", "API_TOKEN_HOURS"}
+              "SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY", "FORCE_HTTPS"}
+    _INTS = {"MAX_UPLOAD_MB", "WTF_CSRF_TIME_LIMIT", "API_TOKEN_HOURS", "HSTS_SECONDS"}
     _FLOATS = {"HEARTBEAT_SECONDS", "TIMER_POLL_SECONDS"}
 
     @classmethod
@@ -95,6 +98,8 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = True
+    HSTS_SECONDS = 365 * 24 * 3600
     RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/1"
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
 from core.models import User, utcnow
+from workflow import clock
 
 
 class ApiToken(Base):
@@ -31,3 +32,18 @@ class ApiToken(Base):
 
     def is_valid(self, now: dt.datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+
+@sa.event.listens_for(User, "before_update")
+def _end_tokens_with_the_credentials(mapper, connection, user: User) -> None:
+    """Disabling an account or changing its password ends its API tokens, as it
+    ends its login sessions: they are revoked in the same transaction, so
+    enabling the account again does not bring them back. (A logout ends the
+    browser sessions only; tokens have their own lifetime and revocation.)"""
+    state = sa.inspect(user)
+    disabled = state.attrs.active.history.has_changes() and not user.active
+    if not (disabled or state.attrs.password_hash.history.has_changes()):
+        return
+    table = ApiToken.__table__
+    connection.execute(sa.update(table).where(table.c.user_id == user.id, table.c.revoked_at.is_(None))
+                       .values(revoked_at=clock.now()))

@@ -37,6 +37,7 @@ def create_app(config: str | dict | None = None) -> Flask:
 
     _prepare_dirs(app)
     _init_extensions(app)
+    _init_security(app)
     _init_clock(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -57,6 +58,12 @@ def _prepare_dirs(app: Flask) -> None:
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
     if uri.startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+
+
+def _init_security(app: Flask) -> None:
+    from .security import init_security
+
+    init_security(app)
 
 
 def _init_clock(app: Flask) -> None:
@@ -104,11 +111,17 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        # "<id>:<session_version>" (User.get_id): a session opened before the
+        # user's sessions were ended (logout, password change, disabling) is refused.
+        uid, _sep, version = str(user_id).partition(":")
         try:
-            user = db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
+            user = db.session.get(User, int(uid))
+            version = int(version)
+        except (TypeError, ValueError, OverflowError):
             return None
-        return user if user is not None and user.active else None
+        if user is None or not user.active or user.session_version != version:
+            return None
+        return user
 
     @app.before_request
     def _request_id():

@@ -12,18 +12,13 @@ from core.passwords import DUMMY_HASH, verify_password
 from forms.auth import LoginForm
 
 from .extensions import db, limiter
+from .redirects import safe_redirect
 
 bp = Blueprint("auth", __name__)
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -42,7 +37,7 @@ def login():
             if lang:
                 session["lang"] = lang
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return safe_redirect(request.args.get("next"))
         form.password.errors.append(_("Wrong username or password."))
         return render_template("auth/login.html", form=form), 401
     status = 400 if form.errors else 200
@@ -53,7 +48,10 @@ def login():
 @login_required
 def logout():
     lang = session.get("lang")
+    user = current_user._get_current_object()
     logout_user()
+    user.end_sessions()  # every session of this user, on every device (docs/DECISIONS.md)
+    db.session.commit()
     session.clear()
     if lang:
         session["lang"] = lang

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, render_template, request, session
 from flask_login import current_user, login_required
 
 from core.models import Person, Unit
@@ -11,6 +11,7 @@ from core.permissions import roles_of
 
 from .extensions import db
 from .loaders import get_visible_or_404
+from .redirects import safe_redirect
 
 bp = Blueprint("main", __name__)
 
@@ -28,10 +29,7 @@ def set_language(code: str):
     if code not in languages:
         abort(404)
     session["lang"] = code
-    target = request.form.get("next") or url_for("main.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+    return safe_redirect(request.form.get("next") or request.args.get("next"))
 
 
 @bp.route("/units/<int:unit_id>")

@@ -9,6 +9,8 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from workflow import clock
+
 from .db import Base
 from .enums import Education, Gender, Level, PersonStatus, Role
 from .text import fold
@@ -27,7 +29,8 @@ def enum_column(enum_cls, **kw):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    """Column default for creation times: the one clock (naive UTC)."""
+    return clock.now()
 
 
 class Unit(Base):
@@ -140,7 +143,8 @@ class Person(Base):
 
     @validates("date_of_birth")
     def _check_dob(self, key, value):
-        if value is not None and value > dt.date.today():
+        # Vietnam's day, the same "today" as the forms (never the server's UTC date).
+        if value is not None and value > clock.today():
             raise ValueError("date_of_birth is in the future")
         return value
 
@@ -183,6 +187,10 @@ class User(Base):
     # A person may log in to follow their own cases (read-only).
     person_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("person.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Every login session carries the version it was opened with (``get_id``);
+    # raising it ends them all, on every device: logout, a password change and
+    # disabling the account do (:meth:`end_sessions`).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RoleAssignment.id"
@@ -203,7 +211,25 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The session's user id: ``"<id>:<session_version>"``, so a session
+        opened before :meth:`end_sessions` no longer loads its user."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """End every login session of this user (the cookies stop working)."""
+        self.session_version = (self.session_version or 0) + 1
+
+    @validates("password_hash")
+    def _password_changed(self, key, value):
+        if self.id is not None and self.password_hash not in (None, value):
+            self.end_sessions()
+        return value
+
+    @validates("active")
+    def _account_disabled(self, key, value):
+        if self.id is not None and self.active and not value:
+            self.end_sessions()
+        return value
 
     def set_password(self, password: str) -> None:
         from .passwords import hash_password

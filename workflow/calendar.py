@@ -1,7 +1,10 @@
-"""The working-day calendar: weekends and Vietnamese public holidays.
+"""The working-day calendar: weekends, Vietnamese public holidays, and the
+Saturdays or Sundays the government declares working days.
 
-Holidays (Tết by the lunar calendar, Hùng Kings' day, substituted days off...)
-come from the maintained ``holidays`` package, never a hand-written table.
+Which day is a working day is the maintained ``holidays`` package's own answer
+(``HolidayBase.is_working_day``): Tết by the lunar calendar, Hùng Kings' day,
+substituted days off, and the make-up working days given in exchange for a
+bridged holiday (e.g. Saturday 26/04/2025), never a hand-written table.
 A deadline of N working days counted from a date D is the N-th working day
 after D (D itself is not counted). A deadline date is met until the end of
 that local day, so ``deadline_at`` is the following local midnight, in UTC.
@@ -21,12 +24,16 @@ ONE_DAY = dt.timedelta(days=1)
 
 
 @lru_cache(maxsize=64)
-def _holidays_of(year: int) -> frozenset[dt.date]:
-    return frozenset(holidays.country_holidays("VN", years=year).keys())
+def _calendar_for(year: int) -> holidays.HolidayBase:
+    """The library's Vietnamese calendar for ``year``, built with the years on
+    either side (a make-up working day can be declared with the holiday of the
+    next year, e.g. Saturday 27/12/2014 for Tết 2015). Built whole and never
+    expanded afterwards (``expand=False``), so threads may share it."""
+    return holidays.country_holidays("VN", years=range(year - 1, year + 2), expand=False)
 
 
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _holidays_of(day.year)
+    return _calendar_for(day.year).is_working_day(day)
 
 
 def add_working_days(start: dt.date, n: int) -> dt.date:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from core.enums import Education, Gender, Level, PersonStatus
 from core.models import Person, Unit
 from core.text import fold
+from workflow import clock
 
 
 def _unit(session):
@@ -52,7 +53,19 @@ def test_person__national_id_is_unique(dbsession):
 def test_person__birth_date_not_in_future(dbsession):
     unit = _unit(dbsession)
     with pytest.raises(ValueError, match="future"):
-        _person(unit, date_of_birth=dt.date.today() + dt.timedelta(days=1))
+        _person(unit, date_of_birth=clock.today() + dt.timedelta(days=1))
+
+
+@pytest.mark.parametrize("now,vn_today", [("2026-11-30T18:00:00Z", dt.date(2026, 12, 1)),
+                                           ("2040-06-15T17:30:00Z", dt.date(2040, 6, 16))])
+def test_person__birth_date_is_checked_against_vietnams_day(dbsession, clock_file, now, vn_today):
+    # 18:00 UTC on 30/11/2026 is 01:00 on 1/12/2026 in Vietnam: someone born that
+    # day is not born in the future, even though the UTC date is still 30/11.
+    clock_file.write_text(now)
+    unit = _unit(dbsession)
+    assert _person(unit, date_of_birth=vn_today).date_of_birth == vn_today
+    with pytest.raises(ValueError, match="future"):
+        _person(unit, national_id="001090000999", date_of_birth=vn_today + dt.timedelta(days=1))
 
 
 def test_person__folded_name_is_stored_for_search(dbsession):
