@@ -156,14 +156,14 @@ def _open_an_admission(app, demo):
     """An admission case to look at; bithu.trung also becomes secretary of thôn
     Đông, so that the new-case pages offer a choice of unit."""
     from app.extensions import db
-    from cases import service
+    from cases import actions
     from core.enums import Role
     from core.models import RoleAssignment, User
 
     with app.app_context():
         user = db.session.get(User, demo.users["bithu.trung"].id)
         candidate = next(p for p in demo.people["trung"] if p.status.value == "candidate")
-        case = service.open_case(db.session, user, "admission", candidate.id, {})
+        case = actions.open_case(db.session, user, "admission", candidate.id, {})
         db.session.add(RoleAssignment(user_id=user.id, unit_id=demo.units["dong"].id, role=Role.branch_secretary))
         db.session.commit()
         return case.id
