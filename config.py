@@ -27,8 +27,8 @@ class Config:
     UPLOAD_DIR = str(VAR_DIR / "uploads")
     MAX_UPLOAD_MB = 10
     RATELIMIT_STORAGE_URI = "memory://"
-    LOGIN_RATE_LIMIT = "5 per minute"
-    API_TOKEN_RATE_LIMIT = "10 per minute"
+    LOGIN_RATE_LIMIT = "10 per minute"  # failed sign-ins per client address, page and API together
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute"  # failed sign-ins per account, page and API together
     API_TOKEN_HOURS = 12
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -91,7 +91,6 @@ class TestingConfig(Config):
     TESTING = True
     DATABASE_URL = "sqlite://"
     CELERY_TASK_ALWAYS_EAGER = True
-    LOGIN_RATE_LIMIT = "5 per minute"
 
 
 class ProductionConfig(Config):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 from flask_babel import gettext as _
 
-from app.extensions import db, limiter
+from app.extensions import db
+from app.throttle import credential_limits
 from core.models import User
 from core.passwords import DUMMY_HASH, verify_password
 from core.permissions import roles_of
@@ -19,27 +20,13 @@ from .render import iso, me_json
 from .requests import ApiError, invalid, json_body
 
 
-def _token_limit() -> str:
-    return current_app.config["API_TOKEN_RATE_LIMIT"]
-
-
-def _token_limit_key() -> str:
-    """Attempts are counted per address and username (guessing one account's password)."""
-    try:
-        body = request.get_json(silent=True, force=True)
-    except RecursionError:
-        body = None
-    username = body.get("username") if isinstance(body, dict) else None
-    name = username.strip().lower()[:80] if isinstance(username, str) else ""
-    return f"{request.remote_addr or '-'}|{name}"
-
-
 @bp.post("/auth/token")
-@limiter.limit(_token_limit, key_func=_token_limit_key)
+@credential_limits
 @operation("Get a bearer token", tags=["auth"], body=ref("TokenRequest"), response=ref("Token"),
            errors=(422,), public=True,
            description="Exchanges a username and password for a token valid API_TOKEN_HOURS hours. "
-                       "Requests are rate-limited per address and username (API_TOKEN_RATE_LIMIT).")
+                       "Failed attempts are limited per account and per address, together with the login page "
+                       "(LOGIN_ACCOUNT_RATE_LIMIT, LOGIN_RATE_LIMIT).")
 def issue_token():
     body = json_body()
     username, password = body.get("username"), body.get("password")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -11,18 +11,15 @@ from core.models import User
 from core.passwords import DUMMY_HASH, verify_password
 from forms.auth import LoginForm
 
-from .extensions import db, limiter
+from .extensions import db
 from .redirects import safe_redirect
+from .throttle import credential_limits
 
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
+@credential_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
