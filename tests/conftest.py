@@ -17,6 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.schema import load_all_models, upgrade
+from tests.admission_flow import Pages
+from tests.api_client import Api
+from tests.demo_people import NOW
 
 pytest_plugins = ["tests.fixtures_engine", "tests.fixtures_worker"]
 
@@ -159,6 +162,20 @@ def demo(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def api(client, demo, clock_file):
+    """The JSON API as the demo accounts (``api.as_user(name)``), the clock at ``NOW``."""
+    clock_file.write_text(NOW)
+    return Api(client)
+
+
+@pytest.fixture
+def pages(client, auth, demo, clock_file):
+    """The case pages as the demo accounts (``pages.as_user(name)``), the clock at ``NOW``."""
+    clock_file.write_text(NOW)
+    return Pages(client, auth)
 
 
 class AuthActions:
