@@ -214,7 +214,8 @@ def test_architecture__workflow_imports_neither_flask_nor_the_layers_above():
         top = imp.target.split(".")[0]
         if top == "flask" or top.startswith("flask_") or top in WORKFLOW_MAY_NOT_IMPORT:
             bad.append(f"{imp.where()}: {imp.source} imports {imp.target}")
-    assert not bad, "workflow/ must not depend on Flask or on cases/, api/, app/, forms/:\n" + "\n".join(dict.fromkeys(bad))
+    assert not bad, ("workflow/ must not depend on Flask or on cases/, api/, app/, forms/:\n"
+                     + "\n".join(dict.fromkeys(bad)))
 
 
 def test_architecture__case_types_do_not_import_one_another():
