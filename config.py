@@ -88,7 +88,6 @@ class TestingConfig(Config):
     TESTING = True
     DATABASE_URL = "sqlite://"
     CELERY_TASK_ALWAYS_EAGER = True
-    LOGIN_RATE_LIMIT = "5 per minute"
 
 
 class ProductionConfig(Config):

@@ -144,10 +144,6 @@ class Person(Base):
             raise ValueError("date_of_birth is in the future")
         return value
 
-    @property
-    def current_posts(self) -> list["Post"]:
-        return [p for p in self.posts if p.ended_on is None]
-
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.full_name!r} {self.status.value}>"
 
@@ -204,11 +200,6 @@ class User(Base):
 
     def get_id(self) -> str:
         return str(self.id)
-
-    def set_password(self, password: str) -> None:
-        from .passwords import hash_password
-
-        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         from .passwords import verify_password
