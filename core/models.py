@@ -201,6 +201,11 @@ class User(Base):
     def get_id(self) -> str:
         return str(self.id)
 
+    def set_password(self, password: str) -> None:
+        from .passwords import hash_password
+
+        self.password_hash = hash_password(password)
+
     def check_password(self, password: str) -> bool:
         from .passwords import verify_password
 
