@@ -15,21 +15,19 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: str | dict | None = None) -> Flask:
-    """Build the app. ``config`` is a config name (``"testing"``) or a dict of
-    overrides applied on top of the ``APP_ENV`` config (default development)."""
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` is a dict of overrides applied on top of the
+    config its ``APP_ENV`` names (else the environment's, default development)."""
     app = Flask(
         __name__,
         template_folder=str(BASE_DIR / "templates"),
         static_folder=str(BASE_DIR / "static"),
     )
-    if isinstance(config, str):
-        settings = load_config(config)
-    else:
-        settings = load_config(None if not config else config.get("APP_ENV"))
-        settings.update(config or {})
-        if config and "DATABASE_URL" in config and "SQLALCHEMY_DATABASE_URI" not in config:
-            settings["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    config = config or {}
+    settings = load_config(config.get("APP_ENV"))
+    settings.update(config)
+    if "DATABASE_URL" in config and "SQLALCHEMY_DATABASE_URI" not in config:
+        settings["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
     app.config.from_mapping(settings)
 
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in ("", DEFAULT_SECRET_KEY):

@@ -41,7 +41,3 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
     cur.execute("PRAGMA wal_autocheckpoint=10000")
     cur.execute("PRAGMA cache_size=-32000")
     cur.close()
-
-
-def is_sqlite(bind) -> bool:
-    return bind.dialect.name == "sqlite"

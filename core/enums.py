@@ -49,9 +49,6 @@ class PersonStatus(str, enum.Enum):
     deceased = "deceased"
 
 
-MEMBER_STATUSES = (PersonStatus.probationary, PersonStatus.official)
-
-
 class Gender(str, enum.Enum):
     male = "male"
     female = "female"

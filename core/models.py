@@ -148,10 +148,6 @@ class Person(Base):
             raise ValueError("date_of_birth is in the future")
         return value
 
-    @property
-    def current_posts(self) -> list["Post"]:
-        return [p for p in self.posts if p.ended_on is None]
-
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.full_name!r} {self.status.value}>"
 

@@ -43,12 +43,6 @@ def scope_paths(session: Session, user) -> tuple[str, ...]:
     return result
 
 
-def forget_scope(user) -> None:
-    """Drop the cached scope (after role assignments change)."""
-    if hasattr(user, "_scope_paths"):
-        del user._scope_paths
-
-
 def _unit_path_of(obj: Any) -> str | None:
     if isinstance(obj, Unit):
         return obj.path

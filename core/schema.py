@@ -15,11 +15,7 @@ def load_all_models():
     from core.db import Base
 
     for name in ("workflow.models", "cases.models", "api.models", "cases.candidacy.models"):
-        try:
-            __import__(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not name.startswith(exc.name):
-                raise
+        __import__(name)
     return Base.metadata
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.admission_flow import PDF
 
 
 class Api:

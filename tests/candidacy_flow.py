@@ -10,6 +10,11 @@ import sqlalchemy as sa
 from tests.admission_flow import Flow, vote
 
 
+def en(app):
+    """A request context with English messages (the API path picks the locale from Accept-Language)."""
+    return app.test_request_context("/api/v1/me", headers={"Accept-Language": "en"})
+
+
 class CandidacyFlow(Flow):
     def candidates(self, branch="trung"):
         return [p.id for p in self.demo.people[branch] if p.status.value == "candidate"]

@@ -4,6 +4,7 @@ Every test gets a database built from the migrations (so a missing migration
 fails here): SQLite by default, PostgreSQL when ``TEST_DATABASE_URL`` is set.
 The migrated database is made once per run; each test then starts from it
 empty (SQLite: a copy of the migrated file; PostgreSQL: every table truncated).
+Tests marked ``postgres_only`` are skipped when ``TEST_DATABASE_URL`` is not set.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.schema import load_all_models, upgrade
+from tests.admission_flow import Pages
+from tests.api_client import Api
+from tests.demo_people import NOW
 
 pytest_plugins = ["tests.fixtures_engine", "tests.fixtures_worker"]
 
@@ -25,16 +29,25 @@ ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", ROOT / "test-artifacts"))
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
-def _normalise_pg(url: str) -> str:
-    if url.startswith("postgresql://"):
-        return "postgresql+psycopg://" + url[len("postgresql://"):]
-    if url.startswith("postgres://"):
-        return "postgresql+psycopg://" + url[len("postgres://"):]
-    return url
+def postgres_url() -> str:
+    """``TEST_DATABASE_URL`` as SQLAlchemy wants it (the psycopg 3 driver), or "" for SQLite."""
+    for scheme in ("postgresql://", "postgres://"):
+        if PG_URL.startswith(scheme):
+            return "postgresql+psycopg://" + PG_URL[len(scheme):]
+    return PG_URL
 
 
 def is_postgres() -> bool:
     return bool(PG_URL)
+
+
+def pytest_collection_modifyitems(config, items):
+    if is_postgres():
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
 
 
 def _compile_translations() -> None:
@@ -55,7 +68,7 @@ def migrated_db(tmp_path_factory):
     """URL of a database migrated to head (the template every test copies)."""
     _compile_translations()
     if PG_URL:
-        url = _normalise_pg(PG_URL)
+        url = postgres_url()
         engine = sa.create_engine(url)
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
@@ -159,6 +172,20 @@ def demo(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def api(client, demo, clock_file):
+    """The JSON API as the demo accounts (``api.as_user(name)``), the clock at ``NOW``."""
+    clock_file.write_text(NOW)
+    return Api(client)
+
+
+@pytest.fixture
+def pages(client, auth, demo, clock_file):
+    """The case pages as the demo accounts (``pages.as_user(name)``), the clock at ``NOW``."""
+    clock_file.write_text(NOW)
+    return Pages(client, auth)
 
 
 class AuthActions:

@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.admission_flow import Pages, case_state, latest_case_id, vote  # noqa: F401
+from tests.admission_flow import case_state, latest_case_id, vote
+from tests.demo_people import TODAY
 
-TODAY = "2026-11-20"
-NOW = "2026-11-20T03:00:00Z"  # a Friday, 10:00 in Hà Nội
-
-
-def members(demo, key="trung", status="official"):
-    return [p for p in demo.people[key] if p.status.value == status]
-
-
-def committee_member(demo):
-    """The thôn Trung member who sits on the Phúc Thắng committee (official #2)."""
-    return members(demo)[1]
-
-
-def plain_member(demo, index=3):
-    """An official member of thôn Trung with no post."""
-    return members(demo)[index]
+REPORT = {"violation_date": "2026-09-01", "category": "party_activity",
+          "description": "Không tham gia sinh hoạt chi bộ và không thực hiện nhiệm vụ được phân công."}
 
 
 def case_data(app, case_id: int) -> dict:
@@ -53,10 +40,7 @@ def new_case(pages, type_name: str, person_id: int, *, unit=None, start=None, **
 
 
 def report_fields(**override) -> dict:
-    fields = {"violation_date": "2026-09-01", "category": "party_activity",
-              "description": "Không tham gia sinh hoạt chi bộ và không thực hiện nhiệm vụ được phân công."}
-    fields.update(override)
-    return fields
+    return {**REPORT, **override}
 
 
 def own_finding(app, pages, person_id: int, **override) -> int:

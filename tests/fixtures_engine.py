@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-import os
 
 import pytest
 import sqlalchemy as sa
@@ -16,8 +15,6 @@ from core.enums import Education, Gender, Level, PersonStatus, Role
 from core.models import Person, RoleAssignment, Unit, User, assign_path
 
 _counter = itertools.count(1)
-
-PG_ENGINE_URL = os.environ.get("ENGINE_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test_engine_pg")
 
 
 def make_unit(session: Session, name: str, level: Level, parent: Unit | None = None, **kw) -> Unit:
@@ -117,28 +114,15 @@ def table_counts(session: Session) -> dict[str, int]:
     return out
 
 
-@pytest.fixture(scope="session")
-def engine_pg_url():
-    """A PostgreSQL database of its own, migrated to head, for PostgreSQL-only
-    engine tests (they run in the SQLite and the PostgreSQL test runs alike)."""
-    from core.schema import upgrade
-
-    admin = sa.create_engine(PG_ENGINE_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    dbname = PG_ENGINE_URL.rsplit("/", 1)[1]
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{dbname}"'))
-    admin.dispose()
-    engine = upgrade(PG_ENGINE_URL)
-    engine.dispose()
-    return PG_ENGINE_URL
-
-
 @pytest.fixture
-def pg_engine(engine_pg_url):
-    from tests.conftest import _truncate_all
+def pg_engine(migrated_db):
+    """An engine with room for many threads on the suite's own PostgreSQL database
+    (``TEST_DATABASE_URL``), emptied, for the ``postgres_only`` tests."""
+    from tests.conftest import _truncate_all, is_postgres
 
-    engine = sa.create_engine(engine_pg_url, pool_size=60, max_overflow=10)
+    if not is_postgres():
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL")
+    engine = sa.create_engine(migrated_db, pool_size=60, max_overflow=10)
     _truncate_all(engine)
     yield engine
     engine.dispose()

@@ -62,6 +62,16 @@ def wait_until(predicate, timeout: float = 60.0, interval: float = 0.2, worker: 
     pytest.fail(f"condition not met within {timeout}s" + (f"\nworker log:\n{worker.log()}" if worker else ""))
 
 
+def heartbeat_count(engine) -> int:
+    """How many heartbeats the worker's beat has run so far (proof that it is up and ticking)."""
+    import sqlalchemy as sa
+
+    from core.models import TaskRun
+
+    with engine.connect() as conn:
+        return conn.scalar(sa.select(sa.func.count()).select_from(TaskRun).where(TaskRun.name == "heartbeat"))
+
+
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is not None:
         return

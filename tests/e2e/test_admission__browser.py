@@ -9,16 +9,13 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from tests.admission_flow import vote
 from tests.fixtures_worker import wait_until
 
 from .browser import Browser
 from .conftest import login
 
 pytestmark = pytest.mark.e2e
-
-
-def vote(date, entitled, present, yes, no):
-    return {"meeting_date": date, "entitled": entitled, "present": present, "votes_for": yes, "votes_against": no}
 
 
 def test_browser__admission_from_dossier_to_official(app, live_server, page, artifacts_dir, demo, clock_file,

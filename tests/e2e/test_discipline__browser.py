@@ -6,19 +6,15 @@ dues. Screenshots of every step are saved as artifacts."""
 
 import pytest
 
+from tests.demo_people import TODAY, officials
+
 from .browser import Browser
 
 pytestmark = pytest.mark.e2e
 
-TODAY = "2026-11-20"
-
 
 def vote(entitled, present, yes, no, date=TODAY):
     return {"meeting_date": date, "entitled": entitled, "present": present, "votes_for": yes, "votes_against": no}
-
-
-def officials(demo, key="trung"):
-    return [p for p in demo.people[key] if p.status.value == "official"]
 
 
 def test_browser__reprimand_decided_by_the_branch_alone(live_server, page, artifacts_dir, demo, clock_file):

@@ -5,23 +5,10 @@ import datetime as dt
 
 import pytest
 
-from tests.admission_flow import Pages, audit_count, case_state, latest_case_id, vote
+from tests.admission_flow import audit_count, case_state, latest_case_id, vote
+from tests.demo_people import candidate, officials
 
 TODAY = dt.date(2026, 11, 20)  # the controllable clock is set to this day (a Friday)
-
-
-@pytest.fixture
-def pages(client, auth, demo, clock_file):
-    clock_file.write_text("2026-11-20T03:00:00Z")
-    return Pages(client, auth)
-
-
-def candidate(demo, key="trung", index=0):
-    return [p for p in demo.people[key] if p.status.value == "candidate"][index]
-
-
-def officials(demo, key="trung"):
-    return [p for p in demo.people[key] if p.status.value == "official"]
 
 
 def open_ready_case(app, pages, demo) -> int:

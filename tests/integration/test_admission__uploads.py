@@ -2,28 +2,20 @@
 refusals leave nothing on disk; downloads only in scope, and audited."""
 
 import hashlib
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.admission_flow import PDF, PNG, Pages, audit_count, latest_case_id
+from tests.admission_flow import PDF, PNG, audit_count, latest_case_id
+from tests.demo_people import candidate
 
 
 @pytest.fixture
-def case_id(app, client, auth, demo, clock_file):
-    clock_file.write_text("2026-11-20T03:00:00Z")
-    pages = Pages(client, auth).as_user("bithu.trung")
-    candidate = [p for p in demo.people["trung"] if p.status.value == "candidate"][0]
-    assert pages.open_admission(candidate.id).status_code == 302
+def case_id(app, pages, demo):
+    """An admission opened by bithu.trung, who stays logged in."""
+    pages.as_user("bithu.trung")
+    assert pages.open_admission(candidate(demo).id).status_code == 302
     return latest_case_id(app)
-
-
-@pytest.fixture
-def pages(client, auth):
-    p = Pages(client, auth)
-    p.user = "bithu.trung"
-    return p
 
 
 def stored_files(app) -> list[Path]:

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
-from tests.api_client import Api
-from tests.integration import test_api__admission as adm
-
-
-@pytest.fixture
-def api(client, demo, clock_file):
-    clock_file.write_text("2026-11-20T03:00:00Z")
-    return Api(client)
+from tests.api_flow import open_ready_case, submit_payload
 
 
 def tamper(app, case_id: int, seq: int) -> None:
@@ -30,8 +22,8 @@ def tamper(app, case_id: int, seq: int) -> None:
 
 
 def test_api__verify_names_the_first_bad_event(app, api, demo):
-    case_id = adm.open_ready_case(api, demo)
-    assert api.act(case_id, "submit", adm.submit_payload(demo)).status_code == 200
+    case_id = open_ready_case(api, demo)
+    assert api.act(case_id, "submit", submit_payload(demo)).status_code == 200
     assert api.get(f"/audit/verify?case_id={case_id}").get_json() == {"ok": True}
     tamper(app, case_id, 3)
     assert api.get(f"/audit/verify?case_id={case_id}").get_json() == {

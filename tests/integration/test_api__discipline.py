@@ -2,42 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.api_client import Api
-
-NOW = "2026-11-20T03:00:00Z"
-
-
-@pytest.fixture
-def api(client, demo, clock_file):
-    clock_file.write_text(NOW)
-    return Api(client)
-
-
-def plain_member(demo, index=3):
-    """An official member of thôn Trung with no post."""
-    return [p for p in demo.people["trung"] if p.status.value == "official"][index]
-
-
-def vote(meeting_date, entitled, present, votes_for, votes_against=0) -> dict:
-    return {"meeting_date": meeting_date, "entitled": entitled, "present": present, "votes_for": votes_for,
-            "votes_against": votes_against}
-
-
-REPORT = {"violation_date": "2026-09-01", "category": "party_activity",
-          "description": "Không tham gia sinh hoạt chi bộ và không thực hiện nhiệm vụ được phân công."}
-
-
-def step(api, case_id, user, action, payload, expect_state):
-    api.as_user(user)
-    names = [a["name"] for a in api.case(case_id)["available_actions"]]
-    assert action in names, (user, action, names)
-    response = api.act(case_id, action, payload)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.get_json()["state"] == expect_state
-    return response.get_json()
-
+from tests.admission_flow import vote
+from tests.api_flow import step
+from tests.demo_people import plain_member
+from tests.discipline_flow import REPORT
 
 def test_api__discipline_from_report_to_in_force(api, demo):
     member = plain_member(demo)

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
+from tests.admission_flow import vote
 from tests.api_client import Api
-from tests.integration.test_api__admission import (candidate, officials, open_ready_case, submit_payload,
-                                                   to_superior_decision, vote)
-
-
-@pytest.fixture
-def api(client, demo, clock_file):
-    clock_file.write_text("2026-11-20T03:00:00Z")
-    return Api(client)
+from tests.api_flow import open_ready_case, submit_payload, to_superior_decision
+from tests.demo_people import candidate, officials
 
 
 def assert_problem(response, status):

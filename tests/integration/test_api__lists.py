@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.api_client import Api
-from tests.integration import test_api__admission as adm
-
-
-@pytest.fixture
-def api(client, demo, clock_file):
-    clock_file.write_text("2026-11-20T03:00:00Z")
-    return Api(client)
+from tests.admission_flow import vote
+from tests.api_flow import open_ready_case, step, submit_payload, to_superior_decision
+from tests.demo_people import candidate
 
 
 def open_cases(api, demo, n=2) -> list[int]:
@@ -57,8 +50,8 @@ def test_api__case_list_filters_and_pages(api, demo):
 
 
 def test_api__inbox_lists_cases_to_act_on(api, demo):
-    first = adm.open_ready_case(api, demo)
-    second = api.post("/cases", json={"type": "admission", "person_id": adm.candidate(demo, index=1).id}).get_json()["id"]
+    first = open_ready_case(api, demo)
+    second = api.post("/cases", json={"type": "admission", "person_id": candidate(demo, index=1).id}).get_json()["id"]
     items = all_pages(api, "/inbox", 1)
     assert sorted(i["id"] for i in items) == sorted([first, second])
     assert "submit" in items[0]["actions"]
@@ -66,7 +59,7 @@ def test_api__inbox_lists_cases_to_act_on(api, demo):
     api.as_user("danguy.phucthang")
     assert api.get("/inbox").get_json()["items"] == []  # nothing at the grassroots yet
     api.as_user("bithu.trung")
-    assert api.act(first, "submit", adm.submit_payload(demo)).status_code == 200
+    assert api.act(first, "submit", submit_payload(demo)).status_code == 200
     api.as_user("danguy.phucthang")
     inbox = api.get("/inbox").get_json()["items"]
     assert [(i["id"], i["actions"]) for i in inbox] == [(first, ["certify_background"])]
@@ -83,9 +76,9 @@ def test_api__org_tree(api, demo):
 
 
 def test_api__summary_counts_admissions(api, demo):
-    case_id = adm.to_superior_decision(api, demo)
-    adm.step(api, case_id, "thuongvu.nghiahung", "decide_admit",
-             dict(decision_number="5-QĐ/HU", decision_date="2026-11-18", **adm.vote("2026-11-18", 15, 13, 12, 1)),
+    case_id = to_superior_decision(api, demo)
+    step(api, case_id, "thuongvu.nghiahung", "decide_admit",
+             dict(decision_number="5-QĐ/HU", decision_date="2026-11-18", **vote("2026-11-18", 15, 13, 12, 1)),
              "awaiting_ceremony")
     api.as_user("thuongvu.nghiahung")
     summary = api.get(f"/reports/summary?unit={demo.units['nghiahung'].id}&year=2026").get_json()
@@ -102,9 +95,9 @@ def test_api__summary_counts_admissions(api, demo):
 
 
 def test_api__summary_counts_overdue(api, demo, clock_file):
-    case_id = adm.to_superior_decision(api, demo)
-    adm.step(api, case_id, "thuongvu.nghiahung", "decide_admit",
-             dict(decision_number="5-QĐ/HU", decision_date="2026-11-18", **adm.vote("2026-11-18", 15, 13, 12, 1)),
+    case_id = to_superior_decision(api, demo)
+    step(api, case_id, "thuongvu.nghiahung", "decide_admit",
+             dict(decision_number="5-QĐ/HU", decision_date="2026-11-18", **vote("2026-11-18", 15, 13, 12, 1)),
              "awaiting_ceremony")
     clock_file.write_text("2027-03-01T03:00:00Z")  # the ceremony deadline has passed
     api.tokens.clear()  # (and the tokens have expired)

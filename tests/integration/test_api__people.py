@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.api_client import Api
 from tests.conftest import is_postgres
 
 
 @pytest.fixture
-def api(client, demo, clock_file):
-    clock_file.write_text("2026-11-20T03:00:00Z")
-    return Api(client).as_user("bithu.trung")
+def api(api):
+    """Here every call is made as bithu.trung."""
+    return api.as_user("bithu.trung")
 
 
 def new_candidate(demo, **override) -> dict:

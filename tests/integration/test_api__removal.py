@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.api_client import Api
-from tests.integration.test_api__discipline import plain_member, step, vote
-
-
-@pytest.fixture
-def api(client, demo, clock_file):
-    clock_file.write_text("2026-11-20T03:00:00Z")
-    return Api(client)
+from tests.admission_flow import vote
+from tests.api_flow import step
+from tests.demo_people import plain_member
 
 
 def test_api__removal_to_removed(api, demo):

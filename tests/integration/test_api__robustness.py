@@ -5,11 +5,10 @@ unknown choices, wrong JSON types)."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.api_client import Api
-from tests.integration import test_api__admission as adm
-from tests.integration import test_api__discipline as dis
+from tests.admission_flow import vote
+from tests.api_flow import open_ready_case, submit_payload
+from tests.demo_people import officials, plain_member
+from tests.discipline_flow import REPORT
 
 INT_EDGES = [-1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 10 ** 40, 1.5, True, "7", None, [], {}]
 DATE_EDGES = ["0001-01-01", "9999-12-31", "2026-02-29", "2026-11-20T10:00:00", "", "  ", 20261120, None, ["x"]]
@@ -48,24 +47,18 @@ def fuzz_then_take(api, case_id, user, action, payload, expect_state) -> int:
     return sent
 
 
-@pytest.fixture
-def api(client, demo, clock_file):
-    clock_file.write_text("2026-11-20T03:00:00Z")
-    return Api(client)
-
-
 def test_api__edge_values_at_every_admission_step(api, demo):
-    o = adm.officials(demo)
-    case_id = adm.open_ready_case(api, demo)
+    o = officials(demo)
+    case_id = open_ready_case(api, demo)
     steps = [
-        ("bithu.trung", "submit", adm.submit_payload(demo), "background_check"),
+        ("bithu.trung", "submit", submit_payload(demo), "background_check"),
         ("danguy.phucthang", "certify_background", {"findings": "Rõ ràng."}, "opinions"),
         ("bithu.trung", "record_opinions", {"summary": "Nhất trí."}, "branch_vote"),
-        ("bithu.trung", "record_branch_vote", adm.vote("2026-11-10", 10, 10, 9, 1), "grassroots_vote"),
-        ("danguy.phucthang", "record_grassroots_vote", adm.vote("2026-11-12", 9, 9, 8, 1), "superior_review"),
+        ("bithu.trung", "record_branch_vote", vote("2026-11-10", 10, 10, 9, 1), "grassroots_vote"),
+        ("danguy.phucthang", "record_grassroots_vote", vote("2026-11-12", 9, 9, 8, 1), "superior_review"),
         ("tochuc.nghiahung", "appraise", {"appraisal": "Đủ điều kiện."}, "superior_decision"),
         ("thuongvu.nghiahung", "decide_admit", dict(decision_number="9-QĐ/HU", decision_date="2026-11-18",
-                                                    **adm.vote("2026-11-18", 15, 13, 12, 1)), "awaiting_ceremony"),
+                                                    **vote("2026-11-18", 15, 13, 12, 1)), "awaiting_ceremony"),
         ("bithu.trung", "hold_ceremony", {"ceremony_date": "2026-11-20", "mentor_id": o[4].id}, "probation"),
         ("bithu.trung", "record_new_member_course", {"certificate_number": "CN-1", "issued_on": "2026-11-20"},
          "probation"),
@@ -75,21 +68,21 @@ def test_api__edge_values_at_every_admission_step(api, demo):
 
 
 def test_api__edge_values_at_every_discipline_step(api, demo):
-    member = dis.plain_member(demo)
+    member = plain_member(demo)
     api.as_user("danguy.phucthang")
     for key, values in (("violation_date", DATE_EDGES), ("category", ["zzz", 5, ""]),
                         ("person_id", INT_EDGES), ("description", TEXT_EDGES)):
         for value in values:
-            body = {"type": "discipline", "person_id": member.id, **dis.REPORT, key: value}
+            body = {"type": "discipline", "person_id": member.id, **REPORT, key: value}
             assert api.post("/cases", json=body).status_code < 500, (key, value)
-    case_id = api.post("/cases", json={"type": "discipline", "person_id": member.id, **dis.REPORT}).get_json()["id"]
+    case_id = api.post("/cases", json={"type": "discipline", "person_id": member.id, **REPORT}).get_json()["id"]
     steps = [
         ("danguy.phucthang", "open_review", {"note": "Xác minh."}, "review"),
         ("danguy.phucthang", "conclude_review", {"conclusion": "violation", "findings": "Vắng họp."}, "self_review"),
         ("bithu.trung", "record_self_review", {"submitted": "yes", "self_criticism": "Nhận khuyết điểm."},
          "branch_vote"),
         ("bithu.trung", "record_branch_vote", {"proposed_form": "reprimand", "resolution": "decide",
-                                               **dis.vote("2026-11-20", 10, 10, 9, 1)}, "decided"),
+                                               **vote("2026-11-20", 10, 10, 9, 1)}, "decided"),
         ("bithu.trung", "announce", {"announced_on": "2026-11-20"}, "in_force"),
         ("bithu.trung", "file_appeal", {"filed_on": "2026-11-20", "grounds": "Xin xem xét lại."}, "appeal_review"),
     ]
@@ -98,10 +91,10 @@ def test_api__edge_values_at_every_discipline_step(api, demo):
 
 
 def test_api__document_dates_at_the_ends_of_the_calendar(api, demo):
-    case_id = adm.open_ready_case(api, demo)
+    case_id = open_ready_case(api, demo)
     for day in ("0001-01-01", "1899-12-31", "9999-12-31"):
         response = api.upload(case_id, "4-KNĐ", issued_on=day)
         assert response.status_code == 422 and "issued_on" in response.get_json()["errors"], day
     api.as_user("bithu.trung")
-    response = api.act(case_id, "submit", adm.submit_payload(demo))
+    response = api.act(case_id, "submit", submit_payload(demo))
     assert response.status_code == 200, response.get_data(as_text=True)

@@ -19,6 +19,7 @@ from schemathesis.checks import (content_type_conformance, not_a_server_error, r
                                  status_code_conformance)
 
 from tests.api_client import Api
+from tests.api_flow import to_superior_decision
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 60
@@ -62,8 +63,6 @@ def test_api__schemathesis(case, api_token):
 
 
 def test_api__admission_responses_conform_to_the_document(app, client, demo, clock_file):
-    from tests.integration.test_api__admission import to_superior_decision
-
     clock_file.write_text("2026-11-20T03:00:00Z")
     seen, rules = [], []
 

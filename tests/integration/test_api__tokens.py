@@ -7,13 +7,6 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
-from tests.api_client import Api
-
-
-@pytest.fixture
-def api(client, demo, clock_file):
-    clock_file.write_text("2026-11-20T03:00:00Z")
-    return Api(client)
 
 
 def test_api__token_is_issued_and_stored_hashed(app, api):

@@ -1,15 +1,6 @@
 """Candidate training and admission plans through the JSON API."""
 
-import pytest
-
-from tests.api_client import Api
 from tests.candidacy_flow import CandidacyFlow
-
-
-@pytest.fixture
-def api(client, demo, clock_file):
-    clock_file.write_text("2026-11-20T03:00:00Z")
-    return Api(client)
 
 
 def test_candidacy__api_from_nomination_to_the_admission_dossier(api, demo):
@@ -33,7 +24,7 @@ def test_candidacy__api_from_nomination_to_the_admission_dossier(api, demo):
     response = api.act(case_id, "open_admission")
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["state"] == "admission_opened"
-    cases = api.get(f"/cases?type=admission").get_json()["items"]
+    cases = api.get("/cases?type=admission").get_json()["items"]
     assert [c["state"] for c in cases if c["person"]["id"] == candidate.id] == ["draft"]
 
 

@@ -7,12 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.admission_flow import Pages
-from tests.candidacy_flow import CandidacyFlow
-
-
-def en(app):
-    """English messages (the API path picks the locale from Accept-Language)."""
-    return app.test_request_context("/api/v1/me", headers={"Accept-Language": "en"})
+from tests.candidacy_flow import CandidacyFlow, en
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ import datetime as dt
 
 import pytest
 
-from tests.candidacy_flow import CandidacyFlow
+from tests.candidacy_flow import CandidacyFlow, en
 from workflow.errors import GuardFailed, NotPermitted
 
 
 @pytest.fixture
 def flow(app, demo, clock_file):
-    # English messages (the API path picks the locale from Accept-Language).
-    with app.test_request_context("/api/v1/me", headers={"Accept-Language": "en"}):
+    with en(app):
         yield CandidacyFlow(app, demo, clock_file).at("2026-11-20")
 
 

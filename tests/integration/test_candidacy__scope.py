@@ -4,13 +4,13 @@ actions, courses, class lists, results, plans, and the person's certificates."""
 import pytest
 
 from tests.admission_flow import Pages
-from tests.candidacy_flow import CandidacyFlow
+from tests.candidacy_flow import CandidacyFlow, en
 
 
 @pytest.fixture
 def setup(app, demo, clock_file):
     flow = CandidacyFlow(app, demo, clock_file).at("2026-11-20")
-    with app.test_request_context("/api/v1/me", headers={"Accept-Language": "en"}):
+    with en(app):
         from app.extensions import db
         from cases.candidacy import courses
         from cases.candidacy.models import Course

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from core.demo import ACCOUNTS, load_demo, scale_district
 from core.enums import Level, PersonStatus
-from core.models import Person, RoleAssignment, Unit, User
+from core.models import Person, Unit, User
 
 
 def test_demo__named_tree_and_accounts(dbsession):

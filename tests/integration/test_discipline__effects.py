@@ -3,18 +3,12 @@ linked removal of a probationary member (SQLite and PostgreSQL)."""
 
 import datetime as dt
 
-import pytest
 import sqlalchemy as sa
 
-from tests.discipline_flow import (NOW, Pages, announce, at_branch_vote, branch_vote, case_data, case_state,
-                                   committee_member, decided_by_branch, members, person_status, plain_member,
-                                   refusal, vote)
-
-
-@pytest.fixture
-def pages(client, auth, demo, clock_file):
-    clock_file.write_text(NOW)
-    return Pages(client, auth)
+from tests.admission_flow import case_state, vote
+from tests.demo_people import committee_member, members, plain_member
+from tests.discipline_flow import (announce, at_branch_vote, branch_vote, case_data, decided_by_branch, person_status,
+                                   refusal)
 
 
 def _fire(app) -> int:

@@ -8,19 +8,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.models import TaskRun
-from tests.discipline_flow import (NOW, Pages, announce, case_state, decided_by_branch, members, person_status,
-                                   plain_member, vote)
-from tests.fixtures_worker import wait_until
+from tests.admission_flow import case_state, vote
+from tests.demo_people import plain_member
+from tests.discipline_flow import announce, decided_by_branch, person_status
+from tests.fixtures_worker import heartbeat_count, wait_until
 from workflow.models import AuditEvent, Case
 
 pytestmark = pytest.mark.worker
-
-
-@pytest.fixture
-def pages(client, auth, demo, clock_file):
-    clock_file.write_text(NOW)
-    return Pages(client, auth)
 
 
 def test_discipline__lapse_fires_in_a_worker_but_not_for_expulsion_or_an_open_appeal(app, pages, demo, clock_file,
@@ -39,22 +33,18 @@ def test_discipline__lapse_fires_in_a_worker_but_not_for_expulsion_or_an_open_ap
     announce(pages, expulsion, "2026-11-20")
     assert person_status(app, member.id) == "expelled"
 
-    def heartbeats() -> int:
-        with Session(db_engine) as s:
-            return s.scalar(sa.select(sa.func.count()).select_from(TaskRun).where(TaskRun.name == "heartbeat"))
-
     # The worker and its beat are up; eleven months on, nothing is due.
-    wait_until(lambda: heartbeats() >= 2, timeout=90, worker=celery_worker)
+    wait_until(lambda: heartbeat_count(db_engine) >= 2, timeout=90, worker=celery_worker)
     clock_file.write_text("2027-10-20T03:00:00Z")
-    seen = heartbeats()
-    wait_until(lambda: heartbeats() >= seen + 3, timeout=60, worker=celery_worker)
+    seen = heartbeat_count(db_engine)
+    wait_until(lambda: heartbeat_count(db_engine) >= seen + 3, timeout=60, worker=celery_worker)
     assert case_state(app, warning) == "in_force"
 
     # The clock passes 12 months after the announcement: the warning lapses.
     clock_file.write_text("2027-11-21T03:00:00Z")
     wait_until(lambda: case_state(app, warning) == "lapsed", timeout=60, worker=celery_worker)
-    seen = heartbeats()
-    wait_until(lambda: heartbeats() >= seen + 4, timeout=60, worker=celery_worker)
+    seen = heartbeat_count(db_engine)
+    wait_until(lambda: heartbeat_count(db_engine) >= seen + 4, timeout=60, worker=celery_worker)
     with Session(db_engine) as s:
         lapse = s.scalars(sa.select(AuditEvent).where(AuditEvent.case_id == warning, AuditEvent.action == "lapse")).all()
         assert len(lapse) == 1 and lapse[0].actor_id is None

@@ -1,16 +1,9 @@
 """Each discipline rule refusing through the pages, with its message (SQLite and PostgreSQL)."""
 
-import pytest
-
-from tests.discipline_flow import (NOW, Pages, announce, at_branch_vote, branch_vote, case_data, case_state,
-                                   committee_member, decided_by_branch, latest_case_id, members, new_case,
-                                   own_finding, plain_member, refusal, report_fields, vote)
-
-
-@pytest.fixture
-def pages(client, auth, demo, clock_file):
-    clock_file.write_text(NOW)
-    return Pages(client, auth)
+from tests.admission_flow import case_state, latest_case_id, vote
+from tests.demo_people import committee_member, members, plain_member
+from tests.discipline_flow import (announce, at_branch_vote, branch_vote, case_data, decided_by_branch, new_case,
+                                   own_finding, refusal, report_fields)
 
 
 def test_discipline__dismissal_refused_for_a_member_without_post(app, pages, demo):

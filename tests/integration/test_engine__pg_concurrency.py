@@ -1,10 +1,11 @@
-"""50 threads take the same action on the same case at once (PostgreSQL, its own
-database, in both the SQLite and the PostgreSQL test runs): exactly one wins."""
+"""50 threads take the same action on the same case at once (PostgreSQL, the
+database of ``TEST_DATABASE_URL``): exactly one wins."""
 
 from __future__ import annotations
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -13,6 +14,8 @@ from workflow import engine
 from workflow.audit import verify_case
 from workflow.errors import ActionNotAvailable, StaleCase
 from workflow.models import AuditEvent, Case
+
+pytestmark = pytest.mark.postgres_only
 
 THREADS = 50
 

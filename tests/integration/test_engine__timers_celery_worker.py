@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.models import TaskRun
 from tests.fixtures_engine import advance_review, build_org, open_review, table_counts
-from tests.fixtures_worker import wait_until
+from tests.fixtures_worker import heartbeat_count, wait_until
 from workflow import clock
 from workflow.models import AuditEvent, Case, Timer
 from workflow.timers import fire_timer
@@ -22,12 +21,8 @@ def test_worker_fires_a_due_timer_once(db_engine, clock_file, celery_worker):
         case_id = case.id
         timer_id = session.scalar(sa.select(Timer.id).where(Timer.case_id == case_id))
 
-    def heartbeats() -> int:
-        with Session(db_engine) as s:
-            return s.scalar(sa.select(sa.func.count()).select_from(TaskRun).where(TaskRun.name == "heartbeat"))
-
     # The worker and its beat are up; the timer is not due yet, so nothing moves.
-    wait_until(lambda: heartbeats() >= 2, timeout=90, worker=celery_worker)
+    wait_until(lambda: heartbeat_count(db_engine) >= 2, timeout=90, worker=celery_worker)
     with Session(db_engine) as s:
         assert s.get(Case, case_id).state == "approved"
 
@@ -46,8 +41,8 @@ def test_worker_fires_a_due_timer_once(db_engine, clock_file, celery_worker):
     # "worker" (this process) racing for the same timer. Nothing changes.
     celery_worker.send("tasks.fire_due_timers")
     celery_worker.send("tasks.fire_due_timers")
-    seen = heartbeats()
-    wait_until(lambda: heartbeats() >= seen + 4, timeout=60, worker=celery_worker)
+    seen = heartbeat_count(db_engine)
+    wait_until(lambda: heartbeat_count(db_engine) >= seen + 4, timeout=60, worker=celery_worker)
     with Session(db_engine) as s:
         assert fire_timer(s, timer_id) is None
         assert table_counts(s) == snapshot

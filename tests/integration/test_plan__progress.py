@@ -4,11 +4,7 @@
 import pytest
 
 from tests.admission_flow import Pages
-from tests.candidacy_flow import CandidacyFlow
-
-
-def en(app):
-    return app.test_request_context("/api/v1/me", headers={"Accept-Language": "en"})
+from tests.candidacy_flow import CandidacyFlow, en
 
 
 @pytest.fixture

@@ -1,15 +1,8 @@
 """Removal from the rolls (xóa tên) through the pages (SQLite and PostgreSQL)."""
 
-import pytest
-
-from tests.discipline_flow import (NOW, Pages, case_data, case_state, latest_case_id, new_case, person_status,
-                                   plain_member, refusal, vote)
-
-
-@pytest.fixture
-def pages(client, auth, demo, clock_file):
-    clock_file.write_text(NOW)
-    return Pages(client, auth)
+from tests.admission_flow import case_state, latest_case_id, vote
+from tests.demo_people import plain_member
+from tests.discipline_flow import case_data, new_case, person_status, refusal
 
 
 def propose(app, pages, person_id, **override):
