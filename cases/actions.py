@@ -58,19 +58,9 @@ def take_action(session: Session, user, case: Case, action: str, payload: dict |
 
 
 def could_ever_take(session: Session, user, case: Case, action: str) -> bool:
-    """Does the user hold a role that may take ``action`` on this case in some state?"""
-    from workflow.guards import Context, matching_unit, path_ids, role_rows
-
-    process = case.definition()
-    snap = access.load_snapshot(session, case.id)
-    rows = role_rows(session.connection(), user.id)
-    for ct in process.by_action.get(action, ()):
-        if ct.is_system:
-            continue
-        ctx = Context(session, process, snap, user, ct)
-        if matching_unit(ct.roles, ct.level, rows, path_ids(snap.unit_path), snap.reviewing_unit_id, ctx) is not None:
-            return True
-    return False
+    """Does the user hold a role that may take ``action`` on this case in some
+    state? (The engine's rule: :func:`workflow.access.permitted_actions`.)"""
+    return bool(access.permitted_actions(session, case, user, action))
 
 
 def available(session: Session, user, case: Case):

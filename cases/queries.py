@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.enums import LEVEL_RANK, Level
+from core.levels import REVIEWING, AtOrAbove
 from core.models import Person, RoleAssignment, Unit
 from core.permissions import can_view, visible
 from core.text import fold
 from workflow import access, calendar, clock
-from workflow.definition import REVIEWING, AtOrAbove
 from workflow.models import AuditEvent, Case
 
 from .cursor import BadCursor, decode_cursor, decode_ids, encode_cursor, is_id, keyset_page
@@ -167,8 +167,8 @@ def _inbox_criteria(session: Session, user):
                     if min(LEVEL_RANK[x] for x in levels) > LEVEL_RANK[lv.level]:
                         continue
                     where = Unit.path.startswith(path, autoescape=True)
-                else:  # a computed level: any case in scope, checked exactly below
-                    where = Unit.path.startswith(path, autoescape=True)
+                else:
+                    continue
                 clauses.append(sa.and_(Case.process == process.name, Case.state.in_(ct.sources), where))
     return sa.or_(*clauses) if clauses else sa.false()
 
