@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from app.extensions import db, limiter
 from core.models import User
 from core.passwords import DUMMY_HASH, verify_password
-from core.permissions import roles_of
+from core.permissions import ADMINISTER, allowed_somewhere, roles_of
 
 from . import auth
 from .blueprint import bp
@@ -67,7 +67,7 @@ def issue_token():
            response=ref("Revoked"), errors=(403, 422))
 def revoke_tokens():
     body = json_body()
-    if not auth.is_admin(db.session, current()):
+    if not allowed_somewhere(db.session, current(), ADMINISTER):
         raise ApiError(403, _("Only an administrator may revoke tokens."))
     username = body.get("username")
     if not isinstance(username, str) or not username:
