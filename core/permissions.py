@@ -39,13 +39,13 @@ that existence is not revealed.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
 
 from .enums import LEVEL_RANK, Level, Role
-from .levels import RoleRow, role_rows_of
+from .levels import RoleRow, atom_criterion, holder_atoms, role_rows_of
 from .models import RoleAssignment, Unit
 
 # ---- see ------------------------------------------------------------------------------------------
@@ -153,7 +153,31 @@ def home_units(session: Session, user, at_or_above: Level | None = None) -> list
     return sorted(units, key=lambda u: u.path)
 
 
-# ---- upload --------------------------------------------------------------------------------------
+# ---- act --------------------------------------------------------------------------------------
+
+
+def actable(rows: list[RoleRow], transitions: Iterable[tuple[str, int, Iterable[str], frozenset[str], Any]], *,
+            process, version, state, unit_path, reviewing_unit):
+    """Act, in SQL: the cases where one of ``transitions`` is open to a user with
+    ``rows`` (their role rows with paths, :func:`core.levels.role_rows_of`) now.
+
+    ``transitions`` are ``(process name, version, source states, role values,
+    level spec)``; the keyword arguments are the columns of the case's process,
+    version, state, home unit path and reviewing unit. A case matches exactly
+    when :func:`core.levels.matching_unit` finds a unit for one transition from
+    its state (the engine's ``available_actions`` is not empty).
+    """
+    # (process, version) -> holder atom -> the states from which it may act.
+    plan: dict[tuple[str, int], dict[tuple, set[str]]] = {}
+    for name, ver, sources, roles, level in transitions:
+        for atom in holder_atoms(roles, level, rows):
+            plan.setdefault((name, ver), {}).setdefault(atom, set()).update(sources)
+    clauses = []
+    for (name, ver), atoms in sorted(plan.items()):
+        alternatives = [sa.and_(atom_criterion(atom, unit_path, reviewing_unit), state.in_(sorted(states)))
+                        for atom, states in sorted(atoms.items(), key=lambda a: (a[0][0], str(a[0][1])))]
+        clauses.append(sa.and_(process == name, version == ver, sa.or_(*alternatives)))
+    return sa.or_(*clauses) if clauses else sa.false()
 
 
 def can_upload(session: Session, user, case, *, acts_now: bool) -> bool:

@@ -1,6 +1,6 @@
 """Who may take what, now or ever: the read side of the engine's permission
 rule (the level rule of :mod:`core.levels`, which :func:`workflow.engine.act`
-applies), for one case and for a page of cases in bulk.
+applies), for one case, for a page of cases in bulk, and in SQL for lists.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import Iterable
 from sqlalchemy.orm import Session
 
 from core.levels import RoleRow, matching_unit, path_ids, role_rows
+from core.permissions import actable
 
 from . import checks, statements
 from .definition import CompiledTransition, Process
@@ -58,6 +59,17 @@ def permitted_actions(session: Session, case: Case | int, user, action: str) -> 
     if not candidates or user is None:
         return []
     return _permitted(role_rows(session.connection(), user.id), snap.unit_path, snap.reviewing_unit_id, candidates)
+
+
+def actable_cases(rows: list[RoleRow], processes: Iterable[type[Process]], *, unit_path):
+    """SQL criterion on :class:`~workflow.models.Case` (and ``unit_path``, the
+    path column of its home unit, joined by the caller): the cases of
+    ``processes`` where a user with role ``rows`` (with paths) may act now,
+    i.e. where :func:`available_actions` is not empty."""
+    transitions = [(p.name, p.version, ct.sources, ct.roles, ct.level)
+                   for p in processes for cts in p.by_action.values() for ct in cts if not ct.is_system]
+    return actable(rows, transitions, process=Case.process, version=Case.process_version, state=Case.state,
+                   unit_path=unit_path, reviewing_unit=Case.reviewing_unit_id)
 
 
 def can_start(session: Session, process, unit, user) -> list[str]:
