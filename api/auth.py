@@ -16,8 +16,7 @@ import secrets
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.enums import Role
-from core.models import RoleAssignment, User
+from core.models import User
 from workflow import clock
 
 from .models import ApiToken
@@ -49,11 +48,6 @@ def user_for_token(session: Session, secret: str) -> User | None:
     if user is None or not user.active:
         return None
     return user
-
-
-def is_admin(session: Session, user: User) -> bool:
-    return session.scalar(sa.select(sa.func.count()).select_from(RoleAssignment).where(
-        RoleAssignment.user_id == user.id, RoleAssignment.role == Role.admin)) > 0
 
 
 def revoke_tokens(session: Session, username: str, by: User | None = None) -> int | None:

@@ -9,7 +9,7 @@ from flask import jsonify
 from cases.actions import available
 from cases.documents import documents_of
 from cases.queries import is_overdue, state_label
-from workflow.definition import REVIEWING, AtOrAbove
+from core.levels import AtOrAbove
 
 from .form_schema import form_schema
 
@@ -127,17 +127,13 @@ def event_json(event, labels: dict[str, str]) -> dict:
 
 
 def level_name(level) -> str | None:
-    """A transition's level as text (a level, ``reviewing``, ``>=level``, or a computed rule's name)."""
+    """A transition's level spec as text: a level (``branch``), ``superior+`` for
+    "at or above", or ``reviewing``; None for a system transition."""
     if level is None:
         return None
     if isinstance(level, AtOrAbove):
         return str(level)
-    if level == REVIEWING:
-        return REVIEWING
-    value = getattr(level, "value", None)
-    if isinstance(value, str):
-        return value
-    return getattr(level, "__name__", "computed")
+    return getattr(level, "value", level)
 
 
 def process_json(case_type) -> dict:

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.throttle import credential_limits
 from core.models import User
 from core.passwords import DUMMY_HASH, verify_password
-from core.permissions import roles_of
+from core.permissions import ADMINISTER, allowed_somewhere, roles_of
 
 from . import auth
 from .blueprint import bp
@@ -54,7 +54,7 @@ def issue_token():
            response=ref("Revoked"), errors=(403, 422))
 def revoke_tokens():
     body = json_body()
-    if not auth.is_admin(db.session, current()):
+    if not allowed_somewhere(db.session, current(), ADMINISTER):
         raise ApiError(403, _("Only an administrator may revoke tokens."))
     username = body.get("username")
     if not isinstance(username, str) or not username:

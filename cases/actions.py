@@ -9,11 +9,8 @@ or :class:`cases.queries.NotFound`.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.enums import Role
-from core.models import RoleAssignment
 from workflow import access, engine
 from workflow.errors import ActionNotAvailable, NotPermitted
 from workflow.models import Case
@@ -52,38 +49,12 @@ def take_action(session: Session, user, case: Case, action: str, payload: dict |
         return engine.act(session, case.id, action, user, payload or {}, expected_version=expected_version,
                           idempotency_key=idempotency_key, comment=comment or None, request_id=request_id)
     except ActionNotAvailable:
-        if not could_ever_take(session, user, case, action):
+        # Not theirs in any state (the engine's rule, whatever the state): 403, not 409.
+        if not access.permitted_actions(session, case, user, action):
             raise NotPermitted() from None
         raise
-
-
-def could_ever_take(session: Session, user, case: Case, action: str) -> bool:
-    """Does the user hold a role that may take ``action`` on this case in some state?"""
-    from workflow.guards import Context, matching_unit, path_ids, role_rows
-
-    process = case.definition()
-    snap = access.load_snapshot(session, case.id)
-    rows = role_rows(session.connection(), user.id)
-    for ct in process.by_action.get(action, ()):
-        if ct.is_system:
-            continue
-        ctx = Context(session, process, snap, user, ct)
-        if matching_unit(ct.roles, ct.level, rows, path_ids(snap.unit_path), snap.reviewing_unit_id, ctx) is not None:
-            return True
-    return False
 
 
 def available(session: Session, user, case: Case):
     """The transitions the user may take on the case now (the engine's ``available_actions``)."""
     return access.available_actions(session, case.id, user)
-
-
-def may_upload(session: Session, user, case: Case) -> bool:
-    """Those who can act on the case now, or the secretary of its branch, may add documents."""
-    if case.is_closed:
-        return False
-    if available(session, user, case):
-        return True
-    return session.scalar(sa.select(sa.func.count()).select_from(RoleAssignment).where(
-        RoleAssignment.user_id == user.id, RoleAssignment.unit_id == case.unit_id,
-        RoleAssignment.role.in_([Role.branch_secretary, Role.branch_deputy]))) > 0

@@ -24,12 +24,12 @@ import filetype
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from workflow import clock, engine
+from core.permissions import can_upload
+from workflow import access, clock, engine
 from workflow.errors import NotPermitted
 from workflow.i18n import _
 from workflow.models import Case
 
-from .actions import may_upload
 from .models import DOCUMENT_KINDS, Document
 from .queries import NotFound, get_case
 
@@ -127,7 +127,7 @@ def add_document(session: Session, user, case: Case, *, kind: str, filename: str
     :class:`UploadRefused` (with the form field at fault) for an unknown kind, a
     future date, or a file that fails :func:`check_upload`.
     """
-    if not may_upload(session, user, case):
+    if not can_upload(session, user, case, acts_now=bool(access.available_actions(session, case.id, user))):
         raise NotPermitted(_("You may not add documents to this case."))
     if kind not in DOCUMENT_KINDS:
         raise UploadRefused(_("Unknown document kind “%(kind)s”.", kind=kind), field="kind")

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.enums import Education, Gender, PersonStatus, Role
-from core.models import Person, RoleAssignment, Unit
-from core.permissions import can_view, visible
+from core.enums import Education, Gender, PersonStatus
+from core.models import Person, Unit
+from core.permissions import REGISTER_PERSON, allows, can_view, visible
 from core.text import fold
 from workflow.errors import InvalidPayload, NotPermitted
 from workflow.i18n import _
@@ -67,22 +67,18 @@ def list_people(session: Session, user, q: str | None = None, status: str | None
                        lambda person: (person.name_folded, person.id))
 
 
-def may_register_at(session: Session, user, unit: Unit) -> bool:
-    """A role other than auditor at the unit or above it."""
-    ids = unit.ancestor_ids
-    return session.scalar(sa.select(sa.func.count()).select_from(RoleAssignment).where(
-        RoleAssignment.user_id == user.id, RoleAssignment.unit_id.in_(ids),
-        RoleAssignment.role != Role.auditor)) > 0
-
-
 def register_candidate(session: Session, user, data: dict) -> Person:
-    """Add a candidate (quần chúng) from validated form data (see forms/people.py)."""
+    """Add a candidate (quần chúng) from validated form data (see forms/people.py); flushes.
+
+    Raises ``InvalidPayload`` for a unit outside the user's scope or not a
+    branch, or a national id already registered, and ``NotPermitted`` where the
+    user may not register people (:data:`core.permissions.REGISTER_PERSON`)."""
     unit = session.get(Unit, data["unit_id"])
     if unit is None or not can_view(user, unit, session):
         raise InvalidPayload({"unit_id": [_("No such unit among your units.")]})
     if not unit.grassroots_branch and unit.level.value != "branch":
         raise InvalidPayload({"unit_id": [_("A candidate belongs to a branch (chi bộ) or a grassroots branch.")]})
-    if not may_register_at(session, user, unit):
+    if not allows(session, user, REGISTER_PERSON, unit):
         raise NotPermitted(_("You may not register people at this unit."))
     taken = _("A person with this national id number is already registered.")
     if session.scalar(sa.select(Person.id).where(Person.national_id == data["national_id"])):

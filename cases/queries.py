@@ -12,17 +12,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from core.enums import LEVEL_RANK, Level
-from core.models import Person, RoleAssignment, Unit
+from core.levels import role_rows_of
+from core.models import Person, Unit
 from core.permissions import can_view, visible
 from core.text import fold
 from workflow import access, calendar, clock
-from workflow.definition import REVIEWING, AtOrAbove
+from workflow.definition import registered
 from workflow.models import AuditEvent, Case
 
-from .cursor import BadCursor, decode_cursor, decode_ids, encode_cursor, is_id, keyset_page
+from .cursor import BadCursor, decode_cursor, decode_ids, is_id, keyset_page
 from .registry import all_types, get_type
 
 
@@ -141,36 +141,10 @@ def cases_of_person(session: Session, user, person: Person) -> list[Case]:
 
 # ---- the inbox ---------------------------------------------------------------------------------------
 
-def _inbox_criteria(session: Session, user):
-    """SQL prefilter for cases where the user may act now (verified exactly afterwards)."""
-    assignments = session.execute(
-        sa.select(RoleAssignment.role, Unit.id, Unit.path, Unit.level, Unit.grassroots_branch)
-        .join(Unit, Unit.id == RoleAssignment.unit_id).where(RoleAssignment.user_id == user.id)).all()
-    clauses = []
-    for case_type in all_types().values():
-        process = case_type.process
-        for ct in {id(c): c for cs in process.from_state.values() for c in cs}.values():
-            if ct.is_system:
-                continue
-            for role, unit_id, path, level, grassroots_branch in assignments:
-                if role.value not in ct.roles:
-                    continue
-                levels = {Level.grassroots, Level.branch} if grassroots_branch else {level}
-                lv = ct.level
-                if lv == REVIEWING:
-                    where = Case.reviewing_unit_id == unit_id
-                elif isinstance(lv, Level):
-                    if lv not in levels:
-                        continue
-                    where = Unit.path.startswith(path, autoescape=True)
-                elif isinstance(lv, AtOrAbove):
-                    if min(LEVEL_RANK[x] for x in levels) > LEVEL_RANK[lv.level]:
-                        continue
-                    where = Unit.path.startswith(path, autoescape=True)
-                else:  # a computed level: any case in scope, checked exactly below
-                    where = Unit.path.startswith(path, autoescape=True)
-                clauses.append(sa.and_(Case.process == process.name, Case.state.in_(ct.sources), where))
-    return sa.or_(*clauses) if clauses else sa.false()
+def _inbox_processes():
+    """Every registered version of every case type's process (a running case keeps its version)."""
+    names = {case_type.process.name for case_type in all_types().values()}
+    return [proc for (name, _version), proc in sorted(registered().items()) if name in names]
 
 
 def _inbox_after(cursor: str | None):
@@ -193,36 +167,33 @@ def _inbox_after(cursor: str | None):
                   sa.and_(Case.deadline_at == at, Case.id > case_id))
 
 
-def _inbox_key(case: Case) -> str:
+def _inbox_key(case: Case) -> tuple:
     if case.deadline_at is None:
-        return encode_cursor(1, None, case.id)
-    return encode_cursor(0, case.deadline_at.isoformat(), case.id)
+        return (1, None, case.id)
+    return (0, case.deadline_at.isoformat(), case.id)
 
 
 def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
     """Cases where the user can act now, soonest deadline first (no deadline last), ties by id.
 
-    Returns ``(items, next_cursor)``: items are ``(case, available transitions)``.
-    The SQL prefilter is :func:`_inbox_criteria`; each row is confirmed with the
-    engine's ``available_actions``, scanning at most ``2 * limit`` rows a page, so
-    a page may be short while ``next_cursor`` (the key of the last row examined)
-    says more may follow. Raises :class:`BadCursor` for a malformed cursor.
+    Returns ``(items, next_cursor)``: items are ``(case, available transitions)``,
+    ``limit`` of them unless this is the last page, and ``next_cursor`` is None
+    exactly when no case follows. One query selects the page: the open cases the
+    user may see where the level rule lets them act now
+    (:func:`workflow.access.actable_cases`, the SQL twin of the engine's
+    ``available_actions``); their person and unit come with them, and their
+    actions are computed from the user's role rows, read once. Raises
+    :class:`BadCursor` for a malformed cursor.
     """
     after = _inbox_after(cursor)
+    rows = role_rows_of(session, user.id)
     stmt = (visible_cases(session, user)
-            .where(Case.closed_at.is_(None), _inbox_criteria(session, user))
+            .where(Case.closed_at.is_(None), access.actable_cases(rows, _inbox_processes(), unit_path=Unit.path))
+            .options(contains_eager(Case.unit), selectinload(Case.person))
             .order_by(Case.deadline_at.is_(None), Case.deadline_at, Case.id))
     if after is not None:
         stmt = stmt.where(after)
-    scan = limit * 2
-    rows = list(session.scalars(stmt.limit(scan + 1)))
-    items, last = [], None
-    for case in rows[:scan]:
-        actions = access.available_actions(session, case.id, user)
-        last = case
-        if actions:
-            items.append((case, actions))
-            if len(items) == limit:
-                break
-    more = len(rows) > scan or (last is not None and rows.index(last) < len(rows) - 1)
-    return items, (_inbox_key(last) if more and last is not None else None)
+    cases, next_cursor = keyset_page(session, stmt, limit, _inbox_key)
+    items = [(case, access.permitted_now(case.definition(), case.state, case.unit.path,
+                                         case.reviewing_unit_id, rows)) for case in cases]
+    return items, next_cursor

@@ -27,7 +27,7 @@ from app.extensions import db
 from app.labels import action_labels
 from app.templating import register_nav
 from core.models import Unit
-from core.permissions import can_view, roles_of
+from core.permissions import can_upload, can_view, home_units
 from workflow import access
 from workflow.diagram import mermaid
 from workflow.errors import GuardFailed, InvalidPayload, WorkflowError
@@ -134,7 +134,7 @@ def case_list():
         rows, next_cursor = queries.list_cases(db.session, current_user, filters, args.get("cursor"))
     except ValueError:  # a malformed cursor, or digits that are no case number
         abort(400)
-    units = sorted({ra.unit for ra in roles_of(db.session, current_user)}, key=lambda u: u.path)
+    units = home_units(db.session, current_user)
     return render_template("cases/list.html", rows=rows, next_cursor=next_cursor, filters=filters,
                            types=all_types(), units=units, queries=queries)
 
@@ -191,11 +191,9 @@ def new_case(type_name: str):
 
 
 def _units_where_can_open(process) -> list[Unit]:
-    units = {}
-    for ra in roles_of(db.session, current_user):
-        if access.can_start(db.session, process, ra.unit, current_user):
-            units[ra.unit.id] = ra.unit
-    return sorted(units.values(), key=lambda u: u.name)
+    """The user's own units where they may open a case of ``process``, by name."""
+    return sorted((u for u in home_units(db.session, current_user)
+                   if access.can_start(db.session, process, u, current_user)), key=lambda u: u.name)
 
 
 def _unit_to_open_at(my_units: list[Unit]) -> Unit:
@@ -236,7 +234,8 @@ def _render_case(case, status: int = 200, *, failed_action: str | None = None, e
     case_type = get_type(case.process)
     process = case.definition()
     forms = []
-    for ct in actions.available(session, current_user, case):
+    available = actions.available(session, current_user, case)
+    for ct in available:
         form_cls = ct.form or _vote_form(ct)
         failed = ct.action == failed_action
         form = form_cls(formdata=request.form if failed else None) if form_cls is not None else None
@@ -254,7 +253,8 @@ def _render_case(case, status: int = 200, *, failed_action: str | None = None, e
         "cases/case.html", case=case, case_type=case_type, process=process, forms=forms,
         events=queries.history(session, case), documents=documents_of(session, case), checklist=checklist,
         queries=queries, diagram=mermaid(process, current=case.state), kinds=DOCUMENT_KINDS,
-        may_upload=actions.may_upload(session, current_user, case), action_labels=action_labels(process),
+        may_upload=can_upload(session, current_user, case, acts_now=bool(available)),
+        action_labels=action_labels(process),
         related=[c for c in related if c.id != case.id], upload_errors=None,
     ), status
 

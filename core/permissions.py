@@ -1,20 +1,54 @@
-"""The one permission rule, for single objects and as a SQL filter for lists.
+"""Every "may this user do X here", by name, each with its SQL twin where a list needs one.
 
-A user sees what is at or below a unit where they hold any role (an auditor at
-province level therefore sees the whole province). Anything outside that scope
-is answered with 404 by the web layer, never 403, so its existence is not
-revealed. Who may *act* on a case is the engine's role-at-level check
-(:mod:`workflow.guards`), which reads the same role assignments.
+====================  ==========================  ======================  ==============================================
+permission            check                       SQL twin (lists)        who, and where DOMAIN.md / DESIGN.md say so
+====================  ==========================  ======================  ==============================================
+see                   :func:`can_view`            :func:`visible`         any role at the unit or above; a person their
+                                                                          own cases (DESIGN "Permissions, in one place")
+act                   ``matching_unit`` of        :func:`actable`         the step's role at the unit its level names
+                      :mod:`core.levels` (the     (cases to act on now)   for the case (DOMAIN "who (role @ level)" of
+                      engine's check)                                     every process table)
+upload a document     :func:`can_upload`          --                      on an open case: who may act on it now, or the
+                                                                          secretary or deputy of its unit (DOMAIN
+                                                                          "Admission": the branch's dossier)
+register a person     :data:`REGISTER_PERSON`     :func:`where_allowed`   any role but auditor at the unit or above
+                                                                          (DOMAIN "Setting up an organisation")
+record a certificate  :data:`RECORD_CERTIFICATE`  :func:`where_allowed`   organisation officers of the superior
+                                                                          committee running the course (DOMAIN
+                                                                          "Candidate training", ``record_result``)
+set a plan            :data:`SET_PLAN`            :func:`where_allowed`   for a grassroots organisation: its committee
+                                                                          members, or standing members and organisation
+                                                                          officers above it at superior level or higher
+                                                                          (DOMAIN "Reports": plans against admissions)
+organise a course     :data:`ORGANISE_COURSE`     :func:`where_allowed`,  organisation officers of a superior committee
+                                                  :func:`units_where`     (DOMAIN "Candidate training")
+administer a subtree  :data:`ADMINISTER`          :func:`where_allowed`   admin at the unit or above (DOMAIN "Setting up
+                                                                          an organisation")
+read reports          (see)                       :func:`reported`        whoever may see the unit; a report counts what
+                                                                          they see (DOMAIN "Reports")
+====================  ==========================  ======================  ==============================================
+
+A permission other than see, act and upload is a named :class:`Permission`
+value: :class:`Grant` s saying which roles, held where relative to the unit
+asked about. :func:`allows` checks one unit by walking its path and
+:func:`where_allowed` is the same rule in SQL; both read the user's role rows
+(one query). Outside the see scope the web layer answers 404, never 403, so
+that existence is not revealed.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
 
+from .enums import LEVEL_RANK, Level, Role
+from .levels import RoleRow, atom_criterion, holder_atoms, role_rows_of
 from .models import RoleAssignment, Unit
+
+# ---- see ------------------------------------------------------------------------------------------
 
 
 def scope_paths(session: Session, user) -> tuple[str, ...]:
@@ -53,7 +87,11 @@ def _unit_path_of(obj: Any) -> str | None:
 
 
 def can_view(user, obj: Any, session: Session | None = None) -> bool:
-    """May ``user`` see ``obj`` (a unit, or anything with a ``unit``)?"""
+    """See: may ``user`` see ``obj`` (a unit, or anything with a ``unit``)?
+
+    True when the user holds any role at the object's unit or above it, or the
+    object is about the user's own person (``person_id``). An anonymous user sees nothing.
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     session = session or object_session(obj) or object_session(user)
@@ -66,7 +104,7 @@ def can_view(user, obj: Any, session: Session | None = None) -> bool:
 
 
 def visible(user, path_column, session: Session, person_column=None):
-    """SQL criterion: rows whose unit path is inside the user's scope.
+    """See, in SQL: rows whose unit path is inside the user's scope.
 
     ``path_column`` is a unit path column (join ``Unit`` to use it); pass
     ``person_column`` to also admit rows about the user's own person.
@@ -81,7 +119,15 @@ def visible(user, path_column, session: Session, person_column=None):
     return sa.or_(*clauses)
 
 
+def reported(user, path_column, session: Session, person_column=None):
+    """Read reports, in SQL: the rows a report counts for ``user`` are the rows
+    they may see (:func:`visible`, same arguments); a report on a unit counts
+    its subtree within that."""
+    return visible(user, path_column, session, person_column)
+
+
 def roles_of(session: Session, user) -> list[RoleAssignment]:
+    """The user's role assignments (to show them), oldest first."""
     return list(
         session.execute(
             sa.select(RoleAssignment)
@@ -89,3 +135,154 @@ def roles_of(session: Session, user) -> list[RoleAssignment]:
             .order_by(RoleAssignment.id)
         ).scalars()
     )
+
+
+def home_units(session: Session, user, at_or_above: Level | None = None) -> list[Unit]:
+    """The units where the user holds a role (the roots of what they see and
+    act for), each once, by path; only those at ``at_or_above`` or a higher level when given."""
+    units = session.scalars(sa.select(Unit).where(Unit.id.in_(
+        sa.select(RoleAssignment.unit_id).where(RoleAssignment.user_id == user.id))))
+    if at_or_above is not None:
+        units = [u for u in units if LEVEL_RANK[u.level] <= LEVEL_RANK[at_or_above]]
+    return sorted(units, key=lambda u: u.path)
+
+
+# ---- act --------------------------------------------------------------------------------------
+
+
+def actable(rows: list[RoleRow], transitions: Iterable[tuple[str, int, Iterable[str], frozenset[str], Any]], *,
+            process, version, state, unit_path, reviewing_unit):
+    """Act, in SQL: the cases where one of ``transitions`` is open to a user with
+    ``rows`` (their role rows with paths, :func:`core.levels.role_rows_of`) now.
+
+    ``transitions`` are ``(process name, version, source states, role values,
+    level spec)``; the keyword arguments are the columns of the case's process,
+    version, state, home unit path and reviewing unit. A case matches exactly
+    when :func:`core.levels.matching_unit` finds a unit for one transition from
+    its state (the engine's ``available_actions`` is not empty).
+    """
+    # (process, version) -> holder atom -> the states from which it may act.
+    plan: dict[tuple[str, int], dict[tuple, set[str]]] = {}
+    for name, ver, sources, roles, level in transitions:
+        for atom in holder_atoms(roles, level, rows):
+            plan.setdefault((name, ver), {}).setdefault(atom, set()).update(sources)
+    clauses = []
+    for (name, ver), atoms in sorted(plan.items()):
+        alternatives = [sa.and_(atom_criterion(atom, unit_path, reviewing_unit), state.in_(sorted(states)))
+                        for atom, states in sorted(atoms.items(), key=lambda a: (a[0][0], str(a[0][1])))]
+        clauses.append(sa.and_(process == name, version == ver, sa.or_(*alternatives)))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def can_upload(session: Session, user, case, *, acts_now: bool) -> bool:
+    """Upload a document: may ``user`` add documents to ``case`` (anything with
+    ``closed_at`` and ``unit``)? Never on a closed case; otherwise when they may
+    act on it now (``acts_now``: the engine's available actions are not empty)
+    or hold :data:`UPLOAD` at its unit (the branch secretary or deputy)."""
+    if case.closed_at is not None:
+        return False
+    return acts_now or allows(session, user, UPLOAD, case.unit)
+
+
+# ---- named permissions on a unit ------------------------------------------------------------------
+
+HERE, HERE_OR_ABOVE, ABOVE = "here", "here_or_above", "above"
+_RANK = {lvl.value: rank for lvl, rank in LEVEL_RANK.items()}
+
+
+@dataclasses.dataclass(frozen=True)
+class Grant:
+    """One way to hold a permission at a unit: one of ``roles`` held at the unit
+    (``HERE``), at it or above (``HERE_OR_ABOVE``) or strictly above it
+    (``ABOVE``); only for a unit of ``unit_levels`` (its stored level) when
+    given, and only from a holding unit ranked at ``holder_at_or_above`` or higher."""
+
+    roles: frozenset[str]
+    held: str = HERE_OR_ABOVE
+    unit_levels: frozenset[Level] | None = None
+    holder_at_or_above: Level | None = None
+
+    def holders(self, rows: list[RoleRow]) -> list[RoleRow]:
+        """The user's role rows that may hold it (role and holder level)."""
+        top = None if self.holder_at_or_above is None else _RANK[self.holder_at_or_above.value]
+        return [r for r in rows if r.role in self.roles and (top is None or r.top_rank <= top)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Permission:
+    """A named permission: held when any of its grants holds."""
+
+    name: str
+    grants: tuple[Grant, ...]
+
+
+def _roles(*roles: Role) -> frozenset[str]:
+    return frozenset(r.value for r in roles)
+
+
+REGISTER_PERSON = Permission("register_person", (Grant(_roles(*(r for r in Role if r is not Role.auditor))),))
+RECORD_CERTIFICATE = Permission("record_certificate", (
+    Grant(_roles(Role.organisation_officer), HERE, frozenset({Level.superior})),))
+SET_PLAN = Permission("set_plan", (
+    Grant(_roles(Role.committee_member), HERE, frozenset({Level.grassroots})),
+    Grant(_roles(Role.standing_member, Role.organisation_officer), ABOVE, frozenset({Level.grassroots}),
+          holder_at_or_above=Level.superior),
+))
+ORGANISE_COURSE = Permission("organise_course", (
+    Grant(_roles(Role.organisation_officer), HERE, frozenset({Level.superior})),))
+ADMINISTER = Permission("administer", (Grant(_roles(Role.admin)),))
+# The part of "upload a document" that is not acting: the secretary or deputy of the case's unit.
+UPLOAD = Permission("upload", (Grant(_roles(Role.branch_secretary, Role.branch_deputy), HERE),))
+
+
+def allows(session: Session, user, permission: Permission, unit: Unit) -> bool:
+    """Does ``user`` hold ``permission`` at ``unit``? One query (the user's role
+    rows), then the unit's path is walked for each grant."""
+    rows = role_rows_of(session, user.id)
+    ancestors = unit.ancestor_ids
+    for grant in permission.grants:
+        if grant.unit_levels is not None and unit.level not in grant.unit_levels:
+            continue
+        for r in grant.holders(rows):
+            if grant.held == HERE and r.unit_id == unit.id:
+                return True
+            if grant.held == HERE_OR_ABOVE and r.unit_id in ancestors:
+                return True
+            if grant.held == ABOVE and r.unit_id in ancestors and r.unit_id != unit.id:
+                return True
+    return False
+
+
+def where_allowed(session: Session, user, permission: Permission, unit=Unit):
+    """:func:`allows` in SQL: a criterion on ``unit`` (the ``Unit`` entity or an
+    alias) that holds for exactly the units where ``user`` holds ``permission``."""
+    rows = role_rows_of(session, user.id)
+    clauses = []
+    for grant in permission.grants:
+        held = []
+        for r in grant.holders(rows):
+            if grant.held == HERE:
+                held.append(unit.id == r.unit_id)
+            elif grant.held == HERE_OR_ABOVE:
+                held.append(unit.path.startswith(r.path, autoescape=True))
+            else:
+                held.append(sa.and_(unit.path.startswith(r.path, autoescape=True), unit.id != r.unit_id))
+        if not held:
+            continue
+        criterion = sa.or_(*held)
+        if grant.unit_levels is not None:
+            criterion = sa.and_(unit.level.in_(sorted(grant.unit_levels, key=LEVEL_RANK.get)), criterion)
+        clauses.append(criterion)
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def units_where(session: Session, user, permission: Permission) -> list[Unit]:
+    """The units where ``user`` holds ``permission``, by name (e.g. the committees
+    where they may organise a course)."""
+    return list(session.scalars(sa.select(Unit).where(where_allowed(session, user, permission))
+                                .order_by(Unit.name, Unit.id)))
+
+
+def allowed_somewhere(session: Session, user, permission: Permission) -> bool:
+    """Does ``user`` hold ``permission`` at some unit (e.g. administer some subtree)?"""
+    return session.scalar(sa.select(Unit.id).where(where_allowed(session, user, permission)).limit(1)) is not None

@@ -136,7 +136,8 @@ from wtforms import Form  # noqa: E402
 from wtforms.fields import DateField, StringField  # noqa: E402
 from wtforms.validators import InputRequired, Length  # noqa: E402
 
-from workflow.definition import CLEAR, REVIEWING, Deadline, Process, Start, TimerSpec, Transition, at_or_above  # noqa: E402,E501
+from core.levels import REVIEWING, at_or_above  # noqa: E402
+from workflow.definition import CLEAR, Deadline, Process, Start, TimerSpec, Transition  # noqa: E402
 from workflow.rulebooks import Rulebook, Rulebooks  # noqa: E402
 from workflow.votes import TWO_THIRDS  # noqa: E402
 

@@ -1,58 +1,84 @@
 """Who may take what, now or ever: the read side of the engine's permission
-rule (the same role-at-level matching :func:`workflow.engine.act` applies).
+rule (the level rule of :mod:`core.levels`, which :func:`workflow.engine.act`
+applies), for one case, for a page of cases in bulk, and in SQL for lists.
 """
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from sqlalchemy.orm import Session
 
+from core.levels import RoleRow, matching_unit, path_ids, role_rows
+from core.permissions import actable
+
 from . import checks, statements
-from .definition import CompiledTransition
-from .guards import CaseSnapshot, Context, RoleRow, matching_unit, path_ids, role_rows
+from .definition import CompiledTransition, Process
+from .guards import CaseSnapshot
 from .models import Case
 
 
-def _permitted(process, snap: CaseSnapshot, rows: list[RoleRow], session, user,
-               transitions) -> list[CompiledTransition]:
-    ancestors = path_ids(snap.unit_path)
-    return [ct for ct in transitions
-            if matching_unit(ct.roles, ct.level, rows, ancestors, snap.reviewing_unit_id,
-                             Context(session, process, snap, user, ct)) is not None]
+def _permitted(rows: list[RoleRow], unit_path: str, reviewing_unit_id: int | None,
+               transitions: Iterable[CompiledTransition]) -> list[CompiledTransition]:
+    ancestors = path_ids(unit_path)
+    return [ct for ct in transitions if not ct.is_system
+            and matching_unit(ct.roles, ct.level, rows, ancestors, reviewing_unit_id) is not None]
+
+
+def permitted_now(process: type[Process], state: str, unit_path: str, reviewing_unit_id: int | None,
+                  rows: list[RoleRow]) -> list[CompiledTransition]:
+    """The transitions from ``state`` that a user with role ``rows`` may take on a
+    case of ``process`` at ``unit_path`` (with that reviewing unit): what
+    :func:`available_actions` answers, without a query (for a page of cases at once)."""
+    return _permitted(rows, unit_path, reviewing_unit_id, process.from_state.get(state, ()))
 
 
 def available_actions(session: Session, case: Case | int, user) -> list[CompiledTransition]:
     """Exactly the transitions ``act`` would accept from this user on state and
-    permission grounds (guards and payloads are checked when acting)."""
+    permission grounds (guards and payloads are checked when acting).
+
+    Raises :class:`~workflow.errors.CaseNotFound`."""
     case_id = case if isinstance(case, int) else case.id
     snap = statements.load(session.connection(), case_id, lock=False)
     process = checks.process_of(snap)
-    candidates = [ct for ct in process.from_state.get(snap.state, ()) if not ct.is_system]
-    if not candidates or user is None:
+    if user is None or not any(not ct.is_system for ct in process.from_state.get(snap.state, ())):
         return []
-    return _permitted(process, snap, role_rows(session.connection(), user.id), session, user, candidates)
+    return permitted_now(process, snap.state, snap.unit_path, snap.reviewing_unit_id,
+                         role_rows(session.connection(), user.id))
 
 
 def permitted_actions(session: Session, case: Case | int, user, action: str) -> list[CompiledTransition]:
     """The transitions named ``action``, from any state of the case's process,
     that ``user``'s roles would permit on this case (the same role-at-level
     rule as :func:`act`, whatever the current state): empty when the user
-    could never take it here."""
+    could never take it here. Raises :class:`~workflow.errors.CaseNotFound`."""
     case_id = case if isinstance(case, int) else case.id
     snap = statements.load(session.connection(), case_id, lock=False)
     process = checks.process_of(snap)
     candidates = [ct for ct in process.by_action.get(action, ()) if not ct.is_system]
     if not candidates or user is None:
         return []
-    return _permitted(process, snap, role_rows(session.connection(), user.id), session, user, candidates)
+    return _permitted(role_rows(session.connection(), user.id), snap.unit_path, snap.reviewing_unit_id, candidates)
+
+
+def actable_cases(rows: list[RoleRow], processes: Iterable[type[Process]], *, unit_path):
+    """SQL criterion on :class:`~workflow.models.Case` (and ``unit_path``, the
+    path column of its home unit, joined by the caller): the cases of
+    ``processes`` where a user with role ``rows`` (with paths) may act now,
+    i.e. where :func:`available_actions` is not empty."""
+    transitions = [(p.name, p.version, ct.sources, ct.roles, ct.level)
+                   for p in processes for cts in p.by_action.values() for ct in cts if not ct.is_system]
+    return actable(rows, transitions, process=Case.process, version=Case.process_version, state=Case.state,
+                   unit_path=unit_path, reviewing_unit=Case.reviewing_unit_id)
 
 
 def can_start(session: Session, process, unit, user) -> list[str]:
-    """The start states of ``process`` that ``user`` may open at ``unit``."""
+    """The start states of ``process`` (a class or its name) that ``user`` may open at ``unit`` (a Unit or an id)."""
     proc = checks.resolve_process(process)
     unit_id, unit_path = statements.unit_of(session, unit)
     rows = role_rows(session.connection(), user.id)
     return [state for state, spec in proc.start_specs.items()
-            if matching_unit(checks.start_roles(spec), spec.level, rows, path_ids(unit_path), None, None) is not None]
+            if matching_unit(checks.start_roles(spec), spec.level, rows, path_ids(unit_path), None) is not None]
 
 
 def load_snapshot(session: Session, case_id: int) -> CaseSnapshot:

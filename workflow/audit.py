@@ -19,8 +19,9 @@ from typing import Any, Callable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from core.prepared import Prepared
+
 from .models import GENESIS_HASH, AuditEvent, Case
-from .prepared import Prepared
 
 SYSTEM_NAME = "system"
 

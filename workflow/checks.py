@@ -6,10 +6,12 @@ snapshot and the action :class:`~workflow.guards.Context`.
 
 from __future__ import annotations
 
+from core.levels import matching_unit, path_ids
+
 from .audit import json_safe
 from .definition import CompiledTransition, Process, get_process
 from .errors import ActionNotAvailable, GuardFailed, InvalidPayload, NotPermitted, UnknownAction, WorkflowError
-from .guards import CaseSnapshot, matching_unit, path_ids, validate_form
+from .guards import CaseSnapshot, validate_form
 from .i18n import _
 from .votes import VoteForm, VoteRule, normalise_vote_keys
 
@@ -32,7 +34,7 @@ def find_transition(process, snap: CaseSnapshot, action: str) -> CompiledTransit
     return ct
 
 
-def check_permission(roles, ct, snap, actor, ctx) -> int | None:
+def check_permission(roles, ct, snap, actor) -> int | None:
     """The unit where the actor's role qualifies (None for the system); raises NotPermitted."""
     if ct.is_system:
         if actor is not None:
@@ -40,7 +42,7 @@ def check_permission(roles, ct, snap, actor, ctx) -> int | None:
         return None
     if actor is None:
         raise NotPermitted()
-    unit_id = matching_unit(ct.roles, ct.level, roles, path_ids(snap.unit_path), snap.reviewing_unit_id, ctx)
+    unit_id = matching_unit(ct.roles, ct.level, roles, path_ids(snap.unit_path), snap.reviewing_unit_id)
     if unit_id is None:
         raise NotPermitted()
     return unit_id

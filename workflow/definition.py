@@ -26,13 +26,12 @@ import time. The class is then registered under ``(name, version)``; a running
 case keeps the version it started on, and the rulebook it was opened under.
 
 Levels say where the role must be held, relative to the case's home unit:
-
-* a :class:`~core.enums.Level`: the unit of that level on the path from the
-  root to the case's unit (a *chi bộ cơ sở* answers both grassroots and branch);
-* :func:`at_or_above` ``(level)``: that unit or any unit above it;
-* :data:`REVIEWING`: the case's ``reviewing_unit``;
-* a callable ``fn(ctx) -> iterable of unit ids`` (e.g. "one level above the
-  deciding body").
+a :class:`~core.enums.Level`, :func:`core.levels.at_or_above` ``(level)`` or
+:data:`core.levels.REVIEWING` (the rule and its SQL twin live in
+:mod:`core.levels`). Anything else, a callable included, is a
+:class:`~workflow.errors.DefinitionError`: every level must be listable in SQL
+(the inbox), so a level computed from the case is an effect that sets the
+case's reviewing unit.
 
 A transition's ``role`` of ``None`` makes it a system transition: only a timer
 (or the engine acting as the system) may take it.
@@ -45,36 +44,16 @@ import datetime as dt
 import enum
 import importlib
 import os
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from transitions import Machine
 
 from core.enums import LEVEL_RANK, Level, Role
+from core.levels import LevelSpec, level_spec
 
 from .errors import DefinitionError
 from .machine import build_machine, role_values, state_value
 from .rulebooks import GENERIC, Rulebooks
-
-REVIEWING = "reviewing"
-
-
-@dataclasses.dataclass(frozen=True)
-class AtOrAbove:
-    """The role may be held at the unit of ``level`` or at any unit above it."""
-
-    level: Level
-
-    def __str__(self) -> str:
-        return f"{self.level.value}+"
-
-
-def at_or_above(level: Level) -> AtOrAbove:
-    """The level spec "``level`` or any unit above it"; ``ValueError`` for an unknown level."""
-    return AtOrAbove(Level(level))
-
-
-LevelSpec = Level | AtOrAbove | str | Callable[..., Iterable[int]]
-
 
 @dataclasses.dataclass(frozen=True)
 class Deadline:
@@ -246,13 +225,12 @@ def registered() -> dict[tuple[str, int], type["Process"]]:
 
 
 def _check_level(level, where: str) -> Any:
-    if level is None or level == REVIEWING or isinstance(level, AtOrAbove) or (
-            callable(level) and not isinstance(level, (str, Level))):
-        return level
+    if level is None:
+        return None
     try:
-        return Level(level)
-    except ValueError:
-        raise DefinitionError(f"{where}: unknown level {level!r}") from None
+        return level_spec(level)
+    except ValueError as exc:
+        raise DefinitionError(f"{where}: {exc}") from None
 
 
 def _check_deadline(spec: Deadline | None, rulebooks: Rulebooks, where: str) -> None:

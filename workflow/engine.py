@@ -24,11 +24,13 @@ import datetime as dt
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.levels import matching_unit, path_ids, role_rows
+
 from . import audit, checks, clock, idempotency, statements
 from .audit import json_safe
 from .deadlines import next_deadline
 from .errors import ActionNotAvailable, GuardFailed, NotPermitted, StaleCase, WorkflowError
-from .guards import CaseSnapshot, Context, matching_unit, path_ids, role_rows, validate_form
+from .guards import CaseSnapshot, Context, validate_form
 from .i18n import _
 from .models import GENESIS_HASH, Case
 
@@ -155,7 +157,7 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
     process = checks.process_of(snap)
     ct = checks.find_transition(process, snap, action)
     ctx = Context(session, process, snap, actor, ct, now=now)
-    ctx.acting_unit_id = checks.check_permission(roles, ct, snap, actor, ctx)
+    ctx.acting_unit_id = checks.check_permission(roles, ct, snap, actor)
     audit_payload = checks.validate(ct, ctx, payload)
     to_state, outcome = checks.choose_target(ct, ctx)
     ctx.to_state, ctx.outcome = to_state, outcome
@@ -304,7 +306,7 @@ def _start(session, process, *, unit, actor, person=None, data=None, state=None,
     if actor is None:
         raise NotPermitted()
     ctx.acting_unit_id = matching_unit(checks.start_roles(spec), spec.level, role_rows(session.connection(), actor.id),
-                                       path_ids(unit_path), reviewing_id, ctx)
+                                       path_ids(unit_path), reviewing_id)
     if ctx.acting_unit_id is None:
         raise NotPermitted(_("You may not open this kind of case at this unit."))
     audit_payload = validate_form(spec.form, payload)[0] if spec.form else json_safe(dict(payload or {}))

@@ -1,12 +1,8 @@
-"""Role-at-level checks, the action context, payload validation, and a few
+"""The case snapshot, the action context, payload validation, and a few
 generic guards.
 
-A user may take a transition when they hold one of its roles at the unit its
-level designates for the case (see :mod:`workflow.definition`). The check is
-made from the org tree on every act: the user's role assignments (one indexed
-query) are matched against the ancestors of the case's home unit, read from
-its materialised path. Levels along a path are assumed strictly ordered (at
-most one unit per level above a case), which is how the org tree is built.
+Who may take a transition is the level rule of :mod:`core.levels` (the
+engine applies :func:`core.levels.matching_unit` on every act).
 
 Guards are small named functions ``guard(ctx) -> str | None`` returning a
 reason (a translated message) when they refuse.
@@ -15,92 +11,17 @@ reason (a translated message) when they refuse.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.enums import LEVEL_RANK, Level
-from core.models import Person, RoleAssignment, Unit
+from core.levels import path_ids
+from core.models import Person, Unit
 
 from . import clock
-from .prepared import Prepared
 from .audit import json_safe
-from .definition import REVIEWING, AtOrAbove
 from .errors import InvalidPayload
 from .i18n import _
-
-_RANK = {lvl.value: rank for lvl, rank in LEVEL_RANK.items()}
-_GRASSROOTS_BRANCH = frozenset({Level.grassroots.value, Level.branch.value})
-
-
-class RoleRow:
-    """One role the user holds, at a unit (with the levels that unit answers to)."""
-
-    __slots__ = ("unit_id", "role", "levels", "top_rank")
-
-    def __init__(self, unit_id: int, role: str, level: str, grassroots_branch: bool):
-        self.unit_id = unit_id
-        self.role = role
-        self.levels = _GRASSROOTS_BRANCH if grassroots_branch else frozenset((level,))
-        self.top_rank = min(_RANK[lv] for lv in self.levels)
-
-
-_ROLE_ROWS = (
-    sa.select(RoleAssignment.unit_id, RoleAssignment.role, Unit.level, Unit.grassroots_branch)
-    .join(Unit, Unit.id == RoleAssignment.unit_id)
-    .where(RoleAssignment.user_id == sa.bindparam("uid"))
-)
-
-
-def value_of(x) -> str:
-    """An enum member's value, or the value itself."""
-    return x.value if hasattr(x, "value") else x
-
-
-_P_ROLE_ROWS = Prepared(_ROLE_ROWS)
-
-
-def role_rows(conn, user_id: int) -> list[RoleRow]:
-    """Every role the user holds (one query on the ``user_id`` index); ``conn``
-    is the session's Connection."""
-    rows = _P_ROLE_ROWS.all(conn, {"uid": user_id})
-    return [RoleRow(r[0], value_of(r[1]), value_of(r[2]), bool(r[3])) for r in rows]
-
-
-def path_ids(path: str) -> frozenset[int]:
-    return frozenset(int(p) for p in path.split("/") if p)
-
-
-def matching_unit(roles: frozenset[str], level: Any, rows: list[RoleRow], ancestors: frozenset[int],
-                  reviewing_unit_id: int | None, ctx=None) -> int | None:
-    """The unit where one of the user's ``rows`` satisfies ``roles`` at ``level``, or None."""
-    if isinstance(level, Level):
-        lv = level.value
-        for r in rows:
-            if r.role in roles and r.unit_id in ancestors and lv in r.levels:
-                return r.unit_id
-        return None
-    if isinstance(level, AtOrAbove):
-        rank = _RANK[level.level.value]
-        for r in rows:
-            if r.role in roles and r.unit_id in ancestors and r.top_rank <= rank:
-                return r.unit_id
-        return None
-    if level == REVIEWING:
-        if reviewing_unit_id is None:
-            return None
-        for r in rows:
-            if r.role in roles and r.unit_id == reviewing_unit_id:
-                return r.unit_id
-        return None
-    if callable(level):
-        allowed = set(level(ctx) or ())
-        for r in rows:
-            if r.role in roles and r.unit_id in allowed:
-                return r.unit_id
-        return None
-    return None
 
 
 class CaseSnapshot:
@@ -263,11 +184,3 @@ def not_before_open(field: str):
     date_not_before_open.__name__ = f"{field}_not_before_open"
     return date_not_before_open
 
-
-def units_above(session: Session, unit_id: int, levels_up: int = 1) -> Iterable[int]:
-    """Helper for callable levels: the id of the unit ``levels_up`` above ``unit_id``."""
-    unit = session.get(Unit, unit_id)
-    ids = unit.ancestor_ids if unit is not None else []
-    if len(ids) > levels_up:
-        return [ids[-1 - levels_up]]
-    return []

@@ -11,8 +11,9 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from core.prepared import Prepared
+
 from .models import IdempotencyRecord
-from .prepared import Prepared
 
 _idem_t = IdempotencyRecord.__table__
 

@@ -1,5 +1,5 @@
 """The engine's SQL: Core statements built once at import and run as
-:class:`~workflow.prepared.Prepared` statements on the caller's connection.
+:class:`~core.prepared.Prepared` statements on the caller's connection.
 
 The loads return a :class:`~workflow.guards.CaseSnapshot` (and, for an actor,
 every role they hold in the same round trip); the case UPDATE compares the
@@ -12,12 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from core.levels import RoleRow, value_of
 from core.models import RoleAssignment, Unit
+from core.prepared import Prepared
 
 from .errors import CaseNotFound, WorkflowError
-from .guards import CaseSnapshot, RoleRow, value_of
+from .guards import CaseSnapshot
 from .models import Case, Timer
-from .prepared import Prepared
 
 _case_t = Case.__table__
 _timer_t = Timer.__table__

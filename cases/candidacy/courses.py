@@ -19,9 +19,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.enums import Level, Role
-from core.models import Person, RoleAssignment, Unit
-from core.permissions import visible
+from core.models import Person, Unit
+from core.permissions import ORGANISE_COURSE, RECORD_CERTIFICATE, allows, units_where, visible
 from workflow import clock, engine
 from workflow.errors import GuardFailed, InvalidPayload, WorkflowError
 from workflow.i18n import _
@@ -67,25 +66,10 @@ def get_course(session: Session, user, course_id) -> Course:
     return get_visible(session, user, Course, course_id)
 
 
-def organiser_units(session: Session, user) -> list[Unit]:
-    """Superior committees where the user is an organisation board officer:
-    they run courses there and record the results (the role and level of
-    ``record_result``)."""
-    return list(session.scalars(
-        sa.select(Unit).join(RoleAssignment, RoleAssignment.unit_id == Unit.id)
-        .where(RoleAssignment.user_id == user.id, RoleAssignment.role == Role.organisation_officer,
-               Unit.level == Level.superior).order_by(Unit.name)))
-
-
-def may_manage(session: Session, user, course: Course) -> bool:
-    """Is the user an organisation officer of the unit that organises the course?"""
-    return any(u.id == course.organiser_unit_id for u in organiser_units(session, user))
-
-
 def create_course(session: Session, user, data: dict) -> Course:
     """``data``: validated :class:`forms.candidacy.CourseForm` data; commits."""
     errors: dict[str, list[str]] = {}
-    units = {u.id: u for u in organiser_units(session, user)}
+    units = {u.id: u for u in units_where(session, user, ORGANISE_COURSE)}
     if data.get("organiser_unit_id") not in units:
         errors["organiser_unit_id"] = [_("Choose a committee where you are an organisation board officer.")]
     if data["ends_on"] < data["starts_on"]:
@@ -113,8 +97,10 @@ def trainees_available(session: Session, course: Course) -> list[Case]:
 
 
 def enrol(session: Session, user, course: Course, case_ids) -> int:
-    """Put candidates in training on the class list; commits. Returns how many were added."""
-    if not may_manage(session, user, course):
+    """Put candidates in training on the class list (who organises the course,
+    :data:`core.permissions.ORGANISE_COURSE`; else :class:`NotFound`); commits.
+    Returns how many were added."""
+    if not allows(session, user, ORGANISE_COURSE, course.organiser):
         raise NotFound(course.id)
     wanted = {int(c) for c in case_ids}
     available = {c.id: c for c in trainees_available(session, course)}
@@ -130,8 +116,9 @@ def enrol(session: Session, user, course: Course, case_ids) -> int:
 
 
 def remove(session: Session, user, course: Course, enrolment_id: int) -> None:
-    """Take an enrolment off the class list; raises NotFound where the user may not manage the course."""
-    if not may_manage(session, user, course):
+    """Take an enrolment off the class list; raises NotFound where the user does
+    not organise the course (:data:`core.permissions.ORGANISE_COURSE`)."""
+    if not allows(session, user, ORGANISE_COURSE, course.organiser):
         raise NotFound(course.id)
     row = session.get(Enrolment, enrolment_id)
     if row is None or row.course_id != course.id or row.recorded_at is not None:
@@ -162,8 +149,10 @@ def _reasons(exc: WorkflowError) -> list[str]:
 def record_results(session: Session, user, course: Course, rows: list[ResultRow], *, batch_key: str,
                    request_id: str | None = None) -> int:
     """Record the filled-in rows, all or nothing (see the module docstring).
-    Returns how many candidates' cases were acted on; raises :class:`BatchRefused`."""
-    if not may_manage(session, user, course):
+    Returns how many candidates' cases were acted on; raises :class:`BatchRefused`,
+    and :class:`NotFound` where the user may not record the course's certificates
+    (:data:`core.permissions.RECORD_CERTIFICATE`)."""
+    if not allows(session, user, RECORD_CERTIFICATE, course.organiser):
         raise NotFound(course.id)
     enrolments = {e.id: e for e in course.enrolments}
     errors: dict[int, list[str]] = {}

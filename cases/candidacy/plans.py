@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from core.enums import LEVEL_RANK, Gender, Level, Role
-from core.models import Person, RoleAssignment, Unit
-from core.permissions import can_view
+from core.enums import Gender, Level
+from core.models import Person, Unit
+from core.permissions import SET_PLAN, allows, can_view, where_allowed
 from workflow import clock
 from workflow.errors import InvalidPayload, NotPermitted
 from workflow.models import AuditEvent, Case
@@ -204,23 +204,12 @@ def report(session: Session, user, unit_id, year: int) -> PlanReport:
     return PlanReport(root, year, [by_id[u.id] for u in orgs])
 
 
-def may_set_plan(session: Session, user, unit: Unit) -> bool:
-    """The standing committee or organisation board of a committee above the
-    grassroots organisation (superior level or higher) sets its plan, or the
-    grassroots committee itself."""
-    if unit.level is not Level.grassroots:
-        return False
-    rows = session.execute(
-        sa.select(RoleAssignment.role, Unit.id, Unit.level)
-        .join(Unit, Unit.id == RoleAssignment.unit_id)
-        .where(RoleAssignment.user_id == user.id, RoleAssignment.unit_id.in_(unit.ancestor_ids))).all()
-    for role, unit_id, level in rows:
-        if unit_id == unit.id and role is Role.committee_member:
-            return True
-        if (unit_id != unit.id and LEVEL_RANK[level] <= LEVEL_RANK[Level.superior]
-                and role in (Role.standing_member, Role.organisation_officer)):
-            return True
-    return False
+def plannable(session: Session, user, units: list[Unit]) -> set[int]:
+    """The ids of those ``units`` whose plan ``user`` may set (:data:`core.permissions.SET_PLAN`), in one query."""
+    if not units:
+        return set()
+    return set(session.scalars(sa.select(Unit.id).where(Unit.id.in_([u.id for u in units]),
+                                                        where_allowed(session, user, SET_PLAN))))
 
 
 def get_plan(session: Session, unit_id: int, year: int) -> AdmissionPlan | None:
@@ -232,7 +221,7 @@ def get_plan(session: Session, unit_id: int, year: int) -> AdmissionPlan | None:
 def save_plan(session: Session, user, unit_id, year: int, data: dict) -> AdmissionPlan:
     """Create or change the plan (validated data of :class:`forms.candidacy.PlanForm`); commits."""
     unit = visible_unit(session, user, unit_id)
-    if not may_set_plan(session, user, unit):
+    if not allows(session, user, SET_PLAN, unit):
         raise NotPermitted()
     targets = {f"target_{g}": data.get(f"target_{g}") for g in GROUPS}
     over = [k for k, v in targets.items() if v is not None and v > (data.get("target") or 0)]

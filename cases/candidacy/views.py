@@ -16,7 +16,7 @@ from app.templating import register_nav
 from cases.certificates import PARTY_KNOWLEDGE, valid_until
 from cases.rulebooks import rulebook_for
 from core.enums import LEVEL_RANK, Level
-from core.permissions import roles_of
+from core.permissions import ORGANISE_COURSE, SET_PLAN, allows, home_units, units_where
 from forms.candidacy import RESULT_CHOICES, CourseForm, PlanForm
 from workflow import clock
 from workflow.errors import InvalidPayload, NotPermitted
@@ -59,7 +59,7 @@ def _course_or_404(course_id: int):
 @login_required
 def courses():
     """The courses the user may see; an organisation officer creates one here."""
-    organisers = course_service.organiser_units(db.session, current_user)
+    organisers = units_where(db.session, current_user, ORGANISE_COURSE)
     form = CourseForm(formdata=request.form if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -83,7 +83,7 @@ def courses():
 
 def _render_course(course, *, errors=None, posted=None, status=200):
     session = db.session
-    manage = course_service.may_manage(session, current_user, course)
+    manage = allows(session, current_user, ORGANISE_COURSE, course.organiser)
     return render_template(
         "candidacy/course.html", course=course, rows=course_service.class_list(session, course), manage=manage,
         available=course_service.trainees_available(session, course) if manage else [],
@@ -151,8 +151,9 @@ def results(course_id: int):
 # ---- admission plans ------------------------------------------------------------------------------
 
 def _default_unit_id():
-    ranked = sorted(roles_of(db.session, current_user), key=lambda ra: (LEVEL_RANK[ra.unit.level], ra.unit.id))
-    return ranked[0].unit_id if ranked else None
+    """The highest of the user's own units (the first by id among equals), or None."""
+    ranked = sorted(home_units(db.session, current_user), key=lambda u: (LEVEL_RANK[u.level], u.id))
+    return ranked[0].id if ranked else None
 
 
 @bp.route("/plans")
@@ -167,9 +168,8 @@ def plans():
         report = plan_service.report(db.session, current_user, unit_id, year)
     except NotFound:
         abort(404)
-    editable = {r.unit.id for r in report.rows if plan_service.may_set_plan(db.session, current_user, r.unit)}
-    units = sorted({ra.unit for ra in roles_of(db.session, current_user)
-                    if LEVEL_RANK[ra.unit.level] <= LEVEL_RANK[Level.grassroots]}, key=lambda u: u.path)
+    editable = plan_service.plannable(db.session, current_user, [r.unit for r in report.rows])
+    units = home_units(db.session, current_user, at_or_above=Level.grassroots)
     return render_template("candidacy/plans.html", report=report, year=year, years=plan_service.years_around(
         plan_service.default_year()), units=units, editable=editable, groups=GROUPS, group_labels=GROUP_LABELS,
         stages=PIPELINE_STAGES, stage_labels=STAGE_LABELS)
@@ -183,7 +183,7 @@ def plan_edit(unit_id: int, year: int):
         unit = plan_service.visible_unit(db.session, current_user, unit_id)
     except NotFound:
         abort(404)
-    if not plan_service.may_set_plan(db.session, current_user, unit):
+    if not allows(db.session, current_user, SET_PLAN, unit):
         abort(403)
     plan = plan_service.get_plan(db.session, unit.id, year)
     form = PlanForm(formdata=request.form if request.method == "POST" else None, obj=plan)

@@ -13,7 +13,7 @@ import datetime as dt
 
 from cases.dates import as_date, local_midnight
 from core.enums import PersonStatus
-from core.models import Post
+from core.models import Post, Unit
 from workflow import engine
 
 from . import rules
@@ -125,6 +125,15 @@ def announce(ctx):
 def store_appeal(ctx):
     """Keep the member's appeal (filed on, grounds)."""
     ctx.update_data(appeal={"filed_on": ctx.payload["filed_on"], "grounds": ctx.payload["grounds"]})
+
+
+def refer_appeal(ctx):
+    """The appeal goes one level above the body that decided (DOMAIN.md,
+    "Discipline", ``appeal_review``): the parent of the deciding unit (of the
+    case's unit when none was recorded) becomes the reviewing unit, where
+    ``resolve_appeal`` is taken (``level=REVIEWING``); none above the root."""
+    unit = ctx.session.get(Unit, int(ctx.data.get("deciding_unit_id") or ctx.case.unit_id))
+    ctx.set_reviewing_unit(unit.parent_id if unit is not None else None)
 
 
 def resolve_appeal(ctx):

@@ -1,5 +1,6 @@
-"""What decides a discipline step: its guards, the level that resolves an
-appeal, the vote rule and the routes a vote or a conclusion takes.
+"""What decides a discipline step: its guards, the vote rule and the routes a
+vote or a conclusion takes. (Who resolves an appeal is the reviewing unit that
+:func:`cases.discipline.effects.refer_appeal` sets when it is filed.)
 
 Guards are ``guard(ctx) -> reason | None``; the rules they apply are in
 :mod:`cases.discipline.rules`. A discipline form (hình thức kỷ luật) is called a
@@ -183,14 +184,6 @@ def appeal_change_valid(ctx):
             return _("The new form is the same as the form decided; choose “upheld” instead.")
         return penalty_allowed("new_form")(ctx)
     return None
-
-
-# ---- levels --------------------------------------------------------------------------------------------
-
-def above_deciding_body(ctx):
-    """One level above the body that decided the discipline (a callable level: unit ids)."""
-    unit = ctx.session.get(Unit, int(ctx.data.get("deciding_unit_id") or ctx.case.unit_id))
-    return [unit.parent_id] if unit is not None and unit.parent_id else []
 
 
 # ---- routing ---------------------------------------------------------------------------------------------

@@ -16,15 +16,16 @@ from cases.guards import (date_not_in_future, entitled_not_more_than_members, pa
                           self_review_done, vote_passed)
 from cases.rulebooks import RULEBOOKS
 from core.enums import Level, Role
+from core.levels import REVIEWING, at_or_above
 from forms import discipline as f
 from forms.shared import RequestSelfReviewForm
-from workflow.definition import REVIEWING, Process, Start, TimerSpec, Transition, at_or_above
+from workflow.definition import Process, Start, TimerSpec, Transition
 from workflow.votes import MAJORITY
 
 from .effects import (announce, appeal_window_end, is_expulsion, lapse_due, not_expulsion, open_linked_removal,
-                      resolve_appeal, set_reviewing_unit, store_appeal, store_decision, store_findings,
-                      store_lapse, store_no_discipline, store_report, store_vote)
-from .guards import (above_deciding_body, announced_after_decision, appeal_change_valid, appeal_in_window,
+                      refer_appeal, resolve_appeal, set_reviewing_unit, store_appeal, store_decision,
+                      store_findings, store_lapse, store_no_discipline, store_report, store_vote)
+from .guards import (announced_after_decision, appeal_change_valid, appeal_in_window,
                      appeal_route, branch_may_decide, branch_route, decision_after_votes,
                      expulsion_proposed_by_two_thirds, grassroots_may_decide, grassroots_route, penalty_allowed,
                      probationary_member, proposal_rule, review_route, violation_dates_valid, within_limitation)
@@ -137,7 +138,7 @@ class Discipline(Process):
                    guards=[date_not_in_future("announced_on"), announced_after_decision], effects=[announce],
                    label=_l("Record that the member was told of the decision")),
         Transition("file_appeal", S.in_force, S.appeal_review, role=BS, level=Level.branch, form=f.AppealForm,
-                   guards=[date_not_in_future("filed_on"), appeal_in_window], effects=[store_appeal],
+                   guards=[date_not_in_future("filed_on"), appeal_in_window], effects=[store_appeal, refer_appeal],
                    label=_l("File the member's appeal")),
         Transition("lapse", S.in_force, S.lapsed, timer=TimerSpec(due=lapse_due, when=not_expulsion),
                    effects=[store_lapse], label=_l("Discipline lapsed (12 months after announcement)")),
@@ -145,7 +146,7 @@ class Discipline(Process):
                    timer=TimerSpec(due=appeal_window_end, when=is_expulsion), closes=True,
                    label=_l("Appeal window closed (expulsion final)")),
         Transition("resolve_appeal", S.appeal_review, {"in_force": S.in_force, "annulled": S.annulled},
-                   roles=(IO, SM), level=above_deciding_body, form=f.ResolveAppealForm, choose=appeal_route,
+                   roles=(IO, SM), level=REVIEWING, form=f.ResolveAppealForm, choose=appeal_route,
                    guards=[date_not_in_future("decision_date"), appeal_change_valid], effects=[resolve_appeal],
                    label=_l("Resolve the appeal")),
     ]

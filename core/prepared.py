@@ -1,4 +1,4 @@
-"""Prepared statements for the engine's hot path.
+"""Prepared statements for hot paths (the engine's act, the role rows of a user).
 
 A Core statement is compiled once per dialect by SQLAlchemy; its SQL text,
 parameter order and SQLAlchemy's own bind and result type processors are
@@ -91,6 +91,7 @@ class Prepared:
             cursor.close()
 
     def first(self, conn, values: dict):
+        """Run on ``conn``; the first row (type-processed), or None."""
         c = self._for(conn.dialect)
         cursor = conn.connection.driver_connection.cursor()
         cursor.execute(c.sql, c.params(values))
@@ -99,6 +100,7 @@ class Prepared:
         return c.row(row)
 
     def all(self, conn, values: dict) -> list:
+        """Run on ``conn``; every row (type-processed)."""
         c = self._for(conn.dialect)
         cursor = conn.connection.driver_connection.cursor()
         cursor.execute(c.sql, c.params(values))
