@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.models import User
-from workflow import clock
+from core import clock
 
 from .models import ApiToken
 

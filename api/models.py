@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
 from core.models import User, utcnow
-from workflow import clock
+from core import clock
 
 
 class ApiToken(Base):

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from cases.registry import all_types
+from core import clock
 from core.models import Unit
 from core.permissions import visible
-from workflow import calendar, clock
+from workflow import calendar
 from workflow.models import AuditEvent, Case
 
 from .blueprint import bp

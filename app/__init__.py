@@ -67,7 +67,8 @@ def _init_security(app: Flask) -> None:
 def _init_clock(app: Flask) -> None:
     from flask_babel import gettext
 
-    from workflow import clock, i18n
+    from core import clock
+    from workflow import i18n
 
     clock.set_clock_file(app.config.get("CLOCK_FILE") or None)
     i18n.set_translator(gettext)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from core.models import Unit
-from workflow import clock
+from core import clock
 
 from .extensions import db
 

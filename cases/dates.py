@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from workflow import clock
+from core import clock
 
 MONTHS_PER_YEAR = 12
 

@@ -24,8 +24,9 @@ import filetype
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.permissions import can_upload
-from workflow import access, clock, engine
+from workflow import access, engine
 from workflow.errors import NotPermitted
 from workflow.i18n import _
 from workflow.models import Case

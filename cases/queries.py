@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
+from core import clock
 from core.levels import role_rows_of
 from core.models import Person, Unit
 from core.permissions import can_view, visible
 from core.text import fold
-from workflow import access, calendar, clock
+from workflow import access, calendar
 from workflow.definition import registered
 from workflow.models import AuditEvent, Case
 

@@ -9,7 +9,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from workflow import clock
+from core import clock
 
 from .db import Base
 from .enums import Education, Gender, Level, PersonStatus, Role

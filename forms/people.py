@@ -21,7 +21,7 @@ def strip(value):
 
 
 def not_in_future(form, field):
-    from workflow import clock
+    from core import clock
 
     if field.data is not None and field.data > clock.today():
         raise ValidationError(_l("The date is in the future."))

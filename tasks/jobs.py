@@ -6,7 +6,7 @@ from celery import shared_task
 
 from app.extensions import db
 from core.models import TaskRun
-from workflow import clock
+from core import clock
 
 
 @shared_task(name="tasks.heartbeat")

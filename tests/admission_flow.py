@@ -136,7 +136,7 @@ class Flow:
         from app.extensions import db
         from cases.actions import open_case
         from cases.documents import add_document
-        from workflow import clock
+        from core import clock
 
         user = self.user("bithu.trung")
         case = open_case(db.session, user, "admission", person_id)

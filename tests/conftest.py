@@ -121,7 +121,7 @@ def dbsession(db_engine):
 
 @pytest.fixture
 def clock_file(tmp_path):
-    from workflow import clock
+    from core import clock
 
     path = tmp_path / "clock"
     path.write_text("")

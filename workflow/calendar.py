@@ -18,7 +18,7 @@ from functools import lru_cache
 import holidays
 import sqlalchemy as sa
 
-from . import clock
+from core import clock
 
 ONE_DAY = dt.timedelta(days=1)
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import calendar, clock
+from core import clock
+
+from . import calendar
 from .definition import CLEAR
 from .errors import GuardFailed
 from .i18n import _

@@ -55,6 +55,7 @@ from .errors import DefinitionError
 from .machine import build_machine, role_values, state_value
 from .rulebooks import GENERIC, Rulebooks
 
+
 @dataclasses.dataclass(frozen=True)
 class Deadline:
     """The step's deadline, set on ``case.deadline_at`` when the transition is taken.

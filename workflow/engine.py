@@ -24,9 +24,10 @@ import datetime as dt
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.levels import matching_unit, path_ids, role_rows
 
-from . import audit, checks, clock, idempotency, statements
+from . import audit, checks, idempotency, statements
 from .audit import json_safe
 from .deadlines import next_deadline
 from .errors import ActionNotAvailable, GuardFailed, NotPermitted, StaleCase, WorkflowError

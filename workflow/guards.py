@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.levels import path_ids
 from core.models import Person, Unit
 
-from . import clock
 from .audit import json_safe
 from .errors import InvalidPayload
 from .i18n import _

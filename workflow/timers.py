@@ -20,7 +20,8 @@ import logging
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from . import clock
+from core import clock
+
 from .engine import apply
 from .errors import WorkflowError
 from .models import Timer

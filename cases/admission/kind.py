@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from cases.registry import CaseType, register
-from workflow import clock
+from core import clock
 
 from . import process
 

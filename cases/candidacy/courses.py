@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from core.models import Person, Unit
 from core.permissions import ORGANISE_COURSE, RECORD_CERTIFICATE, allows, units_where, visible
-from workflow import clock, engine
+from core import clock
+from workflow import engine
 from workflow.errors import GuardFailed, InvalidPayload, WorkflowError
 from workflow.i18n import _
 from workflow.models import Case

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from core.enums import Gender, Level
 from core.models import Person, Unit
 from core.permissions import SET_PLAN, allows, can_view, where_allowed
-from workflow import clock
+from core import clock
 from workflow.errors import InvalidPayload, NotPermitted
 from workflow.models import AuditEvent, Case
 

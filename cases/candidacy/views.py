@@ -18,7 +18,7 @@ from cases.rulebooks import rulebook_for
 from core.enums import LEVEL_RANK, Level
 from core.permissions import ORGANISE_COURSE, SET_PLAN, allows, home_units, units_where
 from forms.candidacy import RESULT_CHOICES, CourseForm, PlanForm
-from workflow import clock
+from core import clock
 from workflow.errors import InvalidPayload, NotPermitted
 
 from . import courses as course_service

@@ -200,7 +200,7 @@ def lapse_day(announced: dt.date, months: int) -> dt.date:
 
 def discipline_in_force(session: Session, person_id: int, on: dt.date | None = None):
     """The discipline case in force for the person on ``on`` (default today), or None."""
-    from workflow import clock
+    from core import clock
     from workflow.models import Case
 
     on = on or clock.today()

@@ -1,4 +1,4 @@
-"""Migration 0007: a discipline case already under appeal gets as its reviewing
+"""Migration 0008: a discipline case already under appeal gets as its reviewing
 unit the unit one level above the deciding body, whom ``resolve_appeal``
 (now ``level=REVIEWING``) admits, as the computed level did before."""
 
@@ -14,7 +14,7 @@ from core.schema import load_all_models, upgrade
 def test_discipline__appeals_under_review_get_the_unit_above_the_deciding_body(tmp_path):
     metadata = load_all_models()
     unit, case = metadata.tables["unit"], metadata.tables["wf_case"]
-    engine = upgrade(f"sqlite:///{tmp_path / 'old.db'}", "0006_candidacy_plans")
+    engine = upgrade(f"sqlite:///{tmp_path / 'old.db'}", "0007_user_session_version")
     tree = [(1, None, "province", "/1/"), (2, 1, "superior", "/1/2/"), (3, 2, "grassroots", "/1/2/3/"),
             (4, 3, "branch", "/1/2/3/4/")]
     cases = [  # id, state, home, reviewing unit, case data

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tests.fixtures_engine import advance_review, build_org, open_review, table_counts
 from tests.fixtures_worker import heartbeat_count, wait_until
-from workflow import clock
+from core import clock
 from workflow.models import AuditEvent, Case, Timer
 from workflow.timers import fire_timer
 

@@ -121,7 +121,6 @@ def test_inbox__is_exactly_the_open_cases_with_available_actions_for_every_accou
 
 def test_inbox__sees_reviewing_units_and_both_levels_of_a_chi_bo_co_so(app, world):
     from app.extensions import db
-    from cases import queries
     from core.models import User
 
     with app.app_context():

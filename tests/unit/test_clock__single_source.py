@@ -1,5 +1,5 @@
 """One clock (issue 11, class 9): every "today" and "now" comes from
-``workflow/clock.py``, which tests and the demo can move with ``CLOCK_FILE``.
+``core/clock.py``, which tests and the demo can move with ``CLOCK_FILE``.
 
 A read of the machine's clock anywhere else (``date.today()``,
 ``datetime.now()``, ``datetime.utcnow()``, ``datetime.today()``,
@@ -13,7 +13,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ALLOWED = {ROOT / "workflow" / "clock.py"}
+ALLOWED = {ROOT / "core" / "clock.py"}
 SKIP_DIRS = {".venv", "venv", "var", "test-artifacts", "node_modules", ".git", "__pycache__"}
 
 # attribute -> the names it is forbidden on (``date.today``, ``dt.datetime.now``, ``time.time``)
@@ -71,8 +71,8 @@ def test_clock__scanner_finds_every_spelling():
     assert clock_reads("import time\nt = time.monotonic()\nclock.today()\nclock.now()\n") == []
 
 
-def test_clock__no_clock_read_outside_workflow_clock():
+def test_clock__no_clock_read_outside_core_clock():
     offenders = [f"{path.relative_to(ROOT)}:{line}: {text}"
                  for path in _python_files()
                  for line, text in clock_reads(path.read_text(encoding="utf-8"))]
-    assert offenders == [], "read the time through workflow.clock instead:\n" + "\n".join(offenders)
+    assert offenders == [], "read the time through core.clock instead:\n" + "\n".join(offenders)

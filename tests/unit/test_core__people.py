@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from core.enums import Education, Gender, Level, PersonStatus
 from core.models import Person, Unit
 from core.text import fold
-from workflow import clock
+from core import clock
 
 
 def _unit(session):

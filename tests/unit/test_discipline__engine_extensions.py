@@ -15,7 +15,8 @@ from wtforms.fields.choices import SelectChoice
 
 from core.enums import Level, Role
 from tests.fixtures_engine import table_counts
-from workflow import clock, engine
+from core import clock
+from workflow import engine
 from workflow.definition import Process, Start, TimerSpec, Transition
 from workflow.errors import NotPermitted
 from workflow.models import Case

@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.fixtures_engine import SUBMIT_OK, advance_review, open_review
-from workflow import calendar, clock, engine
+from core import clock
+from workflow import calendar, engine
 from workflow.errors import GuardFailed
 from workflow.models import Case
 

@@ -7,7 +7,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from tests.fixtures_engine import advance_review, open_review, table_counts
-from workflow import clock, engine
+from core import clock
+from workflow import engine
 from workflow.models import AuditEvent, Case, Timer
 from workflow.timers import fire_due_timers, fire_timer, pending_timers
 

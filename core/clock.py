@@ -1,4 +1,4 @@
-"""The engine's time source.
+"""The one time source of the whole app (core, engine, cases, pages, worker).
 
 Everything that needs "now" asks :func:`now` (naive UTC) or :func:`today`.
 By default it is the system clock. Tests and the demo may point it at a file

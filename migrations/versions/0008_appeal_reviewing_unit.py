@@ -5,14 +5,14 @@ on every check; it now uses the case's reviewing unit, which ``file_appeal``
 sets. Cases already in ``appeal_review`` get the same unit here, so the same
 people may resolve them.
 
-Revision ID: 0007_appeal_reviewing_unit
+Revision ID: 0008_appeal_reviewing_unit
 Revises: 0006_candidacy_plans
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0007_appeal_reviewing_unit"
-down_revision = "0006_candidacy_plans"
+revision = "0008_appeal_reviewing_unit"
+down_revision = "0007_user_session_version"
 branch_labels = None
 depends_on = None
 
