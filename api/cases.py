@@ -67,9 +67,15 @@ def inbox():
 @bp.post("/cases")
 @operation("Open a case", tags=["cases"], body=ref("CaseCreate"), ok=201, response=ref("Case"), errors=(403, 422),
            description="Body: type, person_id, optional state (one of the process's start states; default the "
-                       "first the caller may open) and the fields of the start form (GET /processes/{type}).")
+                       "first the caller may open), optional idempotency_key (the same key with the same body "
+                       "returns the case opened the first time; with another body, 422) and the fields of the "
+                       "start form (GET /processes/{type}). A second open case of a type that allows one per "
+                       "person is refused (422), however close the two requests.")
 def open_case():
     body = json_body()
+    key_errors = _key_errors(body)
+    if key_errors:
+        raise invalid(key_errors)
     type_name = body.get("type")
     types = all_types()
     if not isinstance(type_name, str) or type_name not in types:
@@ -81,7 +87,7 @@ def open_case():
     state = body.get("state")
     if state is not None and (not isinstance(state, str) or state not in process.start_specs):
         raise invalid({"state": [_("Choose one of: %(types)s.", types=", ".join(process.start_specs))]})
-    payload = {k: v for k, v in body.items() if k not in ("type", "state")}
+    payload = {k: v for k, v in body.items() if k not in ("type", "state", "idempotency_key")}
     try:
         person = queries.get_person(db.session, current(), person_id)
     except queries.NotFound:
@@ -94,7 +100,8 @@ def open_case():
     if errors:
         raise invalid(errors)
     extra = {"state": state} if state is not None else {}
-    case = actions.open_case(db.session, current(), type_name, person.id, payload, request_id=g.request_id, **extra)
+    case = actions.open_case(db.session, current(), type_name, person.id, payload, request_id=g.request_id,
+                             idempotency_key=body.get("idempotency_key"), **extra)
     return created(case_json(db.session, current(), case), url_for("api.get_case", id=case.id))
 
 
@@ -114,10 +121,16 @@ def _action_body_errors(body: dict) -> dict:
     comment = body.get("comment")
     if comment is not None and (not isinstance(comment, str) or len(comment) > 4000):
         errors["comment"] = [_("Enter a text of at most %(max)s characters.", max=4000)]
+    errors.update(_key_errors(body))
+    return errors
+
+
+def _key_errors(body: dict) -> dict:
+    """``{"idempotency_key": [message]}`` unless the body's key is absent or a text of 1 to 128 characters."""
     key = body.get("idempotency_key")
     if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= 128):
-        errors["idempotency_key"] = [_("Enter a text of at most %(max)s characters.", max=128)]
-    return errors
+        return {"idempotency_key": [_("Enter a text of at most %(max)s characters.", max=128)]}
+    return {}
 
 
 @bp.post("/cases/<int:id>/actions/<name>")

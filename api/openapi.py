@@ -143,7 +143,8 @@ def components() -> dict[str, dict]:
         "CaseCreate": {"type": "object", "required": ["type", "person_id"], "additionalProperties": True,
                        "properties": {"type": {"type": "string", "enum": sorted(all_types())},
                                       "person_id": {"type": "integer", "minimum": 1, "maximum": INT_MAX},
-                                      "state": {"type": "string", "maxLength": 64}}},
+                                      "state": {"type": "string", "maxLength": 64},
+                                      "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 128}}},
         "ActionRequest": {"type": "object", "additionalProperties": False, "properties": {
             "expected_version": {"type": "integer", "minimum": 1, "maximum": INT_MAX, "nullable": True},
             "payload": {"type": "object"},

@@ -145,7 +145,10 @@ def case_list():
 @login_required
 def new_case(type_name: str):
     """The start form of a case type and opening the case; 404 for an unknown type or a unit out of
-    reach, 403 for a user who may open it nowhere, 422 (or 403) with the form again when refused."""
+    reach, 403 for a user who may open it nowhere, 422 (or 403) with the form again when refused.
+
+    Each rendering of the form carries a new idempotency key: a double-click
+    (two posts of one rendering) opens one case, and both land on it."""
     try:
         case_type = get_type(type_name)
     except KeyError:
@@ -172,7 +175,8 @@ def new_case(type_name: str):
         choices = {f.name: people_choices(db.session, f.choices_of, unit) for f in form if hasattr(f, "choices_of")}
         starts = [(s, process.start_specs[s].label or s) for s in states]
         return render_template("cases/new.html", form=form, case_type=case_type, unit=unit, units=my_units,
-                               errors=errors, choices=choices, spec=spec, starts=starts, start=state), status
+                               errors=errors, choices=choices, spec=spec, starts=starts, start=state,
+                               key=uuid.uuid4().hex), status
 
     if request.method != "POST":
         return show()
@@ -184,8 +188,11 @@ def new_case(type_name: str):
     if person is None:
         form.person_id.errors = [str(case_type.person_hint or _("Choose a member of this unit."))]
         return show(422)
+    key = request.form.get("idempotency_key") or None
+    if key is not None and len(key) > 128:
+        abort(400)
     case = actions.open_case(db.session, current_user, type_name, person.id, payload,
-                             request_id=g.request_id, state=state)
+                             request_id=g.request_id, state=state, idempotency_key=key)
     flash(_("The dossier was opened."), "success")
     return redirect(url_for("cases.case_page", case_id=case.id))
 

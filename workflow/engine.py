@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlalchemy.exc import IntegrityError
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core import clock
@@ -61,8 +61,8 @@ class ActResult:
         return d
 
 
-def _replay(conn, actor, key: str) -> ActResult | None:
-    stored = idempotency.recall(conn, audit.actor_id(actor), key)
+def _replay(conn, actor, key: str, fingerprint: str) -> ActResult | None:
+    stored = idempotency.recall(conn, audit.actor_id(actor), key, fingerprint)
     return None if stored is None else ActResult(**stored, replayed=True)
 
 
@@ -82,9 +82,11 @@ def act(
 
     ``payload`` is the action's form data (a dict of JSON values);
     ``expected_version`` the version the caller read (optimistic concurrency);
-    ``idempotency_key`` makes a retry by the same actor return the first
-    result (``replayed=True``) without acting again. Returns an
-    :class:`ActResult`. Any refusal rolls the transaction back and raises one of:
+    ``idempotency_key`` makes a retry of the same request (case, action,
+    payload) by the same actor, even a simultaneous one, return the first
+    result (``replayed=True``) without acting again
+    (:func:`workflow.idempotency.run_once`). Returns an :class:`ActResult`.
+    Any refusal rolls the transaction back and raises one of:
 
     - :class:`~workflow.errors.CaseNotFound`: no such case;
     - :class:`~workflow.errors.UnknownAction`: the process has no such action;
@@ -96,31 +98,26 @@ def act(
     - :class:`~workflow.errors.InvalidPayload`: the form or the vote's
       arithmetic is invalid (``errors`` by field);
     - :class:`~workflow.errors.GuardFailed`: a rule refused (``reasons``);
+    - :class:`~workflow.idempotency.KeyReused`: the key was first used for
+      another request (another case, action or payload);
     - :class:`~workflow.errors.WorkflowError`: a definition error (a chooser
       returned an unknown outcome);
     - ``sqlalchemy.exc.IntegrityError``: a database constraint refused a write
-      that was not a concurrent retry of the same idempotency key.
+      twice (the act runs once more after the first such refusal).
     """
     case_id = case if isinstance(case, int) else case.id
-    try:
+
+    def work() -> ActResult:
         result, synced = _apply(session, case_id, action, actor, payload, expected_version, idempotency_key,
                                 comment, request_id, None)
         session.commit()
-    except IntegrityError:
-        session.rollback()
-        if idempotency_key is not None:
-            # A concurrent act with the same key won the race: return its result.
-            replay = _replay(session.connection(), actor, idempotency_key)
-            session.rollback()
-            if replay is not None:
-                return replay
-        raise
-    except BaseException:
-        session.rollback()
-        raise
-    if synced:
-        statements.sync_orm_copy(session, case_id, synced)
-    return result
+        if synced:
+            statements.sync_orm_copy(session, case_id, synced)
+        return result
+
+    return idempotency.run_once(session, audit.actor_id(actor), idempotency_key,
+                                idempotency.act_fingerprint(case_id, action, payload), work,
+                                lambda stored: ActResult(**stored, replayed=True))
 
 
 def apply(session: Session, case: Case | int, action: str, actor=None, payload: dict | None = None,
@@ -140,8 +137,9 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
            now) -> tuple[ActResult, dict | None]:
     """:func:`apply`, also returning the values ``act`` syncs into the session after its commit."""
     conn = session.connection()
+    fingerprint = idempotency.act_fingerprint(case_id, action, payload) if idempotency_key is not None else ""
     if idempotency_key is not None:
-        replay = _replay(conn, actor, idempotency_key)
+        replay = _replay(conn, actor, idempotency_key, fingerprint)
         if replay is not None:
             return replay, None
     if actor is not None:
@@ -150,7 +148,7 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
         snap, roles = statements.load(conn, case_id, lock=True), []
     if idempotency_key is not None and statements.is_pg(conn):
         # We may have waited for the row lock behind an act with the same key.
-        replay = _replay(conn, actor, idempotency_key)
+        replay = _replay(conn, actor, idempotency_key, fingerprint)
         if replay is not None:
             return replay, None
     if expected_version is not None and snap.version != expected_version:
@@ -218,7 +216,7 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
     result = ActResult(case_id=case_id, action=action, from_state=snap.state, to_state=to_state, version=version,
                        seq=seq, outcome=outcome, event_hash=event_hash)
     if idempotency_key is not None:
-        idempotency.remember(conn, actor_id, idempotency_key, case_id, result.as_dict(), now)
+        idempotency.remember(conn, actor_id, idempotency_key, case_id, result.as_dict(), now, fingerprint)
     return result, synced
 
 
@@ -250,16 +248,27 @@ def start(
     """Open a case of ``process`` (a Process class or its name) at ``unit`` (its
     home unit, a Unit or an id) in ``state`` (default: the first declared
     start), checking who may open it there; writes audit seq 1 and commits.
-    The same ``idempotency_key`` (per actor) returns the case opened the first
-    time. Raises :class:`~workflow.errors.NotPermitted`,
+
+    The same ``idempotency_key`` (per actor) with the same request (process,
+    unit, person, state, data, payload), even simultaneous, returns the case
+    opened the first time; with another request it raises
+    :class:`~workflow.idempotency.KeyReused`. A process declaring
+    ``one_open_per_person = True`` has at most one open case per person (the
+    unique index ``uq_wf_case_one_open``); the loser of two simultaneous opens
+    runs again, and is refused as a later second open is: by the process's
+    guards, or in the engine's words if they have none. Raises
+    :class:`~workflow.errors.NotPermitted`,
     :class:`~workflow.errors.ActionNotAvailable` (no such start state),
     :class:`~workflow.errors.InvalidPayload`, :class:`~workflow.errors.GuardFailed`
     or :class:`~workflow.errors.WorkflowError` (no such unit); nothing is written then.
     """
     start_key = f"start:{idempotency_key}" if idempotency_key is not None and actor is not None else None
-    try:
+    fingerprint = (idempotency.start_fingerprint(process, unit, person, state, data, payload, reviewing_unit)
+                   if start_key else "")
+
+    def work() -> Case:
         if start_key is not None:
-            stored = idempotency.recall(session.connection(), actor.id, start_key)
+            stored = idempotency.recall(session.connection(), actor.id, start_key, fingerprint)
             if stored is not None:
                 session.rollback()
                 return session.get(Case, stored["case_id"])
@@ -267,12 +276,23 @@ def start(
                       payload=payload, reviewing_unit=reviewing_unit, comment=comment, request_id=request_id)
         if start_key is not None:
             idempotency.remember(session.connection(), actor.id, start_key, case.id,
-                                 {"case_id": case.id, "state": case.state}, case.opened_at)
+                                 {"case_id": case.id, "state": case.state}, case.opened_at, fingerprint)
         session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return case
+        return case
+
+    return idempotency.run_once(session, audit.actor_id(actor), start_key, fingerprint, work,
+                                lambda stored: session.get(Case, stored["case_id"]))
+
+
+def _already_open(session, proc, person_id) -> list[str]:
+    """The refusal of a second open case of a ``one_open_per_person`` process in the engine's words,
+    for when the process's guards have none (the unique index is what holds under races). Read
+    before the guards, so that they see any case committed meanwhile and word its refusal."""
+    if not getattr(proc, "one_open_per_person", False) or person_id is None:
+        return []
+    open_id = session.scalar(sa.select(Case.id).where(Case.process == proc.name, Case.person_id == person_id,
+                                                      Case.closed_at.is_(None), Case.one_open_per_person))
+    return [_("This person already has an open case of this kind (no. %(id)s).", id=open_id)] if open_id else []
 
 
 def start_linked(ctx, process, *, state=None, payload: dict | None = None, data: dict | None = None,
@@ -312,13 +332,15 @@ def _start(session, process, *, unit, actor, person=None, data=None, state=None,
         raise NotPermitted(_("You may not open this kind of case at this unit."))
     audit_payload = validate_form(spec.form, payload)[0] if spec.form else json_safe(dict(payload or {}))
     ctx.payload = audit_payload
-    reasons = [str(r) for r in (g(ctx) for g in spec.guards) if r]
+    already_open = _already_open(session, proc, person_id)  # read before the guards: see its docstring
+    reasons = [str(r) for r in (g(ctx) for g in spec.guards) if r] or already_open
     if reasons:
         raise GuardFailed(reasons)
     for effect in spec.effects:
         effect(ctx)
     case = Case(process=proc.name, process_version=proc.version, rulebook=rulebook.code, state=state_value,
                 version=1, unit_id=unit_id, person_id=person_id, reviewing_unit_id=ctx.reviewing_unit_id,
+                one_open_per_person=bool(getattr(proc, "one_open_per_person", False)),
                 opened_by_id=actor.id, opened_at=now, opened_on=today, data=json_safe(ctx.data),
                 audit_seq=1, audit_hash=GENESIS_HASH, deadline_extended=False)
     session.add(case)
@@ -372,8 +394,3 @@ def record(
         raise
     statements.sync_orm_copy(session, case_id, {"audit_seq": seq, "audit_hash": event_hash})
     return seq
-
-
-def get_rulebook_of(case: Case):
-    """The rulebook ``case`` was opened under, from its process's set."""
-    return checks.process_of(case).rulebooks.get(case.rulebook)

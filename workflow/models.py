@@ -23,9 +23,9 @@ JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 GENESIS_HASH = "0" * 64
 
 
-def partial_index(name: str, *columns: str, where: str) -> sa.Index:
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> sa.Index:
     """An index over the rows matching ``where`` (SQL), on SQLite and PostgreSQL alike."""
-    return sa.Index(name, *columns, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
+    return sa.Index(name, *columns, unique=unique, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
 
 
 class Case(Base):
@@ -44,6 +44,11 @@ class Case(Base):
         # Overdue: open cases with a deadline, ordered by it.
         partial_index("ix_wf_case_open_deadline", "deadline_at", "id",
                       where="closed_at IS NULL AND deadline_at IS NOT NULL"),
+        # At most one open case of a process per person, for the processes that
+        # declare ``one_open_per_person`` (DOMAIN.md, "Case rules common to every
+        # type"): the database refuses the second of two simultaneous opens.
+        partial_index("uq_wf_case_one_open", "person_id", "process", unique=True,
+                      where="closed_at IS NULL AND one_open_per_person"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +65,9 @@ class Case(Base):
     opened_at: Mapped[dt.datetime]
     opened_on: Mapped[dt.date]
     closed_at: Mapped[Optional[dt.datetime]]
+    # Copied at opening from the process's ``one_open_per_person``; covers the case
+    # by ``uq_wf_case_one_open`` while it is open.
+    one_open_per_person: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     deadline_at: Mapped[Optional[dt.datetime]]
     deadline_kind: Mapped[Optional[str]] = mapped_column(sa.String(64))
     deadline_label: Mapped[Optional[str]] = mapped_column(sa.String(200))
@@ -156,3 +164,6 @@ class IdempotencyRecord(Base):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("wf_case.id"), index=True)
     result: Mapped[dict[str, Any]] = mapped_column(JSONType)
     created_at: Mapped[dt.datetime]
+    # sha256 of the request the key was first used for (workflow.idempotency.fingerprint);
+    # NULL for records older than fingerprints.
+    fingerprint: Mapped[Optional[str]] = mapped_column(sa.String(64))

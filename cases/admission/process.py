@@ -260,6 +260,7 @@ class Admission(Process):
     state_labels = STATE_LABELS
     initial = S.draft
     rulebooks = RULEBOOKS
+    one_open_per_person = True  # one admission dossier per person at a time (DOMAIN.md); a unique index holds it
     starts = [Start(S.draft, BS, Level.branch, form=f.OpenAdmissionForm, guards=[candidate_for_admission],
                     label=_l("New admission dossier"))]
     ends = [S.official, S.removed, S.rejected, S.withdrawn]

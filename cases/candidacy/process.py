@@ -136,6 +136,7 @@ class Candidacy(Process):
     state_labels = STATE_LABELS
     initial = S.nominated
     rulebooks = RULEBOOKS
+    one_open_per_person = True  # one candidacy per person at a time (DOMAIN.md); a unique index holds it
     starts = [Start(S.nominated, BS, Level.branch, form=f.NominateForm,
                     guards=[candidate_for_training, helper_is_official_of_branch,
                             date_not_in_future("resolution_date")],

@@ -85,6 +85,7 @@ class Discipline(Process):
     state_labels = STATE_LABELS
     initial = S.reported
     rulebooks = RULEBOOKS
+    one_open_per_person = False  # one case per violation report (DOMAIN.md), not one per person
     starts = [
         Start(S.reported, OFFICERS, at_or_above(Level.grassroots), form=f.ReportForm, guards=REPORT_GUARDS,
               effects=[store_report], label=_l("Report a violation")),

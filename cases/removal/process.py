@@ -100,6 +100,7 @@ class Removal(Process):
     state_labels = STATE_LABELS
     initial = S.proposed
     rulebooks = RULEBOOKS
+    one_open_per_person = True  # one removal case per person at a time (DOMAIN.md); a unique index holds it
     starts = [Start(S.proposed, BS, Level.branch, form=f.ProposeRemovalForm, guards=[member_of_branch, months_missed],
                     effects=[store_proposal], label=_l("Propose removing a member's name"))]
     ends = [S.removed, S.dropped]

@@ -12,9 +12,10 @@ from core.schema import load_all_models, upgrade
 
 
 def test_discipline__appeals_under_review_get_the_unit_above_the_deciding_body(tmp_path):
-    metadata = load_all_models()
-    unit, case = metadata.tables["unit"], metadata.tables["wf_case"]
+    load_all_models()
     engine = upgrade(f"sqlite:///{tmp_path / 'old.db'}", "0007_user_session_version")
+    old = sa.MetaData()  # the tables as they are at that revision, not as the models are today
+    unit, case = (sa.Table(name, old, autoload_with=engine) for name in ("unit", "wf_case"))
     tree = [(1, None, "province", "/1/"), (2, 1, "superior", "/1/2/"), (3, 2, "grassroots", "/1/2/3/"),
             (4, 3, "branch", "/1/2/3/4/")]
     cases = [  # id, state, home, reviewing unit, case data
