@@ -128,14 +128,14 @@ def put_plan(unit_id: int, year: int):
 
 
 def _course_json(course, with_class: bool = False) -> dict:
-    from cases.registry import get_type
+    from cases.registry import get_entry
 
     out = {"id": course.id, "name": course.name, "organiser": {"id": course.organiser.id, "name": course.organiser.name},
            "starts_on": course.starts_on.isoformat(), "ends_on": course.ends_on.isoformat(), "issuer": course.issuer}
     if with_class:
         out["class_list"] = [{
             "id": e.id, "case_id": case.id, "case_state": case.state,
-            "case_state_label": get_type("candidacy").state_label(case.state),
+            "case_state_label": get_entry("candidacy").state_label(case.state),
             "person": {"id": person.id, "full_name": person.full_name},
             "score": e.score, "passed": e.passed, "certificate_number": e.certificate_number,
             "certificate_date": e.certificate_date.isoformat() if e.certificate_date else None,

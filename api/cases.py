@@ -12,7 +12,7 @@ from app.extensions import db
 from app.labels import action_labels
 from cases import actions, queries
 from cases.cursor import decode_ids, keyset_page
-from cases.registry import all_types
+from cases.registry import all_entries
 from workflow import access
 from workflow.models import AuditEvent, Case
 from workflow.votes import normalise_vote_keys
@@ -76,14 +76,14 @@ def open_case():
     key_errors = _key_errors(body)
     if key_errors:
         raise invalid(key_errors)
-    type_name = body.get("type")
-    types = all_types()
-    if not isinstance(type_name, str) or type_name not in types:
+    process_name = body.get("type")
+    types = all_entries()
+    if not isinstance(process_name, str) or process_name not in types:
         raise invalid({"type": [_("Choose one of: %(types)s.", types=", ".join(sorted(types)))]})
     person_id = body.get("person_id")
     if not isinstance(person_id, int) or isinstance(person_id, bool) or not 1 <= person_id <= INT_MAX:
         raise invalid({"person_id": [_("Enter a whole number.")]})
-    process = types[type_name].process
+    process = types[process_name].process
     state = body.get("state")
     if state is not None and (not isinstance(state, str) or state not in process.start_specs):
         raise invalid({"state": [_("Choose one of: %(types)s.", types=", ".join(process.start_specs))]})
@@ -100,7 +100,7 @@ def open_case():
     if errors:
         raise invalid(errors)
     extra = {"state": state} if state is not None else {}
-    case = actions.open_case(db.session, current(), type_name, person.id, payload, request_id=g.request_id,
+    case = actions.open_case(db.session, current(), process_name, person.id, payload, request_id=g.request_id,
                              idempotency_key=body.get("idempotency_key"), **extra)
     return created(case_json(db.session, current(), case), url_for("api.get_case", id=case.id))
 

@@ -74,7 +74,7 @@ def _obj(required: list[str], **props) -> dict:
 def components() -> dict[str, dict]:
     """The component schemas of the document, by name."""
     from cases.models import DOCUMENT_KINDS
-    from cases.registry import all_types
+    from cases.registry import all_entries
     from core.enums import Education, Gender, Level, PersonStatus, Role
     from forms.people import CandidateForm
 
@@ -141,7 +141,7 @@ def components() -> dict[str, dict]:
                           available_actions={"type": "array", "items": ref("AvailableAction")}),
         "InboxPage": page_of("InboxItem"),
         "CaseCreate": {"type": "object", "required": ["type", "person_id"], "additionalProperties": True,
-                       "properties": {"type": {"type": "string", "enum": sorted(all_types())},
+                       "properties": {"type": {"type": "string", "enum": sorted(all_entries())},
                                       "person_id": {"type": "integer", "minimum": 1, "maximum": INT_MAX},
                                       "state": {"type": "string", "maxLength": 64},
                                       "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 128}}},

@@ -136,12 +136,12 @@ def level_name(level) -> str | None:
     return getattr(level, "value", level)
 
 
-def process_json(case_type) -> dict:
+def process_json(process_entry) -> dict:
     """The ``Process`` schema: steps, starts, transitions (role, level, form schema) and the Mermaid diagram."""
     from workflow.diagram import mermaid
 
-    process = case_type.process
-    steps = [{"name": s, "label": case_type.state_label(s), "start": s in process.start_specs,
+    process = process_entry.process
+    steps = [{"name": s, "label": process_entry.state_label(s), "start": s in process.start_specs,
               "end": s in process.end_states} for s in process.states]
     transitions = []
     seen = set()
@@ -162,7 +162,7 @@ def process_json(case_type) -> dict:
         roles = sorted(getattr(r, "value", r) for r in roles)
         starts.append({"state": state, "label": str(spec.label or state), "role": "|".join(roles), "roles": roles,
                        "level": level_name(spec.level), "form_schema": form_schema(spec.form)})
-    return {"type": case_type.name, "version": process.version, "title": str(process.title or case_type.name),
+    return {"type": process_entry.name, "version": process.version, "title": str(process.title or process_entry.name),
             "steps": steps, "starts": starts, "transitions": transitions, "mermaid": mermaid(process)}
 
 

@@ -1,7 +1,7 @@
 """The summary report of the articles (DOMAIN.md, "Reports"), for a unit and a
 year, and its route (``/reports/summary``).
 
-Generic over the registered case types: counts come from the cases and their
+Generic over the registered processes: counts come from the cases and their
 audit events, filtered by the same permission rule as every list. Discipline
 forms are read from the case data (``final_form``, else ``form`` / ``proposed_form``)
 or the deciding event's payload, whichever the discipline type records.
@@ -17,7 +17,7 @@ from flask import jsonify
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from cases.registry import all_types
+from cases.registry import all_entries
 from core import clock
 from core.models import Unit
 from core.permissions import visible
@@ -83,7 +83,7 @@ def summary(session: Session, user, unit: Unit | None, year: int) -> dict:
     ``Summary`` schema of the OpenAPI document: cases opened, by stage and outcome per
     type; admissions decided; discipline by form; removals; overdue cases now."""
     start, end = year_window(year)
-    types = all_types()
+    types = all_entries()
     per_type = {}
     for name in sorted(types):
         opened = _grouped(session, user, unit, Case.process, Case.process == name,

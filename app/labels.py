@@ -118,7 +118,7 @@ DOCUMENT_KINDS = {
 
 
 def process(name) -> str:
-    """A case type in words."""
+    """A process in words."""
     return str(PROCESSES.get(name, name))
 
 

@@ -1,1 +1,1 @@
-"""The case types (admission, discipline, removal, candidacy), each a package."""
+"""The processes (admission, discipline, removal, candidacy), each a package."""

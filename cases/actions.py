@@ -16,12 +16,12 @@ from workflow.errors import ActionNotAvailable, NotPermitted
 from workflow.models import Case
 
 from .queries import get_person
-from .registry import get_type
+from .registry import get_entry
 
 
-def open_case(session: Session, user, type_name: str, person_id, payload: dict | None = None,
+def open_case(session: Session, user, process_name: str, person_id, payload: dict | None = None,
               request_id: str | None = None, state: str | None = None, idempotency_key: str | None = None) -> Case:
-    """Open a case of ``type_name`` about a person, at the person's unit (in ``state``,
+    """Open a case of ``process_name`` about a person, at the person's unit (in ``state``,
     one of the process's start states; default the first). The same
     ``idempotency_key`` with the same request returns the case opened the first
     time (a double-click, a retried call), even when both arrive at once.
@@ -31,11 +31,11 @@ def open_case(session: Session, user, type_name: str, person_id, payload: dict |
     ``GuardFailed`` — also for a second open case of a type that allows one per
     person, however close the two requests —, ``KeyReused``).
     """
-    case_type = get_type(type_name)
+    process_entry = get_entry(process_name)
     person = get_person(session, user, person_id)
     payload = dict(payload or {})
     payload.setdefault("person_id", person.id)
-    return engine.start(session, case_type.process, unit=person.unit_id, actor=user, person=person.id,
+    return engine.start(session, process_entry.process, unit=person.unit_id, actor=user, person=person.id,
                         payload=payload, request_id=request_id, state=state, idempotency_key=idempotency_key)
 
 

@@ -1,4 +1,4 @@
-"""Date helpers shared by the case types' rules."""
+"""Date helpers shared by the processes' rules."""
 
 from __future__ import annotations
 

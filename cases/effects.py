@@ -1,4 +1,4 @@
-"""Effects shared by the case types: ``effect(ctx)`` functions the engine runs
+"""Effects shared by the processes: ``effect(ctx)`` functions the engine runs
 after a transition, inside its transaction. They change ``case.data`` through
 ``ctx.update_data`` (and, where a case decides it, a person); nothing else
 changes a case."""

@@ -1,4 +1,4 @@
-"""Guards shared by the case types: small named functions ``guard(ctx)`` that
+"""Guards shared by the processes: small named functions ``guard(ctx)`` that
 return a reason (a translated message) when they refuse, or None; and the
 :class:`Check` a rule returns where the case page also lists it."""
 
@@ -52,7 +52,7 @@ def entitled_not_more_than_members(ctx):
     """A branch vote cannot count more voters (payload ``entitled``) than the
     branch's official members."""
     official = ctx.session.scalar(sa.select(sa.func.count()).select_from(Person).where(
-        Person.unit_id == ctx.case.unit_id, Person.status == PersonStatus.official))
+        Person.unit_id == ctx.snapshot.unit_id, Person.status == PersonStatus.official))
     entitled = ctx.payload.get("entitled") or 0
     if entitled > official:
         return _("%(entitled)s entitled to vote is more than the %(official)s official members of the branch.",
@@ -83,7 +83,7 @@ def person_of_branch(ctx, statuses: Iterable[PersonStatus], none_chosen: Callabl
         return none_chosen()
     if person.status not in statuses:
         return other_status(person)
-    if person.unit_id != ctx.case.unit_id:
+    if person.unit_id != ctx.snapshot.unit_id:
         return _("%(name)s does not belong to this branch.", name=person.full_name)
     return None
 
@@ -96,7 +96,7 @@ def candidate_of_branch(ctx, other_status: Callable[[Person], str]) -> str | Non
 
 def no_open_admission(ctx):
     """The case's person has no open admission dossier (one open case of a type per person)."""
-    open_id = open_case_of(ctx.session, "admission", ctx.case.person_id)
+    open_id = open_case_of(ctx.session, "admission", ctx.snapshot.person_id)
     if open_id:
         return _("%(name)s already has an open admission dossier (no. %(id)s).", name=ctx.person.full_name,
                  id=open_id)
@@ -112,7 +112,7 @@ def party_member_of_branch(ctx):
 
 def evidence_attached(ctx):
     """The report's evidence: at least one document of kind ``evidence`` on the case."""
-    kinds = ctx.session.scalars(sa.select(Document.kind).where(Document.case_id == ctx.case.id)).all()
+    kinds = ctx.session.scalars(sa.select(Document.kind).where(Document.case_id == ctx.snapshot.id)).all()
     if "evidence" not in kinds:
         return _("Attach at least one evidence document (kind “Evidence”) first.")
     return None

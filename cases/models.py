@@ -1,4 +1,4 @@
-"""Tables shared by the case types: dossier documents."""
+"""Tables shared by the processes: dossier documents."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from workflow.definition import registered
 from workflow.models import AuditEvent, Case
 
 from .cursor import BadCursor, decode_cursor, decode_ids, is_id, keyset_page
-from .registry import all_types, get_type
+from .registry import all_entries, get_entry
 
 
 class NotFound(Exception):
@@ -57,7 +57,7 @@ def get_person(session: Session, user, person_id) -> Person:
 
 def state_label(case: Case) -> str:
     """The case's current step in words (its type's label for the state)."""
-    return get_type(case.process).state_label(case.state)
+    return get_entry(case.process).state_label(case.state)
 
 
 def is_overdue(case: Case, now: dt.datetime | None = None) -> bool:
@@ -143,8 +143,8 @@ def cases_of_person(session: Session, user, person: Person) -> list[Case]:
 # ---- the inbox ---------------------------------------------------------------------------------------
 
 def _inbox_processes():
-    """Every registered version of every case type's process (a running case keeps its version)."""
-    names = {case_type.process.name for case_type in all_types().values()}
+    """Every registered version of every process (a running case keeps its version)."""
+    names = {process_entry.process.name for process_entry in all_entries().values()}
     return [proc for (name, _version), proc in sorted(registered().items()) if name in names]
 
 

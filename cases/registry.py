@@ -1,4 +1,7 @@
-"""The case types the app knows, by name (``admission``, ...)."""
+"""The processes the app runs, by name (``admission``, ...), with their words
+and the pages' hooks. "Process" is the one word for the concept in the code;
+the API says ``type`` only where its contract does (``POST /cases {"type"}``,
+``/processes/{type}``)."""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ from typing import Any, Callable
 
 
 @dataclass
-class CaseType:
-    """A case type: its name, process definition, words for its states, and the pages' hooks."""
+class ProcessEntry:
+    """A registered process: its name, definition, words for its states, and the pages' hooks."""
     name: str
     process: Any  # the Process class
     state_labels: dict
@@ -29,34 +32,30 @@ class CaseType:
         return state
 
 
-_TYPES: dict[str, CaseType] = {}
+_ENTRIES: dict[str, ProcessEntry] = {}
 
 
-def register(case_type: CaseType) -> CaseType:
-    """Make ``case_type`` known by its name (each type's ``kind`` module calls this)."""
-    _TYPES[case_type.name] = case_type
-    return case_type
+def register(process_entry: ProcessEntry) -> ProcessEntry:
+    """Make ``process_entry`` known by its name (each type's ``kind`` module calls this)."""
+    _ENTRIES[process_entry.name] = process_entry
+    return process_entry
 
 
-def get_type(name: str) -> CaseType:
-    """The case type ``name``; KeyError if there is none."""
+def get_entry(name: str) -> ProcessEntry:
+    """The process ``name``; KeyError if there is none."""
     load_all()
-    return _TYPES[name]
+    return _ENTRIES[name]
 
 
-def all_types() -> dict[str, CaseType]:
-    """Every case type, by name."""
+def all_entries() -> dict[str, ProcessEntry]:
+    """Every process, by name."""
     load_all()
-    return dict(_TYPES)
+    return dict(_ENTRIES)
 
 
 def load_all() -> None:
-    """Import every case type package (each registers itself)."""
+    """Import every process package (each registers itself in its ``registration`` module)."""
     import importlib
 
     for name in ("admission", "discipline", "removal", "candidacy"):
-        try:
-            importlib.import_module(f"cases.{name}.kind")
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not f"cases.{name}.kind".startswith(exc.name):
-                raise
+        importlib.import_module(f"cases.{name}.registration")

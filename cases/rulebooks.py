@@ -1,6 +1,6 @@
 """The party's rulebooks: every deadline and period of DOMAIN.md "Rulebooks".
 
-Each value lives here and nowhere else; the case types read it from the
+Each value lives here and nowhere else; the processes read it from the
 rulebook of the case (``ctx.rulebook``), which is the one in force on the day
 the case was opened (the case keeps it for life). Deadlines are ``(working
 days, extension in working days)``; periods are calendar months.

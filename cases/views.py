@@ -36,7 +36,7 @@ from . import actions, queries
 from .choices import field_choices, people_choices
 from .documents import UploadRefused, documents_of
 from .models import DOCUMENT_KINDS
-from .registry import all_types, get_type
+from .registry import all_entries, get_entry
 
 bp = Blueprint("cases", __name__)
 
@@ -136,24 +136,24 @@ def case_list():
         abort(400)
     units = home_units(db.session, current_user)
     return render_template("cases/list.html", rows=rows, next_cursor=next_cursor, filters=filters,
-                           types=all_types(), units=units, queries=queries)
+                           types=all_entries(), units=units, queries=queries)
 
 
 # ---- new case ---------------------------------------------------------------------------------------
 
-@bp.route("/cases/new/<type_name>", methods=["GET", "POST"])
+@bp.route("/cases/new/<process_name>", methods=["GET", "POST"])
 @login_required
-def new_case(type_name: str):
-    """The start form of a case type and opening the case; 404 for an unknown type or a unit out of
+def new_case(process_name: str):
+    """The start form of a process and opening the case; 404 for an unknown type or a unit out of
     reach, 403 for a user who may open it nowhere, 422 (or 403) with the form again when refused.
 
     Each rendering of the form carries a new idempotency key: a double-click
     (two posts of one rendering) opens one case, and both land on it."""
     try:
-        case_type = get_type(type_name)
+        process_entry = get_entry(process_name)
     except KeyError:
         abort(404)
-    process = case_type.process
+    process = process_entry.process
     my_units = _units_where_can_open(process)
     if not my_units:
         abort(403)
@@ -174,7 +174,7 @@ def new_case(type_name: str):
             errors = None
         choices = {f.name: people_choices(db.session, f.choices_of, unit) for f in form if hasattr(f, "choices_of")}
         starts = [(s, process.start_specs[s].label or s) for s in states]
-        return render_template("cases/new.html", form=form, case_type=case_type, unit=unit, units=my_units,
+        return render_template("cases/new.html", form=form, process_entry=process_entry, unit=unit, units=my_units,
                                errors=errors, choices=choices, spec=spec, starts=starts, start=state,
                                key=uuid.uuid4().hex), status
 
@@ -186,12 +186,12 @@ def new_case(type_name: str):
     payload.pop("start", None)
     person = _person_within(unit, payload.get("person_id"))
     if person is None:
-        form.person_id.errors = [str(case_type.person_hint or _("Choose a member of this unit."))]
+        form.person_id.errors = [str(process_entry.person_hint or _("Choose a member of this unit."))]
         return show(422)
     key = request.form.get("idempotency_key") or None
     if key is not None and len(key) > 128:
         abort(400)
-    case = actions.open_case(db.session, current_user, type_name, person.id, payload,
+    case = actions.open_case(db.session, current_user, process_name, person.id, payload,
                              request_id=g.request_id, state=state, idempotency_key=key)
     flash(_("The dossier was opened."), "success")
     return redirect(url_for("cases.case_page", case_id=case.id))
@@ -238,7 +238,7 @@ def _render_case(case, status: int = 200, *, failed_action: str | None = None, e
     """The case page; after a refused action, that action's form again with what
     was sent (``request.form``), ``errors`` above it and ``field_errors`` beside its fields."""
     session = db.session
-    case_type = get_type(case.process)
+    process_entry = get_entry(case.process)
     process = case.definition()
     forms = []
     available = actions.available(session, current_user, case)
@@ -254,10 +254,10 @@ def _render_case(case, status: int = 200, *, failed_action: str | None = None, e
                        if hasattr(f, "choices_of")}
         forms.append({"ct": ct, "form": form, "choices": choices, "key": uuid.uuid4().hex,
                       "errors": errors if failed else None, "comment": comment if failed else ""})
-    checklist = case_type.checklist(session, case) if case_type.checklist else None
+    checklist = process_entry.checklist(session, case) if process_entry.checklist else None
     related = queries.cases_of_person(session, current_user, case.person) if case.person else []
     return render_template(
-        "cases/case.html", case=case, case_type=case_type, process=process, forms=forms,
+        "cases/case.html", case=case, process_entry=process_entry, process=process, forms=forms,
         events=queries.history(session, case), documents=documents_of(session, case), checklist=checklist,
         queries=queries, diagram=mermaid(process, current=case.state), kinds=DOCUMENT_KINDS,
         may_upload=can_upload(session, current_user, case, acts_now=bool(available)),
@@ -286,7 +286,7 @@ def case_page(case_id: int):
 def case_history(case_id: int):
     """The case's whole audit trail."""
     case = queries.get_case(db.session, current_user, case_id)
-    return render_template("cases/history.html", case=case, case_type=get_type(case.process),
+    return render_template("cases/history.html", case=case, process_entry=get_entry(case.process),
                            events=queries.history(db.session, case), action_labels=action_labels(case.definition()))
 
 
@@ -351,12 +351,12 @@ def download(case_id: int, doc_id: int):
 @bp.app_context_processor
 def _case_helpers():
     """Names every template may call: a person's cases, a case's step in words,
-    and what each case type adds (``CaseType.template_helpers``)."""
+    and what each process adds (``ProcessEntry.template_helpers``)."""
     def person_cases(person):
         return queries.cases_of_person(db.session, current_user, person)
 
     helpers = {"person_cases": person_cases, "case_state_label": queries.state_label}
-    for case_type in all_types().values():
-        if case_type.template_helpers is not None:
-            helpers.update(case_type.template_helpers(db.session))
+    for process_entry in all_entries().values():
+        if process_entry.template_helpers is not None:
+            helpers.update(process_entry.template_helpers(db.session))
     return helpers

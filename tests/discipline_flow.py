@@ -27,9 +27,9 @@ def person_status(app, person_id: int) -> str:
         return db.session.scalar(sa.select(Person.status).where(Person.id == person_id)).value
 
 
-def new_case(pages, type_name: str, person_id: int, *, unit=None, start=None, **fields):
+def new_case(pages, process_name: str, person_id: int, *, unit=None, start=None, **fields):
     query = "&".join(f"{k}={v}" for k, v in (("unit", unit), ("start", start)) if v)
-    path = f"/cases/new/{type_name}" + (f"?{query}" if query else "")
+    path = f"/cases/new/{process_name}" + (f"?{query}" if query else "")
     data = {"csrf_token": pages.token(path), "person_id": person_id}
     if unit:
         data["unit"] = unit

@@ -301,7 +301,7 @@ def start_linked(ctx, process, *, state=None, payload: dict | None = None, data:
     about the same person at the same unit, as the same actor, in the acting
     transaction (both commit or neither does). Who may open it is checked as
     for :func:`start`, with the same errors."""
-    return _start(ctx.session, process, unit=ctx.case.unit_id, actor=ctx.actor, person=ctx.case.person_id,
+    return _start(ctx.session, process, unit=ctx.snapshot.unit_id, actor=ctx.actor, person=ctx.snapshot.person_id,
                   data=data, state=state, payload=payload, comment=comment, now=ctx.now)
 
 

@@ -48,23 +48,23 @@ class CaseSnapshot:
 class Context:
     """What guards, choosers, effects and deadline anchors see."""
 
-    def __init__(self, session: Session, process, case: CaseSnapshot | None, actor, transition=None,
+    def __init__(self, session: Session, process, snapshot: CaseSnapshot | None, actor, transition=None,
                  payload: dict | None = None, now: dt.datetime | None = None):
         self.session = session
         self.process = process
-        self.case = case
+        self.snapshot = snapshot  # the case as read by the engine (read-only)
         self.actor = actor
         self.transition = transition
         self.payload = payload if payload is not None else {}
         self.now = now or clock.now()
         self.vote = None  # VoteResult when the transition has a vote
-        self.from_state = case.state if case is not None else None
+        self.from_state = snapshot.state if snapshot is not None else None
         self.to_state: str | None = None
         self.outcome: str | None = None
         self.acting_unit_id: int | None = None
-        self.data = dict(case.data or {}) if case is not None else {}
+        self.data = dict(snapshot.data or {}) if snapshot is not None else {}
         self.data_changed = False
-        self.reviewing_unit_id = case.reviewing_unit_id if case is not None else None
+        self.reviewing_unit_id = snapshot.reviewing_unit_id if snapshot is not None else None
         self._person = None
         self._unit = None
 
@@ -76,20 +76,20 @@ class Context:
     @property
     def rulebook(self):
         """The case's rulebook: the version of ``process.rulebooks`` it was opened under."""
-        return self.process.rulebooks.get(self.case.rulebook)
+        return self.process.rulebooks.get(self.snapshot.rulebook)
 
     @property
     def person(self) -> Person | None:
         """The case's person (loaded once), or None."""
-        if self._person is None and self.case is not None and self.case.person_id is not None:
-            self._person = self.session.get(Person, self.case.person_id)
+        if self._person is None and self.snapshot is not None and self.snapshot.person_id is not None:
+            self._person = self.session.get(Person, self.snapshot.person_id)
         return self._person
 
     @property
     def unit(self) -> Unit | None:
         """The case's home unit (loaded once)."""
-        if self._unit is None and self.case is not None:
-            self._unit = self.session.get(Unit, self.case.unit_id)
+        if self._unit is None and self.snapshot is not None:
+            self._unit = self.session.get(Unit, self.snapshot.unit_id)
         return self._unit
 
     def update_data(self, **values) -> None:
@@ -167,7 +167,7 @@ def validate_form(form_cls, payload: dict | None) -> tuple[dict, Any]:
 
 def requires_person(ctx) -> str | None:
     """The case must be about a person."""
-    if ctx.case is None or ctx.case.person_id is None:
+    if ctx.snapshot is None or ctx.snapshot.person_id is None:
         return _("This case is not about a person.")
     return None
 
@@ -177,7 +177,7 @@ def not_before_open(field: str):
 
     def date_not_before_open(ctx) -> str | None:
         value = ctx.payload.get(field)
-        if value and ctx.case is not None and dt.date.fromisoformat(str(value)) < ctx.case.opened_on:
+        if value and ctx.snapshot is not None and dt.date.fromisoformat(str(value)) < ctx.snapshot.opened_on:
             return _("The date %(date)s is before the case was opened.", date=value)
         return None
 

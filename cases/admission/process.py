@@ -110,7 +110,7 @@ def _eligibility_guard(on_of):
     def eligible(ctx):
         on = on_of(ctx)
         data = ctx.payload if any(k.startswith("introducer") for k in ctx.payload) else ctx.data
-        checks = eligibility(ctx.session, ctx.case.id, ctx.person, ctx.unit, on, data, ctx.rulebook)
+        checks = eligibility(ctx.session, ctx.snapshot.id, ctx.person, ctx.unit, on, data, ctx.rulebook)
         return " ".join(c.reason for c in checks if not c.passed) or None
 
     return eligible
@@ -161,7 +161,7 @@ def ceremony_within_deadline(ctx):
 def mentor_is_official_of_branch(ctx):
     """The mentor (payload ``mentor_id``) is an official member of the branch."""
     mentor = ctx.session.get(Person, int(ctx.payload.get("mentor_id") or 0))
-    if mentor is None or mentor.status is not PersonStatus.official or mentor.unit_id != ctx.case.unit_id:
+    if mentor is None or mentor.status is not PersonStatus.official or mentor.unit_id != ctx.snapshot.unit_id:
         return _("The mentor must be an official member of the branch.")
     return None
 

@@ -62,7 +62,7 @@ def candidate_for_training(ctx):
 
 def helper_is_official_of_branch(ctx):
     """See :func:`rules.helper_reason` (payload ``helper_id``)."""
-    return rules.helper_reason(ctx.session, ctx.payload.get("helper_id"), ctx.case.unit_id)
+    return rules.helper_reason(ctx.session, ctx.payload.get("helper_id"), ctx.snapshot.unit_id)
 
 
 def result_is_consistent(ctx):
@@ -95,7 +95,7 @@ def store_result(ctx):
     result = {"course_name": p["course_name"], "course_starts_on": p["course_starts_on"],
               "course_ends_on": p["course_ends_on"], "score": p["score"], "result": result_outcome(ctx)}
     if result["result"] == "passed":
-        cert = Certificate(person_id=ctx.case.person_id, kind=PARTY_KNOWLEDGE, number=p["certificate_number"].strip(),
+        cert = Certificate(person_id=ctx.snapshot.person_id, kind=PARTY_KNOWLEDGE, number=p["certificate_number"].strip(),
                            issued_on=as_date(p["certificate_date"]), issuer=(p.get("issuer") or "").strip(),
                            course_name=p["course_name"], score=p["score"])
         ctx.session.add(cert)
@@ -111,12 +111,12 @@ def open_linked_admission(ctx):
     """Open the admission dossier in ``draft`` through the engine (same
     transaction, same actor, the admission's own start checks), with the
     certificate on file, and link the two cases both ways."""
-    cert = latest_certificate(ctx.session, ctx.case.person_id)
+    cert = latest_certificate(ctx.session, ctx.snapshot.person_id)
     on_file = {"id": cert.id, "number": cert.number, "issued_on": cert.issued_on.isoformat(),
                "issuer": cert.issuer, "course_name": cert.course_name}
-    admission = engine.start_linked(ctx, "admission", payload={"person_id": ctx.case.person_id},
-                             data={"candidacy_case_id": ctx.case.id, "certificate": on_file},
-                             comment=str(_("Opened from candidate training case no. %(id)s.", id=ctx.case.id)))
+    admission = engine.start_linked(ctx, "admission", payload={"person_id": ctx.snapshot.person_id},
+                             data={"candidacy_case_id": ctx.snapshot.id, "certificate": on_file},
+                             comment=str(_("Opened from candidate training case no. %(id)s.", id=ctx.snapshot.id)))
     ctx.update_data(admission_case_id=admission.id)
 
 

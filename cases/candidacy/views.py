@@ -92,9 +92,9 @@ def _render_course(course, *, errors=None, posted=None, status=200):
 
 
 def _state_label(state: str) -> str:
-    from cases.registry import get_type
+    from cases.registry import get_entry
 
-    return get_type("candidacy").state_label(state)
+    return get_entry("candidacy").state_label(state)
 
 
 @bp.route("/courses/<int:course_id>")

@@ -132,7 +132,7 @@ def refer_appeal(ctx):
     "Discipline", ``appeal_review``): the parent of the deciding unit (of the
     case's unit when none was recorded) becomes the reviewing unit, where
     ``resolve_appeal`` is taken (``level=REVIEWING``); none above the root."""
-    unit = ctx.session.get(Unit, int(ctx.data.get("deciding_unit_id") or ctx.case.unit_id))
+    unit = ctx.session.get(Unit, int(ctx.data.get("deciding_unit_id") or ctx.snapshot.unit_id))
     ctx.set_reviewing_unit(unit.parent_id if unit is not None else None)
 
 
@@ -168,8 +168,8 @@ def open_linked_removal(ctx):
     name is removed instead; the ``removal`` case is opened now (by name, in the
     same transaction), linked both ways."""
     removal = engine.start_linked(ctx, "removal", payload={
-        "person_id": ctx.case.person_id, "grounds": "probationary_serious_violation",
-        "description": ctx.payload["reason"]}, data={"discipline_case_id": ctx.case.id})
+        "person_id": ctx.snapshot.person_id, "grounds": "probationary_serious_violation",
+        "description": ctx.payload["reason"]}, data={"discipline_case_id": ctx.snapshot.id})
     ctx.update_data(removal_case_id=removal.id, removal_proposed_on=ctx.payload["meeting_date"])
 
 

@@ -44,8 +44,8 @@ class Browser:
         assert self.page.locator(".flash-success").count() == 1, \
             self.page.locator("[data-testid=refusal]").all_inner_texts()
 
-    def new_case(self, type_name: str, fields=None, selects=None, name: str = "new-case") -> int:
-        self.page.goto(f"{self.base}/cases/new/{type_name}")
+    def new_case(self, process_name: str, fields=None, selects=None, name: str = "new-case") -> int:
+        self.page.goto(f"{self.base}/cases/new/{process_name}")
         form = self.page.locator("[data-testid=new-case-form]")
         self.fill(form, fields, selects)
         self.shot(name)

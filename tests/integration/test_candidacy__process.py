@@ -81,7 +81,7 @@ def test_candidacy__pass_puts_a_certificate_on_the_person(flow):
 
 def test_candidacy__open_admission_creates_the_draft_dossier_linked_both_ways(flow):
     from app.extensions import db
-    from cases.admission.kind import checklist
+    from cases.admission.registration import checklist
 
     person = flow.candidates()[2]
     case_id = flow.to_training(person)

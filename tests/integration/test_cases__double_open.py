@@ -58,9 +58,9 @@ def open_cases(app, process: str, person_id: int) -> list[int]:
             Case.process == process, Case.person_id == person_id, Case.closed_at.is_(None))))
 
 
-@pytest.mark.parametrize("type_name", sorted(OPENS))
-def test_double_open__eight_simultaneous_api_opens_make_one_case(app, api, demo, type_name):
-    body = {"type": type_name, **OPENS[type_name](demo)}
+@pytest.mark.parametrize("process_name", sorted(OPENS))
+def test_double_open__eight_simultaneous_api_opens_make_one_case(app, api, demo, process_name):
+    body = {"type": process_name, **OPENS[process_name](demo)}
     headers = {"Authorization": f"Bearer {api.token('bithu.trung')}"}
 
     def post(_i):
@@ -71,7 +71,7 @@ def test_double_open__eight_simultaneous_api_opens_make_one_case(app, api, demo,
     statuses = [r[0] if isinstance(r, tuple) else repr(r) for r in results]
     assert statuses.count(201) == 1, results
     assert statuses.count(422) == THREADS - 1, results
-    assert open_cases(app, type_name, body["person_id"]) == [next(b for s, b in results if s == 201)["id"]]
+    assert open_cases(app, process_name, body["person_id"]) == [next(b for s, b in results if s == 201)["id"]]
     # The losers read exactly what a second open, one after the other, reads.
     again = app.test_client().post("/api/v1/cases", json=body, headers=headers)
     assert again.status_code == 422
@@ -80,7 +80,7 @@ def test_double_open__eight_simultaneous_api_opens_make_one_case(app, api, demo,
         if status == 422:
             assert problem["detail"] == sequential["detail"], problem
             assert problem.get("reasons") == sequential.get("reasons")
-    assert len(open_cases(app, type_name, body["person_id"])) == 1
+    assert len(open_cases(app, process_name, body["person_id"])) == 1
 
 
 def _hidden_fields(html: str) -> dict[str, str]:
@@ -89,43 +89,43 @@ def _hidden_fields(html: str) -> dict[str, str]:
         r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)}
 
 
-def _page_fields(demo, type_name: str) -> dict:
-    if type_name == "admission":
+def _page_fields(demo, process_name: str) -> dict:
+    if process_name == "admission":
         return {"person_id": _people(demo, "candidate")[1].id}
     return {"person_id": _people(demo, "official")[4].id, "violation_date": "2026-09-01",
             "category": "party_activity",
             "description": "Không tham gia sinh hoạt chi bộ và không thực hiện nhiệm vụ được phân công."}
 
 
-@pytest.mark.parametrize("type_name", ["admission", "discipline"])
+@pytest.mark.parametrize("process_name", ["admission", "discipline"])
 def test_double_open__double_click_on_the_new_case_form_opens_one_case(app, client, auth, demo, clock_file,
-                                                                       type_name):
+                                                                       process_name):
     """Discipline has no one-open-case rule (one case per violation report): the
     form's idempotency key alone keeps the double-click to one case."""
     clock_file.write_text(NOW)
     assert auth.login("bithu.trung").status_code == 302
-    html = client.get(f"/cases/new/{type_name}").get_data(as_text=True)
+    html = client.get(f"/cases/new/{process_name}").get_data(as_text=True)
     data = _hidden_fields(html)
     assert data.get("idempotency_key"), "the new-case form carries no idempotency key"
-    data.update(_page_fields(demo, type_name))
+    data.update(_page_fields(demo, process_name))
     cookie = client.get_cookie("session")
 
     def click(_i):
         browser = app.test_client()
         browser.set_cookie(cookie.key, cookie.value)
-        response = browser.post(f"/cases/new/{type_name}", data=data)
+        response = browser.post(f"/cases/new/{process_name}", data=data)
         return response.status_code, response.headers.get("Location")
 
     results = together(2, click)
     assert [r[0] if isinstance(r, tuple) else repr(r) for r in results] == [302, 302], results
     assert results[0][1] == results[1][1] and re.search(r"/cases/\d+$", results[0][1]), results
     case_id = int(results[0][1].rsplit("/", 1)[1])
-    assert open_cases(app, type_name, data["person_id"]) == [case_id]
+    assert open_cases(app, process_name, data["person_id"]) == [case_id]
     # A second render gives a new key: a deliberate second report is a new case.
-    fresh = _hidden_fields(client.get(f"/cases/new/{type_name}").get_data(as_text=True))
+    fresh = _hidden_fields(client.get(f"/cases/new/{process_name}").get_data(as_text=True))
     assert fresh["idempotency_key"] != data["idempotency_key"]
     # A key longer than the column is bad input, not a 500.
-    too_long = client.post(f"/cases/new/{type_name}", data={**fresh, **_page_fields(demo, type_name),
+    too_long = client.post(f"/cases/new/{process_name}", data={**fresh, **_page_fields(demo, process_name),
                                                             "idempotency_key": "k" * 129})
     assert too_long.status_code == 400
 
@@ -133,9 +133,9 @@ def test_double_open__double_click_on_the_new_case_form_opens_one_case(app, clie
 def test_double_open__discipline_is_one_case_per_report_not_per_person(app, api, demo):
     """Two reports of two violations about one member are two open cases; the
     processes with the rule declare it, and the index covers only them."""
-    from cases.registry import all_types
+    from cases.registry import all_entries
 
-    declared = {name for name, t in all_types().items() if getattr(t.process, "one_open_per_person", False)}
+    declared = {name for name, t in all_entries().items() if getattr(t.process, "one_open_per_person", False)}
     assert {"admission", "candidacy", "removal"} <= declared and "discipline" not in declared
     member = _people(demo, "official")[4]
     api.as_user("bithu.trung")

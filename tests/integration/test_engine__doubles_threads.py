@@ -38,7 +38,7 @@ class Single(str, enum.Enum):
 def no_other_open_single(ctx):
     """The person has no open case of this process (what a sequential second open meets)."""
     open_id = ctx.session.scalar(sa.select(Case.id).where(
-        Case.process == ctx.process.name, Case.person_id == ctx.case.person_id, Case.closed_at.is_(None)))
+        Case.process == ctx.process.name, Case.person_id == ctx.snapshot.person_id, Case.closed_at.is_(None)))
     return f"Already open: case {open_id}." if open_id else None
 
 

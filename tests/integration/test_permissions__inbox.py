@@ -22,7 +22,7 @@ def world(app, demo, clock_file):
     organisations and the chi bộ cơ sở, with reviewing units and deadlines
     varied; a few of them closed."""
     from app.extensions import db
-    from cases.registry import all_types
+    from cases.registry import all_entries
     from core.enums import Level, Role
     from core.models import RoleAssignment, Unit, User, assign_path
     from workflow.definition import registered
@@ -48,7 +48,7 @@ def world(app, demo, clock_file):
         turn = itertools.count()
         deadlines = itertools.cycle([None, dt.datetime(2026, 12, 1, 17), dt.datetime(2026, 11, 25, 17), None,
                                      dt.datetime(2026, 12, 1, 17)])
-        names = {t.process.name for t in all_types().values()}
+        names = {t.process.name for t in all_entries().values()}
         opened = dt.datetime(2026, 11, 1, 3)
         n = 0
         for (name, version), process in sorted(registered().items()):

@@ -61,7 +61,7 @@ def test_rulebook__decision_deadline_and_probation_end_follow_the_rulebook(flow,
 
 def test_rulebook__certificate_validity_follows_the_rulebook(flow, changed_rules):
     from app.extensions import db
-    from cases.admission.kind import checklist
+    from cases.admission.registration import checklist
 
     # 25 months old on 20/11/2026: valid for 60 months, not for 24.
     old = flow.open(flow.new_candidate("1998-01-01", certificate_on="2024-10-15"))

@@ -53,7 +53,7 @@ class Linked(Process):
 
 
 def open_linked(ctx):
-    other = engine.start_linked(ctx, Linked, payload={"note": "from the parent"}, data={"parent": ctx.case.id})
+    other = engine.start_linked(ctx, Linked, payload={"note": "from the parent"}, data={"parent": ctx.snapshot.id})
     ctx.update_data(child=other.id)
 
 

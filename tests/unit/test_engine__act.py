@@ -134,7 +134,7 @@ def test_effects_see_the_moved_case_through_the_orm(dbsession, org):
     seen = []
 
     def look(ctx):
-        seen.append(ctx.session.get(Case, ctx.case.id).state)
+        seen.append(ctx.session.get(Case, ctx.snapshot.id).state)
 
     decide = next(t for t in Review.transitions if t.action == "decide")
     original = decide.effects

@@ -1,8 +1,8 @@
-"""Registers the removal case type."""
+"""Registers the removal process with the app."""
 
 from __future__ import annotations
 
-from cases.registry import CaseType, register
+from cases.registry import ProcessEntry, register
 
 from . import process
 
@@ -15,5 +15,5 @@ def template_helpers(session) -> dict:
     return {"removal_grounds_name": choice_label(GROUNDS_CHOICES)}
 
 
-REMOVAL = register(CaseType(name="removal", process=process.Removal, state_labels=process.STATE_LABELS,
+REMOVAL = register(ProcessEntry(name="removal", process=process.Removal, state_labels=process.STATE_LABELS,
                             template_helpers=template_helpers))

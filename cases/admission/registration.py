@@ -1,10 +1,10 @@
-"""Registers the admission case type."""
+"""Registers the admission process with the app."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from cases.registry import CaseType, register
+from cases.registry import ProcessEntry, register
 from core import clock
 
 from . import process
@@ -22,5 +22,5 @@ def checklist(session, case):
     return process.eligibility(session, case.id, person, unit, clock.today(), case.data or {}, rulebook)
 
 
-ADMISSION = register(CaseType(name="admission", process=process.Admission, state_labels=process.STATE_LABELS,
+ADMISSION = register(ProcessEntry(name="admission", process=process.Admission, state_labels=process.STATE_LABELS,
                               checklist=checklist, person_hint=_l("Choose a candidate of your branch.")))

@@ -1,8 +1,8 @@
-"""Registers the discipline case type."""
+"""Registers the discipline process with the app."""
 
 from __future__ import annotations
 
-from cases.registry import CaseType, register
+from cases.registry import ProcessEntry, register
 
 from . import process
 
@@ -21,5 +21,5 @@ def template_helpers(session) -> dict:
             "discipline_appeal_result": choice_label(APPEAL_RESULT_CHOICES)}
 
 
-DISCIPLINE = register(CaseType(name="discipline", process=process.Discipline, state_labels=process.STATE_LABELS,
+DISCIPLINE = register(ProcessEntry(name="discipline", process=process.Discipline, state_labels=process.STATE_LABELS,
                                template_helpers=template_helpers))
