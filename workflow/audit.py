@@ -236,7 +236,3 @@ def verify_all(session: Session, batch: int = 200) -> VerifyReport:
     for o in orphans:
         report.problems.append(Problem(o.case_id, o.seq, o.id, "event of a case that does not exist"))
     return report
-
-
-def events_of(session: Session, case_id: int) -> list[AuditEvent]:
-    return list(session.scalars(sa.select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)))

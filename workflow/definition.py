@@ -278,16 +278,6 @@ class Process:
                 raise DefinitionError(f"process {key} is defined twice ({old.__qualname__}, {cls.__qualname__})")
             _REGISTRY[key] = cls
 
-    @classmethod
-    def transition(cls, action: str, state: str) -> CompiledTransition | None:
-        """The transition ``action`` from ``state``, or None."""
-        return cls.compiled.get((state, action))
-
-    @classmethod
-    def actions_from(cls, state: str) -> list[CompiledTransition]:
-        """The transitions that leave ``state`` (system ones included)."""
-        return cls.from_state.get(state, [])
-
 
 def _compile(cls) -> None:
     where = f"process {getattr(cls, 'name', '') or cls.__name__}"

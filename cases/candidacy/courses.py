@@ -116,18 +116,6 @@ def enrol(session: Session, user, course: Course, case_ids) -> int:
     return added
 
 
-def remove(session: Session, user, course: Course, enrolment_id: int) -> None:
-    """Take an enrolment off the class list; raises NotFound where the user does
-    not organise the course (:data:`core.permissions.ORGANISE_COURSE`)."""
-    if not allows(session, user, ORGANISE_COURSE, course.organiser):
-        raise NotFound(course.id)
-    row = session.get(Enrolment, enrolment_id)
-    if row is None or row.course_id != course.id or row.recorded_at is not None:
-        raise NotFound(enrolment_id)
-    session.delete(row)
-    session.commit()
-
-
 def _payload(course: Course, row: ResultRow) -> dict:
     payload = {"course_name": course.name, "course_starts_on": course.starts_on.isoformat(),
                "course_ends_on": course.ends_on.isoformat(), "score": row.score.strip().replace(",", "."),

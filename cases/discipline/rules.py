@@ -26,10 +26,6 @@ PENALTIES = (REPRIMAND, WARNING, DISMISSAL, EXPULSION)
 BRANCH_PENALTIES = (REPRIMAND, WARNING)  # what a branch decides (and a probationary member receives) at most
 # Statute of limitations (thời hiệu), years from the (latest) violation; None: no limit.
 LIMITATION_YEARS = {REPRIMAND: 5, WARNING: 10, DISMISSAL: 10, EXPULSION: None}
-# Categories of violation (the report's "category"). ``assigned_task``: a task
-# assigned by a higher level, which the branch may not discipline on its own.
-CATEGORIES = ("ideology", "ethics", "lifestyle", "party_activity", "member_duties", "assigned_task", "other")
-BRANCH_CATEGORIES = ("ideology", "ethics", "lifestyle", "party_activity", "member_duties")
 # Under discipline while the case is in one of these states (an appeal does not suspend it).
 IN_FORCE_STATES = ("in_force", "appeal_review")
 

@@ -10,18 +10,8 @@ from __future__ import annotations
 from cases.dates import MONTHS_PER_YEAR
 from workflow.i18n import _
 
-# Grounds (căn cứ xóa tên). The last one is how a discipline case on a
-# probationary member whose violation is too serious for a warning ends.
+# The ground (căn cứ xóa tên) with a rule of its own; the list is forms.removal.GROUNDS_CHOICES.
 MISSED_ACTIVITIES_OR_DUES = "missed_activities_or_dues"
-GROUNDS = (
-    MISSED_ACTIVITIES_OR_DUES,
-    "party_card_returned_or_destroyed",
-    "no_progress_after_help",
-    "two_years_violating_standing",
-    "probationary_not_recognised",
-    "admitted_in_breach",
-    "probationary_serious_violation",
-)
 MIN_MONTHS_MISSED = 3
 
 
