@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from app.extensions import db
 from cases.candidacy import courses as course_service
 from cases.candidacy import plans as plan_service
-from cases.candidacy.plans import GROUPS, PIPELINE_STAGES, NotFound
+from cases.candidacy.plans import GROUPS, PIPELINE_STAGES
+from cases.queries import NotFound
 from forms.candidacy import PlanForm
 from workflow.errors import NotPermitted
 from workflow.guards import validate_form

@@ -355,16 +355,8 @@ def _start(session, process, *, unit, actor, person=None, data=None, state=None,
     return case
 
 
-def record(
-    session: Session,
-    case: Case | int,
-    action: str,
-    actor=None,
-    payload: dict | None = None,
-    *,
-    comment: str | None = None,
-    request_id: str | None = None,
-) -> int:
+def record(session: Session, case: Case | int, action: str, actor=None, payload: dict | None = None, *,
+           comment: str | None = None, request_id: str | None = None) -> int:
     """Append a non-state-changing event (e.g. a document was uploaded or read)
     and commit; returns its sequence number. The caller has already authorised
     the actor. Raises :class:`~workflow.errors.CaseNotFound`,

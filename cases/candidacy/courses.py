@@ -28,7 +28,7 @@ from workflow.i18n import _
 from workflow.models import Case
 
 from .models import Course, Enrolment
-from .plans import NotFound, get_visible
+from ..queries import NotFound, get_visible
 
 
 class BatchRefused(Exception):

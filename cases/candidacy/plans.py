@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from core.enums import Gender, Level
 from core.models import Person, Unit
-from core.permissions import SET_PLAN, allows, can_view, where_allowed
+from core.permissions import SET_PLAN, allows, where_allowed
 from core import clock
 from workflow.errors import InvalidPayload, NotPermitted
 from workflow.models import AuditEvent, Case
 
+from ..queries import get_visible
 from .models import AdmissionPlan
 
 GROUPS = ("youth_union", "private_enterprise", "village_heads", "women", "ethnic_minorities")
@@ -37,12 +38,6 @@ def group_criteria():
         "women": Person.gender == Gender.female,
         "ethnic_minorities": Person.ethnicity != MAJORITY_ETHNICITY,
     }
-
-
-class NotFound(Exception):
-    """A unit, course or enrolment that does not exist or that the user may not see (pages answer 404)."""
-
-    pass
 
 
 @dataclass
@@ -118,18 +113,6 @@ class PlanReport:
                                 for r in self.admitted_no_one],
             "totals": self.totals,
         }
-
-
-def get_visible(session: Session, user, model, ident):
-    """The ``model`` row ``ident`` if ``user`` may see it; raises :class:`NotFound`
-    otherwise, for a row that does not exist and for a malformed id alike."""
-    try:
-        row = session.get(model, int(ident))
-    except (TypeError, ValueError):
-        row = None
-    if row is None or not can_view(user, row, session):
-        raise NotFound(ident)
-    return row
 
 
 def visible_unit(session: Session, user, unit_id) -> Unit:

@@ -24,7 +24,8 @@ from workflow.errors import InvalidPayload, NotPermitted
 from . import courses as course_service
 from . import plans as plan_service
 from . import rules
-from .plans import GROUPS, PIPELINE_STAGES, NotFound
+from ..queries import NotFound
+from .plans import GROUPS, PIPELINE_STAGES
 
 bp = Blueprint("candidacy", __name__, url_prefix="/candidacy")
 

@@ -80,14 +80,18 @@ def test_login__local_next_is_followed(client, auth, demo, target):
     assert response.headers["Location"] == target
 
 
+def _switch_language(client, auth, target: str, where: str):
+    """POST /lang/en with ``next`` in the form or in the query string."""
+    token = auth.csrf_token()
+    if where == "form":
+        return client.post("/lang/en", data={"csrf_token": token, "next": target})
+    return client.post("/lang/en", query_string={"next": target}, data={"csrf_token": token})
+
+
 @pytest.mark.parametrize("where", ["form", "query"])
 @pytest.mark.parametrize("target", HOSTILE, ids=repr)
 def test_language__hostile_next_goes_home(client, auth, target, where):
-    token = auth.csrf_token()
-    if where == "form":
-        response = client.post("/lang/en", data={"csrf_token": token, "next": target})
-    else:
-        response = client.post("/lang/en", query_string={"next": target}, data={"csrf_token": token})
+    response = _switch_language(client, auth, target, where)
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
@@ -95,10 +99,6 @@ def test_language__hostile_next_goes_home(client, auth, target, where):
 @pytest.mark.parametrize("where", ["form", "query"])
 @pytest.mark.parametrize("target", GOOD)
 def test_language__local_next_is_followed(client, auth, target, where):
-    token = auth.csrf_token()
-    if where == "form":
-        response = client.post("/lang/en", data={"csrf_token": token, "next": target})
-    else:
-        response = client.post("/lang/en", query_string={"next": target}, data={"csrf_token": token})
+    response = _switch_language(client, auth, target, where)
     assert response.status_code == 302
     assert response.headers["Location"] == target
