@@ -106,17 +106,17 @@ def act(
       twice (the act runs once more after the first such refusal).
     """
     case_id = case if isinstance(case, int) else case.id
+    fingerprint = idempotency.act_fingerprint(case_id, action, payload) if idempotency_key is not None else ""
 
     def work() -> ActResult:
         result, synced = _apply(session, case_id, action, actor, payload, expected_version, idempotency_key,
-                                comment, request_id, None)
+                                comment, request_id, None, fingerprint)
         session.commit()
         if synced:
             statements.sync_orm_copy(session, case_id, synced)
         return result
 
-    return idempotency.run_once(session, audit.actor_id(actor), idempotency_key,
-                                idempotency.act_fingerprint(case_id, action, payload), work,
+    return idempotency.run_once(session, audit.actor_id(actor), idempotency_key, fingerprint, work,
                                 lambda stored: ActResult(**stored, replayed=True))
 
 
@@ -129,15 +129,16 @@ def apply(session: Session, case: Case | int, action: str, actor=None, payload: 
     e.g. a timer's firing time.
     """
     case_id = case if isinstance(case, int) else case.id
+    fingerprint = idempotency.act_fingerprint(case_id, action, payload) if idempotency_key is not None else ""
     return _apply(session, case_id, action, actor, payload, expected_version, idempotency_key, comment,
-                  request_id, now)[0]
+                  request_id, now, fingerprint)[0]
 
 
 def _apply(session, case_id, action, actor, payload, expected_version, idempotency_key, comment, request_id,
-           now) -> tuple[ActResult, dict | None]:
-    """:func:`apply`, also returning the values ``act`` syncs into the session after its commit."""
+           now, fingerprint) -> tuple[ActResult, dict | None]:
+    """:func:`apply`, also returning the values ``act`` syncs into the session after its commit;
+    ``fingerprint`` is the request's (:func:`workflow.idempotency.act_fingerprint`) when a key is given."""
     conn = session.connection()
-    fingerprint = idempotency.act_fingerprint(case_id, action, payload) if idempotency_key is not None else ""
     if idempotency_key is not None:
         replay = _replay(conn, actor, idempotency_key, fingerprint)
         if replay is not None:
