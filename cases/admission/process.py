@@ -56,7 +56,7 @@ STATE_LABELS = {
     State.superior_review: _l("Appraisal by the superior's organisation board"),
     State.superior_decision: _l("Decision of the superior standing committee"),
     State.awaiting_ceremony: _l("Awaiting the admission ceremony"),
-    State.probation: _l("Probation (12 months)"),
+    State.probation: _l("Probation"),
     State.probation_branch_vote: _l("Branch vote on recognition"),
     State.probation_grassroots_vote: _l("Grassroots committee vote on recognition"),
     State.recognition_decision: _l("Decision on recognition"),

@@ -142,7 +142,7 @@ class Discipline(Process):
                    guards=[date_not_in_future("filed_on"), appeal_in_window], effects=[store_appeal, refer_appeal],
                    label=_l("File the member's appeal")),
         Transition("lapse", S.in_force, S.lapsed, timer=TimerSpec(due=lapse_due, when=not_expulsion),
-                   effects=[store_lapse], label=_l("Discipline lapsed (12 months after announcement)")),
+                   effects=[store_lapse], label=_l("Discipline lapsed (its period after the announcement passed)")),
         Transition("close_appeal_window", S.in_force, S.in_force,
                    timer=TimerSpec(due=appeal_window_end, when=is_expulsion), closes=True,
                    label=_l("Appeal window closed (expulsion final)")),

@@ -59,7 +59,7 @@ def test_admission__pages_take_a_candidate_to_probation(app, pages, demo):
     case_id = to_probation(app, pages, demo)
     assert case_state(app, case_id) == "probation"
     html = pages.case_page(case_id)
-    assert "Đang dự bị (12 tháng)" in html
+    assert "Đang dự bị" in html
     assert "Quyết định số 123-QĐ/HU" in html
     from app.extensions import db
     from core.models import Person

@@ -16,7 +16,7 @@ def test_api__admission_to_probation(api, demo):
     body = step(api, case_id, "bithu.trung", "hold_ceremony",
                 {"ceremony_date": "2026-11-20", "mentor_id": officials(demo)[4].id}, "probation")
     assert body["person"]["status"] == "probationary"
-    assert body["state_label"] == "Đang dự bị (12 tháng)"
+    assert body["state_label"] == "Đang dự bị"
 
     history = api.get(f"/cases/{case_id}/history").get_json()["items"]
     actions = [e["action"] for e in history]
