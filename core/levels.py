@@ -36,6 +36,7 @@ REVIEWING = "reviewing"
 
 _RANK = {lvl.value: rank for lvl, rank in LEVEL_RANK.items()}
 _GRASSROOTS_BRANCH = frozenset({Level.grassroots.value, Level.branch.value})
+_GRASSROOTS_BRANCH_TOP = min(_RANK[lv] for lv in _GRASSROOTS_BRANCH)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,8 +88,10 @@ class RoleRow:
     def __init__(self, unit_id: int, role: str, level: str, grassroots_branch: bool, path: str | None = None):
         self.unit_id = unit_id
         self.role = role
-        self.levels = _GRASSROOTS_BRANCH if grassroots_branch else frozenset((level,))
-        self.top_rank = min(_RANK[lv] for lv in self.levels)
+        if grassroots_branch:
+            self.levels, self.top_rank = _GRASSROOTS_BRANCH, _GRASSROOTS_BRANCH_TOP
+        else:
+            self.levels, self.top_rank = frozenset((level,)), _RANK[level]
         self.path = path
 
 
@@ -119,7 +122,8 @@ def role_rows_of(session: Session, user_id: int) -> list[RoleRow]:
 
 def path_ids(path: str) -> frozenset[int]:
     """The unit ids on a materialised path (``/1/4/17/`` → {1, 4, 17})."""
-    return frozenset(int(p) for p in path.split("/") if p)
+    inner = path.strip("/")
+    return frozenset(map(int, inner.split("/"))) if inner else frozenset()
 
 
 def _qualifies(row: RoleRow, level: LevelSpec) -> bool:
