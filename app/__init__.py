@@ -38,6 +38,9 @@ def create_app(config: str | dict | None = None) -> Flask:
     _prepare_dirs(app)
     _init_extensions(app)
     _init_clock(app)
+    from .audit_setup import init_audit
+
+    init_audit(app)
     _register_blueprints(app)
     _register_cli(app)
 
