@@ -43,11 +43,13 @@ class Problem:
     def __str__(self) -> str:
         if self.case_id is None and self.event_id is None:
             return self.reason
-        where = f"case {self.case_id}" if self.case_id is not None else "history"
+        if self.case_id is None:
+            return f"at id {self.event_id}: {self.reason}"
+        where = f"case {self.case_id}"
         if self.seq is not None:
             where += f" event seq {self.seq}"
-        if self.event_id is not None:
-            where += f" (id {self.event_id})" if self.seq is not None else f" event id {self.event_id}"
+            if self.event_id is not None:
+                where += f" (id {self.event_id})"
         return f"{where}: {self.reason}"
 
     def sort_key(self) -> tuple:
@@ -216,8 +218,8 @@ class SequenceCheck:
 
     def see(self, gseq: int, case_id: int, seq: int, h: str, mac: str | None) -> None:
         if gseq != self.expected:
-            self.problems.append(Problem(case_id, seq, gseq, f"events {self.expected}..{gseq - 1} of the global "
-                                                             "sequence are missing"))
+            self.problems.append(Problem(None, None, self.expected, f"events {self.expected}..{gseq - 1} of the "
+                                                                    "global sequence are missing (deleted)"))
         self.expected = gseq + 1
         if self.mac_key is not None and gseq >= self.mac_from:
             if mac is None:
@@ -230,7 +232,7 @@ class SequenceCheck:
         """The problems, with the events missing before ``upto`` (inclusive) if any."""
         if self.expected <= upto:
             self.problems.append(Problem(None, None, self.expected, f"events {self.expected}..{upto} of the global "
-                                                                    "sequence are missing"))
+                                                                    "sequence are missing (deleted)"))
         return self.problems
 
 
