@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 
+from core.enums import Role
+from core.models import RoleAssignment
 from workflow import audit, signing
 from workflow.checkpoints import Checkpoint, CheckpointError, check_log, read_log
 
 
 def init_audit(app: Flask) -> None:
-    """Load (or, outside production, create) the signing key; set the event MAC key."""
+    """Load (or, outside production, create) the signing key; set the event MAC
+    key; add the auditors' checkpoint pages."""
     path = app.config.get("AUDIT_SIGNING_KEY") or ""
     production = app.config["ENV_NAME"] == "production"
     if not path:
@@ -36,6 +40,16 @@ def init_audit(app: Flask) -> None:
         key = signing.load_or_generate(path)
     app.extensions["audit_key"] = key
     audit.set_mac_key(key.mac_key)
+    from .audit_views import bp
+
+    app.register_blueprint(bp)
+
+
+def can_read_checkpoints(session, user) -> bool:
+    """The checkpoint log is for auditors and administrators (an ``auditor`` or
+    ``admin`` role at any unit): it covers the whole installation, every scope."""
+    return session.scalar(sa.select(sa.func.count()).select_from(RoleAssignment).where(
+        RoleAssignment.user_id == user.id, RoleAssignment.role.in_([Role.auditor, Role.admin]))) > 0
 
 
 def signing_key() -> signing.SigningKey:
@@ -51,9 +65,10 @@ def checkpoint_log() -> str:
     return path
 
 
-def checkpoints_for_display() -> tuple[list[tuple[Checkpoint, bool]], str | None]:
-    """Every checkpoint of the configured log, newest first, each with whether
-    its signature verifies with the app's key; and an error reading the log."""
+def checkpoints_for_display(limit: int | None = None) -> tuple[list[tuple[Checkpoint, bool]], str | None]:
+    """The checkpoints of the configured log, newest first (at most ``limit``),
+    each with whether its signature verifies with the app's key; and an error
+    reading the log, if any."""
     path = current_app.config.get("AUDIT_CHECKPOINT_LOG") or ""
     if not path:
         return [], None
@@ -63,4 +78,4 @@ def checkpoints_for_display() -> tuple[list[tuple[Checkpoint, bool]], str | None
         return [], str(exc)
     good, _problems = check_log(checkpoints, signing_key())
     valid = {id(cp) for cp in good}
-    return [(cp, id(cp) in valid) for cp in reversed(checkpoints)], None
+    return [(cp, id(cp) in valid) for cp in reversed(checkpoints)][:limit], None

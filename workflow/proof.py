@@ -47,7 +47,11 @@ def prove(session: Session, case_id: int, checkpoint: Checkpoint, public_key: Pu
                 expected += 1
                 yield leaf_of(h)
 
-        root, paths = inclusion_paths(n, {r[0] - 1 for r in covered}, leaves())
+        stream = leaves()
+        try:
+            root, paths = inclusion_paths(n, {r[0] - 1 for r in covered}, stream)
+        finally:
+            stream.close()  # while the snapshot is still open
     if root.hex() != checkpoint.root:
         raise ProofError("the database no longer gives the checkpoint's root; run flask audit verify --full")
     return {

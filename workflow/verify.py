@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from itertools import groupby
 from typing import Iterator, Sequence
 
 import sqlalchemy as sa
@@ -29,9 +30,8 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .merkle import Frontier
-from .models import GENESIS_HASH
-from .verify_scan import (EVENT_COLS, Db, Problem, SequenceCheck, check_chain, decode, leaf_of, run_task, scan_cases,
-                          scan_leaves)
+from .verify_scan import (EVENT_COLS, Db, Problem, SequenceCheck, check_chain, leaf_of, mac_problem, run_task,
+                          scan_cases, scan_leaves)
 
 __all__ = ["Problem", "VerifyReport", "verify_all", "verify_case", "verify_since"]
 
@@ -117,9 +117,7 @@ def verify_case(session: Session, case_id: int, *, mac_key: bytes | None = None,
     problem, _count = check_chain(case_id, tuple(head) if head else None, [r[:-1] for r in rows])
     if mac_key is not None:
         floor = mac_floor(lambda sql: session.execute(sa.text(sql)).all()) if mac_from is None else mac_from
-        bad = [Problem(case_id, r[2], r[0], "the MAC does not match (not written by this application, or moved)")
-               for r in rows if r[0] >= floor and r[-1] != audit.event_mac(mac_key, r[0], r[13])]
-        candidates = [p for p in (problem, *bad[:1]) if p is not None]
+        candidates = [p for p in (problem, _first_mac_problem(mac_key, floor, rows)) if p is not None]
         return min(candidates, key=Problem.sort_key) if candidates else None
     return problem
 
@@ -216,11 +214,12 @@ def check_roots(checkpoints: Sequence, roots: dict[int, bytes | None], top: int)
 
 
 def verify_since(session: Session, checkpoint, *, mac_key: bytes | None = None) -> VerifyReport:
-    """Check what was appended after ``checkpoint`` (signature already checked):
-    events ``1..N`` still number exactly N, each later event is in sequence,
-    MAC'd, hashes its content and links to its case's previous event, and the
-    cases they touched name their last event. Extends the checkpoint's Merkle
-    edge over the new events (``report.frontier``)."""
+    """Check what changed after ``checkpoint`` (signature already checked):
+    events ``1..N`` still number exactly N; the later ones follow without a
+    gap, each with a valid MAC; and every case they touched verifies in full
+    (all its events, old ones included, their MACs, its row). Extends the
+    checkpoint's Merkle edge over the new events (``report.frontier``). Edits
+    to cases untouched since the checkpoint need :func:`verify_all`."""
     mac_key = audit.mac_key() if mac_key is None else mac_key
     n = checkpoint.count
     report = VerifyReport(mode="since", mac_checked=mac_key is not None, checkpoints=1, mac_from=checkpoint.mac_from)
@@ -233,37 +232,20 @@ def verify_since(session: Session, checkpoint, *, mac_key: bytes | None = None) 
         if n and (count, low, high) != (n, 1, n):
             report.add([Problem(None, None, None, f"the checkpoint covers events 1..{n} but {count} of them remain "
                                                   "(events were deleted or renumbered)")])
-        last: dict[int, tuple] = {}
-        links: list[tuple] = []
-        problems: list[Problem] = []
         sequence = SequenceCheck(n, mac_key, checkpoint.mac_from)
-        for raw in db.stream(f"SELECT {EVENT_COLS}, mac FROM audit_event WHERE id > {int(n)} ORDER BY id"):
+        touched: set[int] = set()
+        for gseq, case_id, seq, h, mac in db.stream(
+                f"SELECT id, case_id, seq, hash, mac FROM audit_event WHERE id > {int(n)} ORDER BY id"):
             report.events += 1
-            r = decode(raw[:-1])
-            gseq, case_id, seq = r[0], r[1], r[2]
-            sequence.see(gseq, case_id, seq, r[13], raw[-1])
-            frontier.push(leaf_of(r[13]))
-            if audit.event_hash(r[12], case_id=case_id, seq=seq, actor_id=r[3], actor_name=r[4], action=r[5],
-                                from_state=r[6], to_state=r[7], payload=r[8], comment=r[9], at=r[10],
-                                request_id=r[11]) != r[13]:
-                problems.append(Problem(case_id, seq, gseq, "hash does not match the event's content"))
-            before = last.get(case_id)
-            if before is not None:
-                if seq != before[0] + 1 or r[12] != before[1]:
-                    problems.append(Problem(case_id, seq, gseq, f"does not follow event seq {before[0]} of its case"))
-            elif seq == 1:
-                if r[12] != GENESIS_HASH:
-                    problems.append(Problem(case_id, seq, gseq, "prev_hash of a first event is not the genesis hash"))
-            else:
-                links.append((case_id, seq, gseq, r[12]))
-            last[case_id] = (seq, r[13], r[7], gseq)
-        problems += sequence.problems
-        problems += _check_links(db, links, n)
-        problems += _check_heads(db, last)
-    report.cases = len(last)
+            sequence.see(gseq, case_id, seq, h, mac)
+            frontier.push(leaf_of(h))
+            touched.add(case_id)
+        report.add(sequence.problems)
+        for chunk in _chunks(sorted(touched)):
+            report.add(_check_cases(db, chunk, mac_key, checkpoint.mac_from))
+    report.cases = len(touched)
     report.size = frontier.size
     report.frontier = frontier
-    report.add(problems)
     return report
 
 
@@ -272,34 +254,27 @@ def _chunks(items: list, size: int = 500):
         yield items[i:i + size]
 
 
-def _check_links(db: Db, links: list[tuple], n: int) -> list[Problem]:
-    """Each new event whose predecessor is older than the checkpoint links to it."""
+def _check_cases(db: Db, case_ids: list[int], mac_key: bytes | None, mac_from: int) -> list[Problem]:
+    """Every event of these cases (chain, content, first bad MAC) and their rows."""
+    ids = ", ".join(str(int(c)) for c in case_ids)
+    heads = {r[0]: r[1:] for r in db.all(f"SELECT id, state, audit_seq, audit_hash FROM wf_case WHERE id IN ({ids})")}
+    rows = db.all(f"SELECT {EVENT_COLS}, mac FROM audit_event WHERE case_id IN ({ids}) ORDER BY case_id, seq")
+    events = {case_id: list(group) for case_id, group in groupby(rows, key=lambda r: r[1])}
     problems = []
-    for chunk in _chunks(links):
-        where = " OR ".join(f"(case_id = {int(c)} AND seq = {int(s) - 1})" for c, s, _g, _p in chunk)
-        found = {(r[0], r[1]): (r[2], r[3]) for r in db.all(f"SELECT case_id, seq, id, hash FROM audit_event "
-                                                            f"WHERE {where}")}
-        for case_id, seq, gseq, prev_hash in chunk:
-            before = found.get((case_id, seq - 1))
-            if before is None or before[0] > n or before[1] != prev_hash:
-                problems.append(Problem(case_id, seq, gseq, "prev_hash does not match the previous event's hash"))
+    for case_id in case_ids:
+        found = [p for p in [check_chain(case_id, heads.get(case_id), [r[:-1] for r in events.get(case_id, ())])[0],
+                             _first_mac_problem(mac_key, mac_from, events.get(case_id, ()))] if p]
+        problems.extend(found)
     return problems
 
 
-def _check_heads(db: Db, last: dict[int, tuple]) -> list[Problem]:
-    """Each case touched since the checkpoint names its last event (number, hash, state)."""
-    problems = []
-    for chunk in _chunks(sorted(last)):
-        ids = ", ".join(str(int(c)) for c in chunk)
-        heads = {r[0]: r[1:] for r in db.all(f"SELECT id, state, audit_seq, audit_hash FROM wf_case WHERE id IN ({ids})")}
-        for case_id in chunk:
-            seq, h, state, gseq = last[case_id]
-            head = heads.get(case_id)
-            if head is None:
-                problems.append(Problem(case_id, seq, gseq, "event of a case that does not exist"))
-            elif (head[1], head[2]) != (seq, h):
-                problems.append(Problem(case_id, None, None, "the case's chain head does not match its last event"))
-            elif head[0] != state:
-                problems.append(Problem(case_id, None, None, f"the case's state {head[0]!r} is not its last event's "
-                                                             f"{state!r}"))
-    return problems
+def _first_mac_problem(mac_key: bytes | None, mac_from: int, rows) -> Problem | None:
+    """The first bad MAC among ``EVENT_COLS + mac`` rows of one case."""
+    if mac_key is None:
+        return None
+    for r in rows:
+        if r[0] >= mac_from:
+            problem = mac_problem(mac_key, r[1], r[2], r[0], r[13], r[-1])
+            if problem:
+                return problem
+    return None

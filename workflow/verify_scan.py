@@ -208,6 +208,15 @@ class LeafResult:
     problems: list[Problem] = dataclasses.field(default_factory=list)
 
 
+def mac_problem(mac_key: bytes, case_id: int, seq: int, gseq: int, h: str, mac: str | None) -> Problem | None:
+    """The problem with an event's MAC, if any (``mac`` as stored, ``h`` its stored hash)."""
+    if mac is None:
+        return Problem(case_id, seq, gseq, "the event has no MAC")
+    if not hmac.compare_digest(mac, hmac.new(mac_key, f"{gseq}:{h}".encode(), _sha256).hexdigest()):
+        return Problem(case_id, seq, gseq, "the MAC does not match (not written by this application, or moved)")
+    return None
+
+
 class SequenceCheck:
     """Events in global order: ids without a gap, and a valid MAC from
     ``mac_from`` on when a key is given."""
@@ -222,11 +231,9 @@ class SequenceCheck:
                                                                     "global sequence are missing (deleted)"))
         self.expected = gseq + 1
         if self.mac_key is not None and gseq >= self.mac_from:
-            if mac is None:
-                self.problems.append(Problem(case_id, seq, gseq, "the event has no MAC"))
-            elif not hmac.compare_digest(mac, hmac.new(self.mac_key, f"{gseq}:{h}".encode(), _sha256).hexdigest()):
-                self.problems.append(Problem(case_id, seq, gseq, "the MAC does not match (not written by this "
-                                                                 "application, or moved)"))
+            problem = mac_problem(self.mac_key, case_id, seq, gseq, h, mac)
+            if problem:
+                self.problems.append(problem)
 
     def end(self, upto: int) -> list[Problem]:
         """The problems, with the events missing before ``upto`` (inclusive) if any."""

@@ -1,0 +1,40 @@
+"""The auditors' page of signed checkpoints, the log itself and the public key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, render_template
+from flask_login import current_user, login_required
+
+from .audit_setup import can_read_checkpoints, checkpoints_for_display, signing_key
+from .extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+@bp.before_request
+@login_required
+def _auditors_only():
+    if not can_read_checkpoints(db.session, current_user):
+        abort(403)
+
+
+@bp.route("/checkpoints")
+def checkpoints():
+    rows, error = checkpoints_for_display(200)
+    return render_template("audit/checkpoints.html", rows=rows, error=error, key=signing_key())
+
+
+@bp.route("/checkpoints.jsonl")
+def checkpoint_log():
+    path = current_app.config.get("AUDIT_CHECKPOINT_LOG") or ""
+    data = Path(path).read_bytes() if path and Path(path).is_file() else b""
+    return Response(data, mimetype="application/x-ndjson",
+                    headers={"Content-Disposition": "attachment; filename=audit-checkpoints.jsonl"})
+
+
+@bp.route("/public-key.pem")
+def public_key():
+    return Response(signing_key().pem(), mimetype="application/x-pem-file",
+                    headers={"Content-Disposition": "attachment; filename=audit-public-key.pem"})

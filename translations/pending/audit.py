@@ -1,0 +1,18 @@
+{
+    "Audit checkpoints": "Các mốc kiểm chứng nhật ký",
+    "Audit trail": "Nhật ký kiểm tra",
+    "Download the checkpoint log": "Tải tệp các mốc kiểm chứng",
+    "Each checkpoint signs the Merkle root of every audit event up to a number of the global sequence, with a key kept outside the database. Keep a copy of the log: anyone who rewrites the database cannot sign the rewritten history, and your copy shows where the two part.": "Mỗi mốc kiểm chứng ký gốc Merkle của mọi sự kiện nhật ký đến một số thứ tự chung, bằng khóa được giữ ngoài cơ sở dữ liệu. Hãy giữ một bản sao tệp này: ai sửa lại cơ sở dữ liệu cũng không thể ký lịch sử đã sửa, và bản sao của bạn chỉ ra chỗ hai bên khác nhau.",
+    "Events": "Số sự kiện",
+    "Key": "Khóa",
+    "Merkle root": "Gốc Merkle",
+    "No checkpoint yet.": "Chưa có mốc kiểm chứng nào.",
+    "Only auditors and administrators may read the audit checkpoints.": "Chỉ cán bộ thanh tra và quản trị viên được xem các mốc kiểm chứng nhật ký.",
+    "Public key (PEM)": "Khóa công khai (PEM)",
+    "Signature": "Chữ ký",
+    "Signed at": "Thời điểm ký",
+    "Signed checkpoints of the audit trail": "Các mốc kiểm chứng đã ký của nhật ký",
+    "Signing key": "Khóa ký",
+    "invalid": "không hợp lệ",
+    "valid": "hợp lệ",
+}
