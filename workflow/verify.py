@@ -36,8 +36,10 @@ from .verify_scan import (EVENT_COLS, Db, Problem, SequenceCheck, check_chain, l
 __all__ = ["Problem", "VerifyReport", "verify_all", "verify_case", "verify_since"]
 
 BLOCK = 1 << 14          # leaves per Merkle block computed by one worker
-CASES_PER_TASK = 20_000  # case ids per chain task
-LEAF_BLOCKS_PER_TASK = 16
+CASES_PER_TASK = 20_000  # at most this many case ids per chain task
+MIN_CASES_PER_TASK = 1000
+LEAF_BLOCKS_PER_TASK = 16  # at most this many blocks per sequence task
+TASKS_PER_WORKER = 4     # of each kind, so that the workers finish together
 MAX_PROBLEMS = 1000
 
 
@@ -122,6 +124,19 @@ def verify_case(session: Session, case_id: int, *, mac_key: bytes | None = None,
     return problem
 
 
+def _step(total: int, workers: int, least: int, most: int) -> int:
+    """A task size giving each worker about TASKS_PER_WORKER tasks, within [least, most]."""
+    return max(least, min(most, -(-total // (workers * TASKS_PER_WORKER))))
+
+
+def _interleave(a: list, b: list) -> list:
+    """Alternate the two kinds of task (heavier chain scans, lighter sequence scans)."""
+    out = []
+    for i in range(max(len(a), len(b))):
+        out += a[i:i + 1] + b[i:i + 1]
+    return out
+
+
 def _ranges(lo: int, hi: int, step: int) -> list[tuple[int, int]]:
     return [(a, min(a + step - 1, hi)) for a in range(lo, hi + 1, step)] if hi >= lo else []
 
@@ -139,14 +154,15 @@ def verify_all(session: Session, *, mac_key: bytes | None = None, checkpoints: S
         e_lo, e_hi = db.one("SELECT min(case_id), max(case_id) FROM audit_event")
         report.mac_from = mac_floor(db.all, checkpoints[-1] if checkpoints else None)
         lows = [x for x in (c_lo, e_lo) if x is not None]
-        case_ranges = _ranges(min(lows), max(x for x in (c_hi, e_hi) if x is not None),
-                              CASES_PER_TASK) if lows else []
+        case_ranges = []
+        if lows:
+            lo, hi = min(lows), max(x for x in (c_hi, e_hi) if x is not None)
+            case_ranges = _ranges(lo, hi, _step(hi - lo + 1, workers, MIN_CASES_PER_TASK, CASES_PER_TASK))
         targets = sorted({cp.count for cp in checkpoints if cp.count <= top} | {top})
-        span = BLOCK * LEAF_BLOCKS_PER_TASK
-        leaf_ranges = [(a, min(a + span, top)) for a in range(0, top, span)]
-        tasks = [("cases", r) for r in case_ranges] + [
-            ("leaves", (a, b, BLOCK, tuple(t for t in targets if a < t <= b), mac_key, report.mac_from))
-            for a, b in leaf_ranges]
+        span = BLOCK * _step(-(-top // BLOCK), workers, 1, LEAF_BLOCKS_PER_TASK)
+        leaf_tasks = [("leaves", (a, min(a + span, top), BLOCK, tuple(t for t in targets if a < t <= min(a + span, top)),
+                                  mac_key, report.mac_from)) for a in range(0, top, span)]
+        tasks = _interleave([("cases", r) for r in case_ranges], leaf_tasks)
         if workers > 1 and len(tasks) > 1 and not _in_memory(session.get_bind().url):
             results = _run_pool(session.get_bind().url.render_as_string(hide_password=False), tasks, workers)
         else:

@@ -114,12 +114,14 @@ class Db:
 
 
 def decode(row: tuple) -> tuple:
-    """A raw event row with ``payload`` and ``at`` as Python values (SQLite stores text)."""
+    """A raw event row with ``payload`` as a Python value and ``at`` as a
+    datetime or its canonical text (SQLite stores both as text)."""
     payload, at = row[8], row[10]
     if isinstance(payload, (str, bytes)):
         payload = json.loads(payload)
     if isinstance(at, str):
-        at = dt.datetime.fromisoformat(at)
+        # SQLite holds "YYYY-MM-DD HH:MM:SS.ffffff": the canonical text is that with a "T".
+        at = at[:10] + "T" + at[11:] if len(at) == 26 and at[10] == " " else dt.datetime.fromisoformat(at)
     return row[:8] + (payload, row[9], at) + row[11:]
 
 

@@ -21,6 +21,7 @@ def small_ranges(monkeypatch):
     monkeypatch.setattr(verify, "BLOCK", 4)
     monkeypatch.setattr(verify, "LEAF_BLOCKS_PER_TASK", 2)
     monkeypatch.setattr(verify, "CASES_PER_TASK", 2)
+    monkeypatch.setattr(verify, "MIN_CASES_PER_TASK", 1)
 
 
 @pytest.fixture
