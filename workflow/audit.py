@@ -97,15 +97,16 @@ def event_hash(prev_hash: str, **fields: Any) -> str:
 _event_t = AuditEvent.__table__
 P_INSERT_EVENT = Prepared(_event_t.insert().values({c.name: sa.bindparam(c.name) for c in _event_t.c}))
 # The next global sequence number, read under the append lock (see the module docstring).
-P_NEXT_GSEQ_SQLITE = Prepared(sa.text("SELECT coalesce(max(id), 0) + 1 FROM audit_event"))
+_NEXT_GSEQ_SQLITE = "SELECT coalesce(max(id), 0) + 1 FROM audit_event"
 P_NEXT_GSEQ_PG = Prepared(sa.text("SELECT audit_next_gseq()"))
 
 
 def next_gseq(conn) -> int:
     """Take the append lock (PostgreSQL; SQLite's write lock is already held by
     the caller's first write) and return the next global sequence number."""
-    stmt = P_NEXT_GSEQ_PG if conn.dialect.name == "postgresql" else P_NEXT_GSEQ_SQLITE
-    return int(stmt.first(conn, {})[0])
+    if conn.dialect.name == "postgresql":
+        return int(P_NEXT_GSEQ_PG.first(conn, {})[0])
+    return conn.connection.driver_connection.execute(_NEXT_GSEQ_SQLITE).fetchone()[0]
 
 
 def actor_id(actor) -> int | None:
