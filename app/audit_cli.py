@@ -75,12 +75,13 @@ def verify(case_id, full, checkpoint_file, public_key_file, workers) -> None:
     log = checkpoint_file or current_app.config.get("AUDIT_CHECKPOINT_LOG") or ""
     if checkpoint_file and not Path(checkpoint_file).is_file():
         raise click.UsageError(f"no such checkpoint file: {checkpoint_file}")
+    whole = bool(full or checkpoint_file)
     try:
-        good, log_problems = check_log(read_log(log), public) if log else ([], [])
+        good, log_problems = check_log(read_log(log, last=None if whole else 1), public) if log else ([], [])
     except CheckpointError as exc:
         raise click.ClickException(str(exc)) from exc
     started = time.perf_counter()
-    if full or checkpoint_file or not good:
+    if whole or not good:
         report = verify_all(session, checkpoints=good, workers=_workers(workers))
     else:
         report = verify_since(session, good[-1])
@@ -88,7 +89,8 @@ def verify(case_id, full, checkpoint_file, public_key_file, workers) -> None:
     report.add(log_problems)
     seconds = time.perf_counter() - started
     if good:
-        anchor = f"checkpoint #{len(good)} of {good[-1].time}: {good[-1].count} events, key {good[-1].key_id}"
+        which = f"checkpoint #{len(good)}" if whole else "the last checkpoint"
+        anchor = f"{which} of {good[-1].time}: {good[-1].count} events, key {good[-1].key_id}"
     else:
         anchor = "no signed checkpoint"
     scope = (f"{report.cases} cases, {report.events} events" if report.mode == "full"

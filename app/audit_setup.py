@@ -73,9 +73,9 @@ def checkpoints_for_display(limit: int | None = None) -> tuple[list[tuple[Checkp
     if not path:
         return [], None
     try:
-        checkpoints = read_log(path)
+        checkpoints = read_log(path, last=limit)
     except (CheckpointError, OSError) as exc:
         return [], str(exc)
     good, _problems = check_log(checkpoints, signing_key())
     valid = {id(cp) for cp in good}
-    return [(cp, id(cp) in valid) for cp in reversed(checkpoints)][:limit], None
+    return [(cp, id(cp) in valid) for cp in reversed(checkpoints)], None

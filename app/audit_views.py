@@ -22,12 +22,14 @@ def _auditors_only():
 
 @bp.route("/checkpoints")
 def checkpoints():
+    """Every checkpoint, newest first, with the key and how to verify against a copy."""
     rows, error = checkpoints_for_display(200)
     return render_template("audit/checkpoints.html", rows=rows, error=error, key=signing_key())
 
 
 @bp.route("/checkpoints.jsonl")
 def checkpoint_log():
+    """The checkpoint log as it is on disk, for the auditor to keep."""
     path = current_app.config.get("AUDIT_CHECKPOINT_LOG") or ""
     data = Path(path).read_bytes() if path and Path(path).is_file() else b""
     return Response(data, mimetype="application/x-ndjson",
@@ -36,5 +38,6 @@ def checkpoint_log():
 
 @bp.route("/public-key.pem")
 def public_key():
+    """The public half of the signing key (PEM)."""
     return Response(signing_key().pem(), mimetype="application/x-pem-file",
                     headers={"Content-Disposition": "attachment; filename=audit-public-key.pem"})

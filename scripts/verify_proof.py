@@ -35,7 +35,7 @@ GENESIS_HASH = "0" * 64
 
 
 class Invalid(Exception):
-    pass
+    """The proof does not hold (the message says why)."""
 
 
 def _h(data: bytes) -> bytes:
@@ -113,6 +113,7 @@ def check(proof: dict, public_pem: bytes | None = None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line: 0 when the proof holds, 1 otherwise."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("proof", help="the proof (JSON) written by flask audit prove")
     parser.add_argument("--public-key", help="the signing key's public half (PEM), obtained independently")

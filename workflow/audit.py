@@ -57,6 +57,7 @@ def event_mac(key: bytes, gseq: int, event_hash_hex: str) -> str:
 
 
 def format_at(at: dt.datetime) -> str:
+    """An event time as the canonical JSON writes it (ISO 8601, microseconds, no zone: UTC)."""
     return at.isoformat(timespec="microseconds")
 
 
@@ -87,10 +88,12 @@ def canonical(case_id, seq, actor_id, actor_name, action, from_state, to_state, 
 
 
 def chain_hash(prev_hash: str, body: str) -> str:
+    """``sha256(prev_hash + body)`` as hex: an event's hash from its canonical JSON."""
     return _sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
 def event_hash(prev_hash: str, **fields: Any) -> str:
+    """The hash of an event given its fields (those of :func:`canonical`)."""
     return chain_hash(prev_hash, canonical(**fields))
 
 
@@ -171,6 +174,7 @@ def json_safe(value: Any) -> Any:
 
 
 def events_of(session: Session, case_id: int) -> list[AuditEvent]:
+    """A case's events, in order."""
     return list(session.scalars(sa.select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)))
 
 

@@ -59,9 +59,11 @@ class Checkpoint:
         return json.dumps(self.body(), sort_keys=True, separators=(",", ":")).encode("ascii")
 
     def as_dict(self) -> dict:
+        """Every field, signature included (a log line, parsed)."""
         return dict(self.body(), signature=self.signature)
 
     def line(self) -> str:
+        """The log line (JSON, sorted keys)."""
         return json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
 
     def frontier(self) -> Frontier:
@@ -70,6 +72,7 @@ class Checkpoint:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Checkpoint":
+        """A checkpoint from a parsed log line; raises :class:`CheckpointError`."""
         try:
             if d.get("format") != FORMAT:
                 raise ValueError(f"unknown format {d.get('format')!r}")
@@ -81,20 +84,36 @@ class Checkpoint:
         return cp
 
 
-def read_log(path: str | os.PathLike) -> list[Checkpoint]:
-    """Every checkpoint in a log file, oldest first ([] when there is no file)."""
+def _tail(path: Path, count: int, chunk: int = 1 << 16) -> list[bytes]:
+    """The last ``count`` non-empty lines of a file, read from its end."""
+    with open(path, "rb") as fh:
+        end = fh.seek(0, os.SEEK_END)
+        data, pos = b"", end
+        while pos > 0 and data.count(b"\n") <= count:
+            pos = max(0, pos - chunk)
+            fh.seek(pos)
+            data = fh.read(end - pos)
+    lines = [line for line in data.split(b"\n") if line.strip()]
+    return lines[-count:]
+
+
+def read_log(path: str | os.PathLike, last: int | None = None) -> list[Checkpoint]:
+    """The checkpoints in a log file, oldest first ([] when there is no file);
+    only the ``last`` newest ones when given (read from the end of the file)."""
+    path = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = _tail(path, last) if last else path.read_bytes().splitlines()
     except FileNotFoundError:
         return []
     out = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(raw, 1):
         if not line.strip():
             continue
         try:
             out.append(Checkpoint.from_dict(json.loads(line)))
         except (ValueError, CheckpointError) as exc:
-            raise CheckpointError(f"{path}, line {number}: {exc}") from exc
+            where = f"line {number}" if not last else f"line {number} of the last {len(raw)}"
+            raise CheckpointError(f"{path}, {where}: {exc}") from exc
     return out
 
 
@@ -124,8 +143,8 @@ def check_log(checkpoints: list[Checkpoint], public_key: PublicKey) -> tuple[lis
 
 
 def last_checkpoint(path: str | os.PathLike, public_key: PublicKey) -> Checkpoint | None:
-    """The newest checkpoint of the log whose signature verifies, if any."""
-    good, _problems = check_log(read_log(path), public_key)
+    """The newest checkpoint of the log, if there is one and its signature verifies."""
+    good, _problems = check_log(read_log(path, last=1), public_key)
     return good[-1] if good else None
 
 
@@ -149,7 +168,7 @@ def create(session: Session, key: SigningKey, log_path: str | os.PathLike, now: 
     Verifies first, and signs only a history that verifies: from the last
     checkpoint, only the events added since (:func:`verify_since`); the first
     time, the whole history. Writes nothing when no event was added since the
-    last checkpoint, or when the log's own lines fail their signature check.
+    last checkpoint, or when the log's newest line fails its signature check.
     Holds an exclusive lock on the log while it works, so concurrent runs
     (beat and the command) append one line each at most.
     """
@@ -157,8 +176,7 @@ def create(session: Session, key: SigningKey, log_path: str | os.PathLike, now: 
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+", encoding="utf-8") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
-        checkpoints = read_log(path)
-        good, problems = check_log(checkpoints, key.public())
+        good, problems = check_log(read_log(path, last=1), key.public())
         if problems:
             report = VerifyReport(mode="log")
             report.add(problems)

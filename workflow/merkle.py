@@ -26,6 +26,7 @@ def leaf_hash(event_hash_hex: str) -> bytes:
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
+    """An inner node from its two children."""
     return _sha256(b"\x01" + left + right).digest()
 
 
@@ -77,17 +78,17 @@ class Frontier:
         peaks.append((height, node))
 
     def push_leaves(self, leaves: Iterable[bytes]) -> None:
+        """Append leaf hashes in order."""
         for leaf in leaves:
             self.push(leaf)
 
     def root(self) -> bytes:
+        """The root of the tree so far."""
         return fold(h for _height, h in self.peaks)
 
     def peaks_hex(self) -> list[str]:
+        """The perfect subtrees' roots as hex, largest first (what a checkpoint stores)."""
         return [h.hex() for _height, h in self.peaks]
-
-    def copy(self) -> "Frontier":
-        return Frontier(self.size, self.peaks)
 
 
 def subtree_root(leaves: Iterable[bytes]) -> bytes:

@@ -70,6 +70,7 @@ class SigningKey(PublicKey):
         return base64.b64encode(self._private.sign(message)).decode("ascii")
 
     def public(self) -> PublicKey:
+        """The public half, as a verifier."""
         return PublicKey(self._private.public_key())
 
 

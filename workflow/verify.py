@@ -60,6 +60,7 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
+        """No problem found."""
         return not self.problems
 
     @property
@@ -68,6 +69,7 @@ class VerifyReport:
         return self.problems[0] if self.problems else None
 
     def add(self, problems) -> None:
+        """Record problems, keeping the earliest first (at most MAX_PROBLEMS)."""
         self.problems.extend(problems)
         self.problems.sort(key=Problem.sort_key)
         del self.problems[MAX_PROBLEMS:]

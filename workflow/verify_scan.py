@@ -80,6 +80,7 @@ class Db:
         return cls(raw.driver_connection, engine.dialect.name, True, close)
 
     def all(self, sql: str) -> list[tuple]:
+        """Every row of a query (none for a statement)."""
         cur = self.dbapi.cursor()
         try:
             cur.execute(sql)
@@ -88,9 +89,11 @@ class Db:
             cur.close()
 
     def one(self, sql: str) -> tuple:
+        """The first row of a query."""
         return self.all(sql)[0]
 
     def stream(self, sql: str) -> Iterator[tuple]:
+        """The rows of a query in batches (a server-side cursor on PostgreSQL); exhaust or close it."""
         if self.owned and self.dialect == "postgresql":
             cur = self.dbapi.cursor(name="audit_verify_scan")  # server side: flat memory
             cur.itersize = BATCH
@@ -107,6 +110,7 @@ class Db:
             cur.close()
 
     def close(self) -> None:
+        """End the snapshot and give the connection back."""
         if self.owned:
             self.dbapi.rollback()
         if self._closer is not None:
@@ -172,6 +176,8 @@ def check_chain(case_id: int, head: tuple | None, rows) -> tuple[Problem | None,
 
 @dataclasses.dataclass
 class ChainResult:
+    """What one range of cases held: counts and each broken case's first problem."""
+
     cases: int = 0
     events: int = 0
     problems: list[Problem] = dataclasses.field(default_factory=list)
@@ -228,6 +234,7 @@ class SequenceCheck:
         self.problems: list[Problem] = []
 
     def see(self, gseq: int, case_id: int, seq: int, h: str, mac: str | None) -> None:
+        """The next event in global order."""
         if gseq != self.expected:
             self.problems.append(Problem(None, None, self.expected, f"events {self.expected}..{gseq - 1} of the "
                                                                     "global sequence are missing (deleted)"))

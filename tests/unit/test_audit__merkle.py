@@ -85,3 +85,4 @@ def test_inclusion_paths_are_the_rfc_paths_and_verify(n):
         if paths[m]:
             assert root_from_path(m, n, LEAVES[m], paths[m][:-1]) != root
     assert root_from_path(n, n, LEAVES[0], []) is None
+
