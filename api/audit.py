@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 from flask_babel import gettext as _
 
-from app.audit_setup import can_read_checkpoints, checkpoints_for_display, signing_key
+from app.audit_setup import can_read_checkpoints, checkpoints_for_display, mac_from, signing_key
 from app.extensions import db
 from workflow.audit import verify_case
 
@@ -37,7 +37,7 @@ def audit_verify():
         raise ApiError(400, _("Invalid query parameter %(name)s.", name="case_id"),
                        {"case_id": [_("This field is required.")]})
     case = load_case(case_id)
-    bad = verify_case(db.session, case.id)
+    bad = verify_case(db.session, case.id, mac_from=mac_from())
     if bad is None:
         return jsonify({"ok": True})
     return jsonify({"ok": False, "first_bad": {"case_id": bad.case_id, "seq": bad.seq}})

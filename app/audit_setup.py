@@ -17,7 +17,7 @@ from flask import Flask, current_app
 from core.enums import Role
 from core.models import RoleAssignment
 from workflow import audit, signing
-from workflow.checkpoints import Checkpoint, CheckpointError, check_log, read_log
+from workflow.checkpoints import Checkpoint, CheckpointError, check_log, last_checkpoint, read_log
 
 
 def init_audit(app: Flask) -> None:
@@ -63,6 +63,17 @@ def checkpoint_log() -> str:
     if not path:
         raise RuntimeError("AUDIT_CHECKPOINT_LOG is not set")
     return path
+
+
+def mac_from() -> int | None:
+    """The first event number that must carry a MAC, from the newest signed
+    checkpoint (None without one: the verifier then asks the database)."""
+    path = current_app.config.get("AUDIT_CHECKPOINT_LOG") or ""
+    try:
+        cp = last_checkpoint(path, signing_key()) if path else None
+    except (CheckpointError, OSError):
+        return None
+    return cp.mac_from if cp else None
 
 
 def checkpoints_for_display(limit: int | None = None) -> tuple[list[tuple[Checkpoint, bool]], str | None]:

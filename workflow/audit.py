@@ -178,11 +178,11 @@ def events_of(session: Session, case_id: int) -> list[AuditEvent]:
     return list(session.scalars(sa.select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)))
 
 
-def verify_case(session: Session, case_id: int):
+def verify_case(session: Session, case_id: int, **options):
     """The first problem in one case's chain, or None (see :func:`workflow.verify.verify_case`)."""
     from .verify import verify_case as _verify_case
 
-    return _verify_case(session, case_id)
+    return _verify_case(session, case_id, **options)
 
 
 def verify_all(session: Session, **options):
