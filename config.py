@@ -48,13 +48,23 @@ class Config:
     CLOCK_FILE = ""
     HEARTBEAT_SECONDS = 60.0
     TIMER_POLL_SECONDS = 30.0
+    # The Ed25519 key (PEM file, outside the database) that signs audit
+    # checkpoints and MACs every audit event. Development creates it when
+    # missing (scripts/run does on first start); production refuses to start
+    # without it; empty = a throw-away key held in memory (tests only).
+    AUDIT_SIGNING_KEY = str(VAR_DIR / "audit-signing-key.pem")
+    # The signed checkpoint log (JSON lines): copy it elsewhere, it proves the history.
+    AUDIT_CHECKPOINT_LOG = str(VAR_DIR / "audit-checkpoints.jsonl")
+    AUDIT_CHECKPOINT_SECONDS = 600.0
+    # Processes for flask audit verify --full (0 = one per CPU).
+    AUDIT_VERIFY_WORKERS = 0
     ENV_NAME = "base"
 
     # Typed conversion for environment overrides.
     _BOOLS = {"CELERY_TASK_ALWAYS_EAGER", "SESSION_COOKIE_SECURE", "WTF_CSRF_ENABLED",
               "SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY", "FORCE_HTTPS"}
-    _INTS = {"MAX_UPLOAD_MB", "WTF_CSRF_TIME_LIMIT", "API_TOKEN_HOURS", "HSTS_SECONDS"}
-    _FLOATS = {"HEARTBEAT_SECONDS", "TIMER_POLL_SECONDS"}
+    _INTS = {"MAX_UPLOAD_MB", "WTF_CSRF_TIME_LIMIT", "API_TOKEN_HOURS", "HSTS_SECONDS", "AUDIT_VERIFY_WORKERS"}
+    _FLOATS = {"HEARTBEAT_SECONDS", "TIMER_POLL_SECONDS", "AUDIT_CHECKPOINT_SECONDS"}
 
     @classmethod
     def as_dict(cls) -> dict:
@@ -91,6 +101,8 @@ class TestingConfig(Config):
     TESTING = True
     DATABASE_URL = "sqlite://"
     CELERY_TASK_ALWAYS_EAGER = True
+    AUDIT_SIGNING_KEY = ""
+    AUDIT_CHECKPOINT_LOG = ""
 
 
 class ProductionConfig(Config):

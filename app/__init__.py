@@ -37,6 +37,11 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _init_security(app)
     _init_clock(app)
+    from .audit_setup import init_audit
+    from .audit_views import bp as audit_bp
+
+    init_audit(app)
+    app.register_blueprint(audit_bp)
     _register_blueprints(app)
     _register_cli(app)
 

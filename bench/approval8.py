@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session  # noqa: E402
 from core.enums import Level, Role  # noqa: E402
 from core.models import RoleAssignment, Unit, User, assign_path  # noqa: E402
 from core.schema import upgrade  # noqa: E402
-from workflow import engine  # noqa: E402
-from workflow.audit import verify_all  # noqa: E402
+from workflow import audit, engine  # noqa: E402
+from workflow.verify import verify_all  # noqa: E402
 from workflow.definition import Process, Start, Transition  # noqa: E402
 from workflow.errors import ActionNotAvailable, NotPermitted  # noqa: E402
 
@@ -145,6 +145,8 @@ def counts(session: Session) -> tuple:
 
 
 def run(n: int, db: str) -> dict:
+    # As in the app, every event is MAC'd (the key normally comes from the signing key file).
+    audit.set_mac_key(os.urandom(32))
     eng = prepare_database(db)
     with Session(eng, expire_on_commit=False) as session:
         branches, users = build_org(session)

@@ -26,6 +26,8 @@ administer a subtree  :data:`ADMINISTER`          :func:`where_allowed`   admin 
                                                                           an organisation")
 read reports          (see)                       :func:`reported`        whoever may see the unit; a report counts what
                                                                           they see (DOMAIN "Reports")
+read checkpoints      :data:`READ_CHECKPOINTS`    :func:`allowed_somewhere`  auditors and admins at any unit: the signed
+                                                                          audit checkpoints cover every scope
 ====================  ==========================  ======================  ==============================================
 
 A permission other than see, act and upload is a named :class:`Permission`
@@ -231,6 +233,8 @@ SET_PLAN = Permission("set_plan", (
 ORGANISE_COURSE = Permission("organise_course", (
     Grant(_roles(Role.organisation_officer), HERE, frozenset({Level.superior})),))
 ADMINISTER = Permission("administer", (Grant(_roles(Role.admin)),))
+# The signed audit checkpoints cover the whole installation: auditors and administrators, held anywhere.
+READ_CHECKPOINTS = Permission("read_checkpoints", (Grant(_roles(Role.auditor, Role.admin)),))
 # The part of "upload a document" that is not acting: the secretary or deputy of the case's unit.
 UPLOAD = Permission("upload", (Grant(_roles(Role.branch_secretary, Role.branch_deputy), HERE),))
 

@@ -33,6 +33,10 @@ def celery_init_app(app: Flask) -> Celery:
                 "task": "tasks.fire_due_timers",
                 "schedule": float(app.config["TIMER_POLL_SECONDS"]),
             },
+            "audit-checkpoint": {
+                "task": "tasks.audit_checkpoint",
+                "schedule": float(app.config["AUDIT_CHECKPOINT_SECONDS"]),
+            },
         },
     )
     celery_app.set_default()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from app.extensions import db
 from core.models import TaskRun
 from core import clock
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="tasks.heartbeat")
@@ -27,3 +31,28 @@ def fire_due_timers(limit: int = 500) -> int:
     moved = fire(db.session, limit=limit)
     db.session.remove()
     return moved
+
+
+@shared_task(name="tasks.audit_checkpoint")
+def audit_checkpoint() -> int | None:
+    """Sign a checkpoint of the audit trail (beat, every ``AUDIT_CHECKPOINT_SECONDS``).
+
+    Verifies what was appended since the last checkpoint and signs only a
+    history that verifies; idempotent (no new events, no new line). Returns
+    the number of events covered, or None when it refused (the problems are
+    logged and recorded as a ``TaskRun``).
+    """
+    from app.audit_setup import checkpoint_log, signing_key
+    from workflow.checkpoints import create
+
+    try:
+        outcome = create(db.session, signing_key(), checkpoint_log(), clock.now(), workers=1)
+    finally:
+        db.session.remove()
+    if outcome.checkpoint is None and not outcome.report.ok:
+        detail = f"refused: {outcome.report.first}"
+        log.error("audit checkpoint %s (%d problems)", detail, len(outcome.report.problems))
+        db.session.add(TaskRun(name="audit_checkpoint", ran_at=clock.now(), detail=detail[:500]))
+        db.session.commit()
+        return None
+    return outcome.checkpoint.count if outcome.checkpoint else 0

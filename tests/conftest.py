@@ -141,6 +141,9 @@ def app(db_url, tmp_path, clock_file):
         "CELERY_BROKER_URL": f"sqla+sqlite:///{tmp_path / 'broker.db'}",
         "CLOCK_FILE": str(clock_file),
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Where a real worker started by the test (VAR_DIR=tmp_path/var) finds them too.
+        "AUDIT_SIGNING_KEY": str(tmp_path / "var" / "audit-signing-key.pem"),
+        "AUDIT_CHECKPOINT_LOG": str(tmp_path / "var" / "audit-checkpoints.jsonl"),
     })
     yield app
     from app.extensions import db

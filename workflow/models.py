@@ -97,8 +97,10 @@ class Case(Base):
 class AuditEvent(Base):
     """One entry of the append-only, hash-chained log (triggers refuse UPDATE/DELETE).
 
-    ``hash = sha256(prev_hash + canonical JSON of the event)``; see
-    :mod:`workflow.audit`.
+    ``hash = sha256(prev_hash + canonical JSON of the event)``; ``id`` is the
+    global sequence number (gapless, in commit order, assigned by
+    :func:`workflow.audit.append`, never by the database); ``mac`` authenticates
+    ``(id, hash)`` with a key kept outside the database. See :mod:`workflow.audit`.
     """
 
     __tablename__ = "audit_event"
@@ -111,7 +113,8 @@ class AuditEvent(Base):
         sa.Index("ix_audit_event_at", "at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # The global sequence number (gseq).
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("wf_case.id"))
     seq: Mapped[int]
     actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -125,6 +128,8 @@ class AuditEvent(Base):
     request_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64))
+    # HMAC-SHA256 of "<id>:<hash>" (NULL only for events written before MACs existed).
+    mac: Mapped[Optional[str]] = mapped_column(sa.String(64))
 
     def __repr__(self) -> str:
         return f"<AuditEvent case={self.case_id} seq={self.seq} {self.action}>"

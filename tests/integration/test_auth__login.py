@@ -70,8 +70,13 @@ def test_production__refuses_default_secret_key(monkeypatch):
 
 def test_production__session_cookie_is_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test-only")
+    from workflow import signing
+
+    key = tmp_path / "audit.pem"
+    signing.generate(key)
     app = create_app({"APP_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
-                      "UPLOAD_DIR": str(tmp_path / "u"), "RATELIMIT_STORAGE_URI": "memory://"})
+                      "UPLOAD_DIR": str(tmp_path / "u"), "RATELIMIT_STORAGE_URI": "memory://",
+                      "AUDIT_SIGNING_KEY": str(key)})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -20,7 +20,7 @@ def test_audit_verify_command(app, db_engine):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
-    assert "OK (2 cases, 9 events)" in result.output
+    assert "OK (2 cases, 9 events;" in result.output
 
     with Session(db_engine) as session:
         _drop_triggers(session)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.fixtures_engine import SUBMIT_OK, build_org, open_review
 from workflow import engine
-from workflow.audit import verify_case
+from workflow.verify import verify_case
 from workflow.errors import ActionNotAvailable, StaleCase
 from workflow.models import AuditEvent, Case
 

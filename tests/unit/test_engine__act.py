@@ -10,7 +10,7 @@ from core.models import Person
 from tests.fixtures_engine import (SUBMIT_OK, VOTE_OK, Review, advance_review, make_user, open_review,
                                    table_counts)
 from workflow import access, engine
-from workflow.audit import verify_case
+from workflow.verify import verify_case
 from workflow.errors import ActionNotAvailable, NotPermitted, UnknownAction
 from workflow.models import AuditEvent, Case
 

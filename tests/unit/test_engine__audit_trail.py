@@ -8,7 +8,7 @@ from sqlalchemy.exc import DatabaseError
 
 from tests.fixtures_engine import advance_review, open_review
 from workflow import engine
-from workflow.audit import verify_all, verify_case
+from workflow.verify import verify_all, verify_case
 from workflow.models import AuditEvent
 
 

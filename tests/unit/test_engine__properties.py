@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from core.enums import Level, Role
 from tests.fixtures_engine import table_counts
 from workflow import access, engine
-from workflow.audit import verify_case
+from workflow.verify import verify_case
 from workflow.definition import Process, Start, Transition
 from workflow.errors import (ActionNotAvailable, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
                              UnknownAction)

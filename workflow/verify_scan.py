@@ -1,0 +1,293 @@
+"""The verifier's scans: raw database reads and the checks run on each range.
+
+Each scan reads plain driver rows (no ORM objects, no SQLAlchemy result
+processing) inside one read snapshot, so that it can run in a worker process
+over a range of cases or of the global sequence and return a small,
+picklable result. :mod:`workflow.verify` plans the ranges and merges.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import hmac
+import json
+from itertools import groupby
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
+
+from .audit import chain_hash, canonical
+from .merkle import Frontier
+from .models import GENESIS_HASH
+
+_sha256 = hashlib.sha256
+# The columns every chain check reads, in this order.
+EVENT_COLS = ("id, case_id, seq, actor_id, actor_name, action, from_state, to_state, payload, comment, at, "
+              "request_id, prev_hash, hash")
+BATCH = 5000
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Problem:
+    """One thing the verifier found wrong: in an event (``event_id`` is its
+    global sequence number), in a case row, or in the history as a whole."""
+
+    case_id: int | None
+    seq: int | None
+    event_id: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        if self.case_id is None and self.event_id is None:
+            return self.reason
+        if self.case_id is None:
+            return f"at id {self.event_id}: {self.reason}"
+        where = f"case {self.case_id}"
+        if self.seq is not None:
+            where += f" event seq {self.seq}"
+            if self.event_id is not None:
+                where += f" (id {self.event_id})"
+        return f"{where}: {self.reason}"
+
+    def sort_key(self) -> tuple:
+        """Earliest in the global sequence first; case-row problems, then whole-history ones, last."""
+        return (self.event_id is None, self.event_id or 0, self.case_id is None, self.case_id or 0)
+
+
+class Db:
+    """A DBAPI connection holding one read snapshot, and how to stream from it."""
+
+    def __init__(self, dbapi, dialect: str, owned: bool, closer=None):
+        self.dbapi, self.dialect, self.owned, self._closer = dbapi, dialect, owned, closer
+        if owned:
+            if dialect == "postgresql":
+                self.all("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            else:
+                self.dbapi.execute("BEGIN")
+
+    @classmethod
+    def connect(cls, url: str) -> "Db":
+        """A snapshot on a new connection to ``url`` (in a worker process)."""
+        engine = sa.create_engine(url, poolclass=NullPool)
+        raw = engine.raw_connection()
+
+        def close():
+            raw.close()
+            engine.dispose()
+        return cls(raw.driver_connection, engine.dialect.name, True, close)
+
+    def all(self, sql: str) -> list[tuple]:
+        """Every row of a query (none for a statement)."""
+        cur = self.dbapi.cursor()
+        try:
+            cur.execute(sql)
+            return cur.fetchall() if cur.description else []
+        finally:
+            cur.close()
+
+    def one(self, sql: str) -> tuple:
+        """The first row of a query."""
+        return self.all(sql)[0]
+
+    def stream(self, sql: str) -> Iterator[tuple]:
+        """The rows of a query in batches (a server-side cursor on PostgreSQL); exhaust or close it."""
+        if self.owned and self.dialect == "postgresql":
+            cur = self.dbapi.cursor(name="audit_verify_scan")  # server side: flat memory
+            cur.itersize = BATCH
+        else:
+            cur = self.dbapi.cursor()
+        try:
+            cur.execute(sql)
+            while True:
+                rows = cur.fetchmany(BATCH)
+                if not rows:
+                    return
+                yield from rows
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        """End the snapshot and give the connection back."""
+        if self.owned:
+            self.dbapi.rollback()
+        if self._closer is not None:
+            self._closer()
+
+
+def decode(row: tuple) -> tuple:
+    """A raw event row with ``payload`` as a Python value and ``at`` as a
+    datetime or its canonical text (SQLite stores both as text)."""
+    payload, at = row[8], row[10]
+    if isinstance(payload, (str, bytes)):
+        payload = json.loads(payload)
+    if isinstance(at, str):
+        # SQLite holds "YYYY-MM-DD HH:MM:SS.ffffff": the canonical text is that with a "T".
+        at = at[:10] + "T" + at[11:] if len(at) == 26 and at[10] == " " else dt.datetime.fromisoformat(at)
+    return row[:8] + (payload, row[9], at) + row[11:]
+
+
+def check_chain(case_id: int, head: tuple | None, rows) -> tuple[Problem | None, int]:
+    """The first problem of one case: its events (``EVENT_COLS`` rows in seq
+    order) must number 1..n, each link to the previous hash and hash its own
+    content; the case row ``head`` = ``(state, audit_seq, audit_hash)`` must
+    name the last event's state, number and hash. Returns it and the count."""
+    prev, expected, count, last = GENESIS_HASH, 1, 0, None
+    problem = None
+    for raw in rows:
+        count += 1
+        if problem is not None:
+            continue
+        r = last = raw
+        gseq, seq = r[0], r[2]
+        if head is None:
+            problem = Problem(case_id, seq, gseq, "event of a case that does not exist")
+        elif seq != expected:
+            problem = Problem(case_id, seq, gseq, f"sequence number {seq}, expected {expected}")
+        elif r[12] != prev:
+            problem = Problem(case_id, seq, gseq, "prev_hash does not match the previous event's hash")
+        else:
+            try:
+                r = decode(r)
+                body = canonical(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11])
+            except (TypeError, ValueError) as exc:
+                problem = Problem(case_id, seq, gseq, f"unreadable event: {exc}")
+                continue
+            if chain_hash(prev, body) != r[13]:
+                problem = Problem(case_id, seq, gseq, "hash does not match the event's content")
+            prev, expected = r[13], expected + 1
+    if problem is not None:
+        return problem, count
+    if head is not None:
+        state, head_seq, head_hash = head
+        if last is None:
+            return Problem(case_id, None, None, "the case has no events"), count
+        if head_seq != expected - 1:
+            return Problem(case_id, None, None, f"the case records {head_seq} events but {expected - 1} exist"), count
+        if head_hash != prev:
+            return Problem(case_id, None, None, "the case's chain head does not match its last event"), count
+        if state != last[7]:
+            return Problem(case_id, None, None, f"the case's state {state!r} is not its last event's "
+                                                f"{last[7]!r}"), count
+    return None, count
+
+
+@dataclasses.dataclass
+class ChainResult:
+    """What one range of cases held: counts and each broken case's first problem."""
+
+    cases: int = 0
+    events: int = 0
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+
+
+def scan_cases(db: Db, lo: int, hi: int) -> ChainResult:
+    """Check every case with an id in ``lo..hi`` and every event that names one."""
+    heads = {r[0]: r[1:] for r in db.all(
+        f"SELECT id, state, audit_seq, audit_hash FROM wf_case WHERE id >= {int(lo)} AND id <= {int(hi)}")}
+    out = ChainResult()
+    seen = set()
+    events = db.stream(f"SELECT {EVENT_COLS} FROM audit_event WHERE case_id >= {int(lo)} AND case_id <= {int(hi)} "
+                       "ORDER BY case_id, seq")
+    for case_id, rows in groupby(events, key=lambda r: r[1]):
+        seen.add(case_id)
+        head = heads.get(case_id)
+        problem, count = check_chain(case_id, head, rows)
+        out.cases += head is not None
+        out.events += count
+        if problem:
+            out.problems.append(problem)
+    for case_id in sorted(heads.keys() - seen):
+        out.cases += 1
+        out.problems.append(check_chain(case_id, heads[case_id], ())[0])
+    return out
+
+
+@dataclasses.dataclass
+class LeafResult:
+    """Roots of the full blocks of a range of the global sequence, and the
+    partial-block edge at each target size inside it."""
+
+    events: int = 0
+    blocks: list[bytes] = dataclasses.field(default_factory=list)
+    partial: dict[int, list[tuple[int, bytes]]] = dataclasses.field(default_factory=dict)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+
+
+def mac_problem(mac_key: bytes, case_id: int, seq: int, gseq: int, h: str, mac: str | None) -> Problem | None:
+    """The problem with an event's MAC, if any (``mac`` as stored, ``h`` its stored hash)."""
+    if mac is None:
+        return Problem(case_id, seq, gseq, "the event has no MAC")
+    if not hmac.compare_digest(mac, hmac.new(mac_key, f"{gseq}:{h}".encode(), _sha256).hexdigest()):
+        return Problem(case_id, seq, gseq, "the MAC does not match (not written by this application, or moved)")
+    return None
+
+
+class SequenceCheck:
+    """Events in global order: ids without a gap, and a valid MAC from
+    ``mac_from`` on when a key is given."""
+
+    def __init__(self, after: int, mac_key: bytes | None, mac_from: int):
+        self.expected, self.mac_key, self.mac_from = after + 1, mac_key, mac_from
+        self.problems: list[Problem] = []
+
+    def see(self, gseq: int, case_id: int, seq: int, h: str, mac: str | None) -> None:
+        """The next event in global order."""
+        if gseq != self.expected:
+            self.problems.append(Problem(None, None, self.expected, f"events {self.expected}..{gseq - 1} of the "
+                                                                    "global sequence are missing (deleted)"))
+        self.expected = gseq + 1
+        if self.mac_key is not None and gseq >= self.mac_from:
+            problem = mac_problem(self.mac_key, case_id, seq, gseq, h, mac)
+            if problem:
+                self.problems.append(problem)
+
+    def end(self, upto: int) -> list[Problem]:
+        """The problems, with the events missing before ``upto`` (inclusive) if any."""
+        if self.expected <= upto:
+            self.problems.append(Problem(None, None, self.expected, f"events {self.expected}..{upto} of the global "
+                                                                    "sequence are missing (deleted)"))
+        return self.problems
+
+
+def leaf_of(h: str) -> bytes:
+    """The Merkle leaf of a stored hash (a malformed hash gives a leaf no real event has)."""
+    try:
+        return _sha256(b"\x00" + bytes.fromhex(h)).digest()
+    except (TypeError, ValueError):
+        return _sha256(b"\x02").digest()
+
+
+def scan_leaves(db: Db, after: int, upto: int, block: int, targets: tuple[int, ...], mac_key: bytes | None,
+                mac_from: int) -> LeafResult:
+    """Events ``after+1..upto`` in global order (:class:`SequenceCheck`), and
+    their Merkle leaves folded into blocks of ``block`` leaves (``after`` is a
+    multiple of ``block``) with the partial block's edge at each target size."""
+    out = LeafResult()
+    wanted = set(targets)
+    check = SequenceCheck(after, mac_key, mac_from)
+    f = Frontier()
+    for gseq, case_id, seq, h, mac in db.stream(
+            f"SELECT id, case_id, seq, hash, mac FROM audit_event WHERE id > {int(after)} AND id <= {int(upto)} "
+            "ORDER BY id"):
+        out.events += 1
+        check.see(gseq, case_id, seq, h, mac)
+        f.push(leaf_of(h))
+        if f.size == block:
+            out.blocks.append(f.root())
+            f = Frontier()
+        if gseq in wanted:
+            out.partial[gseq] = list(f.peaks)
+    out.problems = check.end(upto)
+    return out
+
+
+def run_task(url: str, kind: str, args: tuple):
+    """Entry point of a worker process: one scan on its own snapshot."""
+    db = Db.connect(url)
+    try:
+        return scan_cases(db, *args) if kind == "cases" else scan_leaves(db, *args)
+    finally:
+        db.close()
