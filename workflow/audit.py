@@ -102,6 +102,19 @@ P_INSERT_EVENT = Prepared(_event_t.insert().values({c.name: sa.bindparam(c.name)
 # The next global sequence number, read under the append lock (see the module docstring).
 _NEXT_GSEQ_SQLITE = "SELECT coalesce(max(id), 0) + 1 FROM audit_event"
 P_NEXT_GSEQ_PG = Prepared(sa.text("SELECT audit_next_gseq()"))
+# The same transaction-level advisory lock audit_next_gseq() takes (migration 0010_audit_anchor).
+APPEND_LOCK = 0x6175646974
+P_LOCK_APPENDS_PG = Prepared(sa.text(f"SELECT pg_advisory_xact_lock({APPEND_LOCK})"))
+
+
+def lock_appends(conn) -> None:
+    """Take the append lock now, before any row lock (PostgreSQL; a no-op on
+    SQLite, whose single write lock plays that part). Every writer that locks a
+    case row and then appends takes it first, so two transactions never wait for
+    each other in opposite orders (e.g. a course-results sheet moving several
+    cases and a single act on one of them)."""
+    if conn.dialect.name == "postgresql":
+        P_LOCK_APPENDS_PG.first(conn, {})
 
 
 def next_gseq(conn) -> int:

@@ -143,6 +143,7 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
         replay = _replay(conn, actor, idempotency_key, fingerprint)
         if replay is not None:
             return replay, None
+    audit.lock_appends(conn)
     if actor is not None:
         snap, roles = statements.load_with_roles(conn, case_id, actor.id, lock=True)
     else:
@@ -366,6 +367,7 @@ def record(session: Session, case: Case | int, action: str, actor=None, payload:
     case_id = case if isinstance(case, int) else case.id
     try:
         conn = session.connection()
+        audit.lock_appends(conn)
         snap = statements.load(conn, case_id, lock=True)
         process = checks.process_of(snap)
         if action in process.by_action or action == "start":

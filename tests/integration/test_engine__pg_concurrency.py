@@ -114,3 +114,63 @@ def test_postgresql_triggers_refuse_update_delete_and_truncate(pg_engine):
             assert "append-only" in str(exc.value)
     with Session(pg_engine) as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 1
+
+
+def test_a_batch_moving_two_cases_and_a_single_act_never_deadlock(pg_engine):
+    """A transaction that moves case A then case B (``apply`` twice, as the course
+    sheet does) and a single ``act`` on B started in between: the act waits for
+    the batch instead of holding B's row while the batch waits for it. Without
+    the append lock taken first, PostgreSQL detects a deadlock and aborts one."""
+    with Session(pg_engine, expire_on_commit=False) as session:
+        org = build_org(session)
+        first, second = open_review(session, org), open_review(session, org)
+        secretary_id, a_id, b_id = org.secretary.id, first.id, second.id
+
+    applied_a = threading.Event()
+    outcomes: dict = {}
+
+    def waiting_for_a_lock() -> bool:
+        with pg_engine.connect() as conn:
+            return bool(conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar())
+
+    def batch() -> None:
+        from core.models import User
+
+        with Session(pg_engine, expire_on_commit=False) as s:
+            try:
+                actor = s.get(User, secretary_id)
+                engine.apply(s, a_id, "submit", actor, SUBMIT_OK)
+                applied_a.set()
+                for _ in range(500):  # until the single act is blocked (on whichever lock)
+                    if waiting_for_a_lock():
+                        break
+                    threading.Event().wait(0.01)
+                engine.apply(s, b_id, "submit", actor, SUBMIT_OK)
+                s.commit()
+                outcomes["batch"] = "ok"
+            except Exception as exc:  # reported by the assertion below
+                s.rollback()
+                outcomes["batch"] = repr(exc)
+
+    def single() -> None:
+        from core.models import User
+
+        applied_a.wait(30)
+        with Session(pg_engine, expire_on_commit=False) as s:
+            actor = s.get(User, secretary_id)
+            s.rollback()
+            try:
+                engine.act(s, b_id, "withdraw", actor, {"reason": "a single act on the same case"})
+                outcomes["single"] = "ok"
+            except (StaleCase, ActionNotAvailable) as exc:
+                outcomes["single"] = type(exc).__name__
+            except Exception as exc:  # reported by the assertion below
+                outcomes["single"] = repr(exc)
+
+    threads = [threading.Thread(target=batch), threading.Thread(target=single)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert outcomes["batch"] == "ok", outcomes
+    assert outcomes["single"] in {"ok", "StaleCase", "ActionNotAvailable"}, outcomes
