@@ -80,8 +80,13 @@ def test_headers__testing_does_not_force_https(client, demo):
 @pytest.fixture
 def production_app(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test-only")
+    from workflow import signing
+
+    key = tmp_path / "audit.pem"
+    signing.generate(key)  # production refuses to start without the audit signing key
     return create_app({"APP_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
-                       "UPLOAD_DIR": str(tmp_path / "u"), "RATELIMIT_STORAGE_URI": "memory://"})
+                       "UPLOAD_DIR": str(tmp_path / "u"), "RATELIMIT_STORAGE_URI": "memory://",
+                       "AUDIT_SIGNING_KEY": str(key)})
 
 
 def test_headers__production_redirects_to_https_and_sends_hsts(production_app):
