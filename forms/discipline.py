@@ -14,8 +14,8 @@ from wtforms.validators import Length, Optional
 from .fields import DecisionFields, LabelledVoteForm, PersonField, note_field, reason_field, required, select_choices
 from . import shared
 
-# The penalties, as choices (the name FORM_CHOICES is kept: cases/views.py imports it).
-FORM_CHOICES = [("reprimand", _l("Reprimand (khiển trách)")), ("warning", _l("Warning (cảnh cáo)")),
+# The penalties (hình thức kỷ luật), as choices.
+PENALTY_CHOICES = [("reprimand", _l("Reprimand (khiển trách)")), ("warning", _l("Warning (cảnh cáo)")),
                 ("dismissal", _l("Dismissal from post (cách chức)")), ("expulsion", _l("Expulsion (khai trừ)"))]
 CATEGORY_CHOICES = [
     ("ideology", _l("Political ideology")),
@@ -37,7 +37,7 @@ APPEAL_RESULT_CHOICES = [("upheld", _l("Upheld: the discipline stands")),
 
 def penalty_field(label=None, optional=False):
     """A choice of penalty (required unless ``optional``, then "unchanged" first)."""
-    choices = ([("", _l("— unchanged —"))] if optional else []) + FORM_CHOICES
+    choices = ([("", _l("— unchanged —"))] if optional else []) + PENALTY_CHOICES
     return SelectField(label or _l("Form of discipline"), choices=select_choices(choices),
                        validators=[Optional()] if optional else [required()], validate_choice=True)
 

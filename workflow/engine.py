@@ -1,4 +1,5 @@
-"""The engine: ``start``, ``apply``, ``act``, ``record``, ``available_actions``.
+"""The engine: ``start``, ``apply``, ``act``, ``record`` (the read side,
+``available_actions`` and friends, is :mod:`workflow.access`).
 
 ``apply`` moves a case inside the caller's transaction: read and lock the case
 (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the write lock is taken by
@@ -103,7 +104,11 @@ def act(
     - :class:`~workflow.errors.WorkflowError`: a definition error (a chooser
       returned an unknown outcome);
     - ``sqlalchemy.exc.IntegrityError``: a database constraint refused a write
-      twice (the act runs once more after the first such refusal).
+      twice (the act runs once more after the first such refusal);
+    - ``KeyError``: the case's process (name, version) is not registered, a
+      deployment error (a process removed while cases still run on it).
+
+    An effect of the transition may raise its own errors; they roll back the act too.
     """
     case_id = case if isinstance(case, int) else case.id
     fingerprint = idempotency.act_fingerprint(case_id, action, payload) if idempotency_key is not None else ""

@@ -11,12 +11,12 @@ def template_helpers(session) -> dict:
     """What the case and person pages call for discipline: the discipline in force
     on a person, and the words of a form, a category and an appeal result."""
     from cases.choices import choice_label
-    from forms.discipline import APPEAL_RESULT_CHOICES, CATEGORY_CHOICES, FORM_CHOICES
+    from forms.discipline import APPEAL_RESULT_CHOICES, CATEGORY_CHOICES, PENALTY_CHOICES
 
     from .rules import discipline_in_force
 
     return {"discipline_in_force": lambda person: discipline_in_force(session, person.id),
-            "discipline_form_name": choice_label(FORM_CHOICES),
+            "discipline_form_name": choice_label(PENALTY_CHOICES),
             "discipline_category_name": choice_label(CATEGORY_CHOICES),
             "discipline_appeal_result": choice_label(APPEAL_RESULT_CHOICES)}
 

@@ -15,17 +15,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.api_client import Api
 from tests.concurrency import together
 
 THREADS = 8
 NOW = "2026-11-20T03:00:00Z"
-
-
-@pytest.fixture
-def api(client, demo, clock_file):
-    clock_file.write_text(NOW)
-    return Api(client)
 
 
 def _people(demo, status):

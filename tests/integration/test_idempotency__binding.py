@@ -12,7 +12,6 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.api_client import Api
 from tests.concurrency import together
 
 NOW = "2026-11-20T03:00:00Z"
@@ -20,9 +19,9 @@ REVIEWED = {"submitted": "yes"}
 
 
 @pytest.fixture
-def api(client, demo, clock_file):
-    clock_file.write_text(NOW)
-    return Api(client).as_user("bithu.trung")
+def api(api):
+    """The shared API fixture, as the secretary of Chi bộ thôn Trung."""
+    return api.as_user("bithu.trung")
 
 
 def open_removal(api, demo, index: int) -> int:

@@ -1,5 +1,6 @@
 """Each rulebook value lives in the rulebook only: change it in a fixture and the
-admission's deadline, probation end (its timer) and certificate validity follow."""
+admission's decision and ceremony deadlines, probation end (its timer), document
+and certificate validity (in a case and on a person) follow."""
 
 import dataclasses
 import datetime as dt
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from tests.admission_flow import Flow, vote
 from workflow.errors import GuardFailed
 
-PROBATION_MONTHS, CERTIFICATE_MONTHS, DECISION_DAYS = 6, 24, (20, 5)
+PROBATION_MONTHS, CERTIFICATE_MONTHS, DOCUMENT_MONTHS, DECISION_DAYS, CEREMONY_DAYS = 6, 24, 3, (20, 5), (10, 0)
 
 
 @pytest.fixture
@@ -21,16 +22,18 @@ def flow(app, demo, clock_file):
 
 @pytest.fixture
 def changed_rules(monkeypatch):
-    """The admission's rulebooks, with other values than DOMAIN.md's."""
-    from cases.admission.process import Admission
-    from workflow.rulebooks import Rulebooks
+    """The party's one rulebook set (every process and every reader of
+    ``cases.rulebooks``), with other values than DOMAIN.md's."""
+    from cases.rulebooks import RULEBOOKS
 
-    changed = Rulebooks(
-        dataclasses.replace(rulebook, probation_months=PROBATION_MONTHS, certificate_valid_months=CERTIFICATE_MONTHS,
-                            deadlines={**rulebook.deadlines, "admission_decision": DECISION_DAYS})
-        for rulebook in Admission.rulebooks)
-    monkeypatch.setattr(Admission, "rulebooks", changed)
-    return changed
+    changed = [dataclasses.replace(rulebook, probation_months=PROBATION_MONTHS,
+                                   certificate_valid_months=CERTIFICATE_MONTHS, document_valid_months=DOCUMENT_MONTHS,
+                                   deadlines={**rulebook.deadlines, "admission_decision": DECISION_DAYS,
+                                              "ceremony": CEREMONY_DAYS})
+               for rulebook in RULEBOOKS]
+    monkeypatch.setattr(RULEBOOKS, "_by_date", changed)
+    monkeypatch.setattr(RULEBOOKS, "_by_code", {r.code: r for r in changed})
+    return RULEBOOKS
 
 
 def test_rulebook__decision_deadline_and_probation_end_follow_the_rulebook(flow, changed_rules):
@@ -51,6 +54,8 @@ def test_rulebook__decision_deadline_and_probation_end_follow_the_rulebook(flow,
     flow.act(case_id, "appraise", "tochuc.nghiahung", appraisal="Đủ điều kiện.")
     flow.act(case_id, "decide_admit", "thuongvu.nghiahung", decision_number="9-QĐ/HU", decision_date="2026-11-20",
              **vote("2026-11-20", 15, 13, 12, 1))
+    case = flow.case(case_id)
+    assert (case.deadline_kind, case.deadline_at) == ("ceremony", calendar.deadline_at(dt.date(2026, 11, 20), 10))
     flow.act(case_id, "hold_ceremony", "bithu.trung", ceremony_date="2026-11-20", mentor_id=flow.officials()[4])
     case = flow.case(case_id)
     assert case.state == "probation"
@@ -95,3 +100,24 @@ def test_rulebook__appeal_window_and_lapse_follow_the_rulebook():
     assert guards.appeal_in_window(ctx) is None  # two months after being told, not one
     ctx.payload = {"filed_on": "2027-01-21"}
     assert "20/01/2027" in guards.appeal_in_window(ctx)
+
+
+def test_rulebook__document_validity_follows_the_rulebook(flow, changed_rules):
+    from app.extensions import db
+    from cases.admission.registration import checklist
+
+    # Documents dated four months before the vote: fresh for 12 months, stale for 3.
+    case_id = flow.open(flow.new_candidate("1998-01-01"), docs_dated="2026-07-20")
+    documents = next(c for c in checklist(db.session, flow.case(case_id)) if c.rule == "documents_fresh")
+    assert not documents.passed and "1-KNĐ" in documents.reason
+    with pytest.raises(GuardFailed):
+        flow.submit(case_id)
+
+
+def test_rulebook__a_persons_certificate_follows_the_rulebook_in_force(changed_rules):
+    from cases.certificates import certificate_check
+
+    issued = dt.date(2024, 10, 15)
+    check = certificate_check(type("Cert", (), {"issued_on": issued, "number": "X", "issuer": "Y"})(),
+                              dt.date(2026, 11, 20))
+    assert not check.passed  # 25 months old: valid for 60 months, not for 24

@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 NOT_SOURCE = {"venv", "tests", "migrations", "bench", "var", "test-artifacts", "node_modules"}
 MAX_LINES = 400
 SOURCE_SUFFIXES = {".py", ".html", ".css", ".js", ".sh"}
-WORKFLOW_MAY_NOT_IMPORT = ("cases", "api", "app", "forms")
+WORKFLOW_MAY_NOT_IMPORT = ("cases", "api", "app", "forms", "tasks")
+CORE_MAY_NOT_IMPORT = ("workflow", "cases", "api", "app", "forms", "tasks")
+FORMS_MAY_NOT_IMPORT = ("cases", "api", "app", "tasks")
 PRIVATE_ENGINE_NAMES = re.compile(r"_act\b|_replay\b")  # grep -rn "_act\b\|_replay\b"
 
 
@@ -214,8 +216,25 @@ def test_architecture__workflow_imports_neither_flask_nor_the_layers_above():
         top = imp.target.split(".")[0]
         if top == "flask" or top.startswith("flask_") or top in WORKFLOW_MAY_NOT_IMPORT:
             bad.append(f"{imp.where()}: {imp.source} imports {imp.target}")
-    assert not bad, ("workflow/ must not depend on Flask or on cases/, api/, app/, forms/:\n"
+    assert not bad, ("workflow/ must not depend on Flask or on cases/, api/, app/, forms/, tasks/:\n"
                      + "\n".join(dict.fromkeys(bad)))
+
+
+def _imports_above(layer: str, forbidden: tuple[str, ...]) -> list[str]:
+    return list(dict.fromkeys(
+        f"{imp.where()}: {imp.source} imports {imp.target}" for imp in IMPORTS
+        if (imp.source == layer or imp.source.startswith(layer + ".")) and imp.target.split(".")[0] in forbidden))
+
+
+def test_architecture__core_imports_nothing_above_it():
+    bad = _imports_above("core", CORE_MAY_NOT_IMPORT)
+    assert not bad, "core/ is the bottom layer; it may not import " + ", ".join(CORE_MAY_NOT_IMPORT) + ":\n" + \
+        "\n".join(bad)
+
+
+def test_architecture__forms_import_only_core_and_workflow():
+    bad = _imports_above("forms", FORMS_MAY_NOT_IMPORT)
+    assert not bad, "forms/ may import core/ and workflow/ only:\n" + "\n".join(bad)
 
 
 def test_architecture__case_types_do_not_import_one_another():
