@@ -319,6 +319,7 @@ def _start(session, process, *, unit, actor, person=None, data=None, state=None,
     spec = proc.start_specs.get(state_value)
     if spec is None:
         raise ActionNotAvailable("start", state_value)
+    audit.lock_appends(session.connection())  # before the new row's unique-index entry (see apply)
     unit_id, unit_path = statements.unit_of(session, unit)
     person_id = getattr(person, "id", person)
     reviewing_id = getattr(reviewing_unit, "id", reviewing_unit)
