@@ -93,7 +93,7 @@ def components() -> dict[str, dict]:
     summary_required = ["id", "type", "state", "state_label", "person", "unit", "opened_at", "version", "deadline"]
     action = _obj(["name", "label", "form_schema"], name=STRING, label=STRING, form_schema={"type": "object"})
     document = _obj(["id", "kind", "filename", "size", "sha256"], id=INT, kind=STRING, filename=STRING, size=INT,
-                    sha256=STRING, issued_on=DATE, content_type=STRING)
+                    sha256=STRING, issued_on=DATE, content_type=STRING, superseded_by=NULLABLE_INT)
     counts = {"type": "object", "additionalProperties": {"type": "integer"}}
     type_counts = _obj(["opened", "by_stage", "by_outcome"], opened=INT, by_stage=counts, by_outcome=counts)
     candidate = form_schema(CandidateForm)

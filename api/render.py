@@ -7,7 +7,7 @@ import datetime as dt
 from flask import jsonify
 
 from cases.actions import available
-from cases.documents import documents_of
+from cases.documents import documents_of, superseded_by
 from cases.queries import is_overdue, state_label
 from core.levels import AtOrAbove
 
@@ -91,10 +91,10 @@ def action_form(ct):
     return None
 
 
-def document_json(doc) -> dict:
-    """The ``Document`` schema."""
+def document_json(doc, superseded_by: int | None = None) -> dict:
+    """The ``Document`` schema (``superseded_by``: the later upload of its kind that replaced it)."""
     return {"id": doc.id, "kind": doc.kind, "filename": doc.filename, "size": doc.size, "sha256": doc.sha256,
-            "issued_on": day(doc.issued_on), "content_type": doc.content_type}
+            "issued_on": day(doc.issued_on), "content_type": doc.content_type, "superseded_by": superseded_by}
 
 
 def actions_json(transitions) -> list[dict]:
@@ -114,7 +114,9 @@ def case_json(session, user, case) -> dict:
     out = case_summary(case)
     out["data"] = dict(case.data or {})
     out["available_actions"] = actions_json(available(session, user, case))
-    out["documents"] = [document_json(d) for d in documents_of(session, case)]
+    documents = documents_of(session, case)
+    replaced = superseded_by(documents)
+    out["documents"] = [document_json(d, replaced.get(d.id)) for d in documents]
     return out
 
 

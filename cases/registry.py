@@ -16,7 +16,9 @@ class ProcessEntry:
     process: Any  # the Process class
     state_labels: dict
     # Optional hooks for the pages.
-    checklist: Callable | None = None  # (session, case) -> list[rules.Check], or None when not shown now
+    # (session, case, sent=None) -> list[rules.Check], or None when not shown now; ``sent``:
+    # (action, payload) of the refused action the page answers.
+    checklist: Callable | None = None
     extra: dict = field(default_factory=dict)
     # The new-case page's words when the chosen person is not one this type opens a
     # case about (None: "Choose a member of this unit.").
