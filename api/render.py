@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from flask import jsonify
 
 from cases.actions import available
+from cases.certificates import PARTY_KNOWLEDGE, valid_until
 from cases.documents import documents_of, superseded_by
-from cases.queries import is_overdue, state_label
+from cases.posts import posts_of
+from cases.queries import cases_of_person, is_overdue, state_label
+from cases.rulebooks import rulebook_for
+from core import clock
 from core.levels import AtOrAbove
+from core.models import Certificate
 
 from .form_schema import form_schema
 
@@ -60,6 +66,33 @@ def person_json(person) -> dict:
         "official_date": day(person.official_date), "party_card_number": person.party_card_number,
         "joined_unit_on": day(person.joined_unit_on),
     }
+
+
+def post_json(post) -> dict:
+    """The ``Post`` schema: a post the person holds or held (``end`` null while held)."""
+    return {"id": post.id, "title": post.title, "unit_id": post.unit_id, "start": day(post.started_on),
+            "end": day(post.ended_on)}
+
+
+def certificate_json(cert) -> dict:
+    """The ``Certificate`` schema: ``valid_until`` (a party-knowledge certificate,
+    by the rulebook in force today), ``recorded_by`` (one earned before the system)."""
+    until = None
+    if cert.kind == PARTY_KNOWLEDGE:
+        until = valid_until(cert.issued_on, rulebook_for(clock.today()).certificate_valid_months)
+    return {"id": cert.id, "kind": cert.kind, "number": cert.number, "issued_on": day(cert.issued_on),
+            "issuer": cert.issuer, "course_name": cert.course_name, "valid_until": day(until),
+            "recorded_by": cert.recorded_by.display_name if cert.recorded_by is not None else None}
+
+
+def person_detail_json(session, user, person) -> dict:
+    """One person (the ``Person`` schema in full): posts, training certificates and the
+    open cases ``user`` may see."""
+    certificates = session.scalars(sa.select(Certificate).where(Certificate.person_id == person.id)
+                                   .order_by(Certificate.issued_on.desc(), Certificate.id.desc()))
+    return dict(person_json(person), posts=[post_json(p) for p in posts_of(session, person.id)],
+                certificates=[certificate_json(c) for c in certificates],
+                open_cases=[case_summary(c) for c in cases_of_person(session, user, person) if c.closed_at is None])
 
 
 def me_json(user, assignments) -> dict:

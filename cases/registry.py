@@ -25,6 +25,9 @@ class ProcessEntry:
     person_hint: Any = None
     # (session) -> {name: function} the templates call for this type (labels of its choices...).
     template_helpers: Callable | None = None
+    # (session, person_id, day) -> the reason a case of this type bars giving the person a
+    # post on ``day``, or None (DOMAIN "Posts": discipline in force); read by cases.posts.
+    appointment_bar: Callable | None = None
 
     def state_label(self, state: str) -> str:
         """The words for ``state`` (the state itself if it has none)."""
