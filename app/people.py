@@ -33,9 +33,9 @@ def person_page(person: Person, status: int = 200, *, failed: str | None = None,
     ``errors`` above it and ``field_errors`` beside its fields."""
     session = db.session
 
-    def form(name: str, cls):
+    def form(name: str, cls, prefix: str = ""):
         sent = failed == name
-        bound = cls(formdata=request.form if sent else None)
+        bound = cls(formdata=request.form if sent else None, prefix=prefix)
         for field, messages in ((field_errors or {}) if sent else {}).items():
             if hasattr(bound, field):
                 getattr(bound, field).errors = list(messages)
@@ -48,7 +48,7 @@ def person_page(person: Person, status: int = 200, *, failed: str | None = None,
         "certificate_form": form("certificate", PriorCertificateForm)
         if allows(session, current_user, RECORD_PRIOR_CERTIFICATE, person.unit) else None,
         "appoint_form": form("appoint", AppointForm) if manage_posts else None,
-        "end_forms": {p.id: form(f"end-{p.id}", EndPostForm) for p in posts if p.ended_on is None}
+        "end_forms": {p.id: form(f"end-{p.id}", EndPostForm, _end_prefix(p.id)) for p in posts if p.ended_on is None}
         if manage_posts else {},
         "post_units": [(u.id, u.name) for u in post_ops.post_units(session, current_user, person)]
         if manage_posts else [],
@@ -56,8 +56,15 @@ def person_page(person: Person, status: int = 200, *, failed: str | None = None,
     return render_template("main/person.html", person=person, posts=posts, registry=registry), status
 
 
-def _payload() -> dict:
-    return {k: v for k, v in request.form.items() if k != "csrf_token"}
+def _end_prefix(post_id: int) -> str:
+    """Each post's end form names its fields apart (``post12-end``), so their ids differ on the page."""
+    return f"post{post_id}"
+
+
+def _payload(prefix: str = "") -> dict:
+    """The form's fields, without the CSRF token and the form's prefix."""
+    start = f"{prefix}-" if prefix else ""
+    return {k[len(start):]: v for k, v in request.form.items() if k != "csrf_token" and k.startswith(start)}
 
 
 def _refused(person: Person, failed: str, exc: WorkflowError):
@@ -106,7 +113,7 @@ def end_post(person_id: int, post_id: int):
     """End one of the person's posts (it stays on the person)."""
     person = get_visible_or_404(Person, person_id)
     try:
-        post_ops.end_post(db.session, current_user, person, post_id, _payload())
+        post_ops.end_post(db.session, current_user, person, post_id, _payload(_end_prefix(post_id)))
     except NotFound:
         return error_page(404)
     except WorkflowError as exc:

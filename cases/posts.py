@@ -39,9 +39,9 @@ def posts_of(session: Session, person_id: int) -> list[Post]:
 
 def post_units(session: Session, user, person: Person) -> list[Unit]:
     """Where the person may be given a post: their unit or a unit above it, among
-    those the user sees, from the top down."""
+    those the user sees, the person's own unit first."""
     units = session.scalars(sa.select(Unit).where(Unit.id.in_(person.unit.ancestor_ids)))
-    return sorted((u for u in units if can_view(user, u, session)), key=lambda u: len(u.path))
+    return sorted((u for u in units if can_view(user, u, session)), key=lambda u: -len(u.path))
 
 
 def may_manage_posts(session: Session, user, person: Person) -> bool:

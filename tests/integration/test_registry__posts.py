@@ -121,11 +121,12 @@ def test_rule__posts__a_post_on_the_grassroots_committee_from_the_person_page(ap
     with app.app_context():
         post = posts_of(db.session, member.id)[0]
         assert post.committee_seat and post.recorded_by_id == demo.users["tochuc.nghiahung"].id
+    assert f'name="post{post.id}-end"' in html
     early = pages.client.post(f"/people/{member.id}/posts/{post.id}/end", data={"csrf_token": token,
-                                                                               "end": "2026-09-30"})
+                                                                               f"post{post.id}-end": "2026-09-30"})
     assert early.status_code == 422 and "trước khi bắt đầu" in early.get_data(as_text=True)
     ended = pages.client.post(f"/people/{member.id}/posts/{post.id}/end", data={"csrf_token": token,
-                                                                               "end": "2026-11-20"})
+                                                                               f"post{post.id}-end": "2026-11-20"})
     assert ended.status_code == 302
     html = pages.client.get(f"/people/{member.id}").get_data(as_text=True)
     assert 'data-held="no"' in html and "20/11/2026" in html
