@@ -53,9 +53,8 @@ def valid_until(issued_on: dt.date, months: int) -> dt.date:
 def certificate_check(cert: Certificate | None, on: dt.date, months: int | None = None) -> Check:
     """Is ``cert`` on file, issued on or before ``on`` (the branch vote, or the
     day an admission is opened) and valid on ``on``, for ``months`` months from
-    its issue? A case passes
-    its rulebook's ``certificate_valid_months``; without it (None), the rulebook
-    in force on ``on`` gives it."""
+    its issue? A case passes its rulebook's ``certificate_valid_months``;
+    without it (None), the rulebook in force on ``on`` gives it."""
     if months is None:
         months = rulebook_for(on).certificate_valid_months
     title = _("Certificate of the course on party knowledge, at most %(months)s months old", months=months)
