@@ -76,7 +76,7 @@ def components() -> dict[str, dict]:
     from cases.models import DOCUMENT_KINDS
     from cases.registry import all_entries
     from core.enums import Education, Gender, Level, PersonStatus, Role
-    from forms.people import CandidateForm
+    from forms.people import AppointForm, CandidateForm, EndPostForm, PriorCertificateForm
 
     unit_ref = _obj(["id", "name", "level"], id=INT, name=STRING, level={"type": "string", "enum": [x.value for x in Level]})
     person_ref = _obj(["id", "full_name", "status"], id=INT, full_name=STRING,
@@ -93,7 +93,7 @@ def components() -> dict[str, dict]:
     summary_required = ["id", "type", "state", "state_label", "person", "unit", "opened_at", "version", "deadline"]
     action = _obj(["name", "label", "form_schema"], name=STRING, label=STRING, form_schema={"type": "object"})
     document = _obj(["id", "kind", "filename", "size", "sha256"], id=INT, kind=STRING, filename=STRING, size=INT,
-                    sha256=STRING, issued_on=DATE, content_type=STRING)
+                    sha256=STRING, issued_on=DATE, content_type=STRING, superseded_by=NULLABLE_INT)
     counts = {"type": "object", "additionalProperties": {"type": "integer"}}
     type_counts = _obj(["opened", "by_stage", "by_outcome"], opened=INT, by_stage=counts, by_outcome=counts)
     candidate = form_schema(CandidateForm)
@@ -125,9 +125,20 @@ def components() -> dict[str, dict]:
                        status={"type": "string", "enum": [x.value for x in PersonStatus]},
                        youth_union_member={"type": "boolean"}, trade_union_member={"type": "boolean"},
                        admission_date={**DATE, "nullable": True}, official_date={**DATE, "nullable": True},
-                       party_card_number=NULLABLE_STRING, joined_unit_on={**DATE, "nullable": True}),
+                       party_card_number=NULLABLE_STRING, joined_unit_on={**DATE, "nullable": True},
+                       posts={"type": "array", "items": ref("Post")},
+                       certificates={"type": "array", "items": ref("Certificate")},
+                       open_cases={"type": "array", "items": ref("CaseSummary")}),
         "PersonPage": page_of("Person"),
         "CandidateCreate": candidate,
+        "Post": _obj(["id", "title", "unit_id", "start", "end"], id=INT, title=STRING, unit_id=INT, start=DATE,
+                     end={**DATE, "nullable": True}),
+        "PostCreate": form_schema(AppointForm),
+        "PostEnd": form_schema(EndPostForm),
+        "Certificate": _obj(["id", "kind", "number", "issued_on", "issuer"], id=INT, kind=STRING, number=STRING,
+                            issued_on=DATE, issuer=STRING, course_name=STRING, valid_until={**DATE, "nullable": True},
+                            recorded_by=NULLABLE_STRING),
+        "CertificateCreate": form_schema(PriorCertificateForm),
         "CaseSummary": _obj(summary_required, **case_summary_props),
         "CasePage": page_of("CaseSummary"),
         "AvailableAction": action,

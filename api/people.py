@@ -1,4 +1,5 @@
-"""Members and candidates: the list in scope, one person, registering a candidate."""
+"""Members and candidates: the list in scope, one person, registering a candidate;
+the registry's certificates earned before the system and posts (appoint, end)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from cases import people as people_ops
+from cases import posts as post_ops
 from cases import queries
 from core.enums import PersonStatus
+from forms.people import AppointForm, EndPostForm, PriorCertificateForm
 from workflow.guards import validate_form
 
 from .blueprint import bp
 from .caller import current
 from .form_schema import INT_MAX, check_payload
 from .openapi import CURSOR, LIMIT, operation, query, ref
-from .render import created, person_json
+from .render import certificate_json, created, person_detail_json, person_json, post_json
 from .requests import ApiError, in_range, int_arg, invalid, json_body, limit_arg, type_messages
 from .units import load_unit
 
@@ -62,5 +65,55 @@ def create_person():
 @bp.get("/people/<int:id>")
 @operation("A member or candidate", tags=["people"], response=ref("Person"))
 def get_person(id: int):  # noqa: A002
+    """The person with their posts (``[{id, title, unit_id, start, end}]``, ended
+    ones included), training certificates and the open cases the caller sees."""
     in_range(id)
-    return jsonify(person_json(queries.get_person(db.session, current(), id)))
+    return jsonify(person_detail_json(db.session, current(), queries.get_person(db.session, current(), id)))
+
+
+def _body_of(form_cls) -> dict:
+    """The JSON body, checked against the fields of ``form_cls`` (unknown fields, JSON types); else 400/422."""
+    body = json_body()
+    errors = check_payload(form_cls, body, _("Unknown field."), type_messages())
+    if errors:
+        raise invalid(errors)
+    return body
+
+
+@bp.post("/people/<int:id>/certificates")
+@operation("Record a certificate earned before the system", tags=["people"], body=ref("CertificateCreate"), ok=201,
+           response=ref("Certificate"), errors=(403, 422))
+def record_certificate(id: int):  # noqa: A002
+    """A certificate of the course on party knowledge (number, date, issuer) earned
+    before the system was used, recorded by the organisation board (an
+    organisation officer at grassroots level or above over the person's unit).
+    The admission's certificate rule reads it like a course's result."""
+    in_range(id)
+    person = queries.get_person(db.session, current(), id)
+    cert = people_ops.record_certificate(db.session, current(), person, _body_of(PriorCertificateForm))
+    db.session.commit()
+    return created(certificate_json(cert), url_for("api.get_person", id=person.id))
+
+
+@bp.post("/people/<int:id>/posts")
+@operation("Appoint to a post", tags=["people"], body=ref("PostCreate"), ok=201, response=ref("Post"),
+           errors=(403, 422))
+def appoint(id: int):  # noqa: A002
+    """The organisation board gives a party member a post at their unit or a unit
+    above it; refused (422, the case named) while the member is under discipline in force."""
+    in_range(id)
+    person = queries.get_person(db.session, current(), id)
+    post = post_ops.appoint(db.session, current(), person, _body_of(AppointForm))
+    db.session.commit()
+    return created(post_json(post), url_for("api.get_person", id=person.id))
+
+
+@bp.post("/people/<int:id>/posts/<int:post_id>/end")
+@operation("End a post", tags=["people"], body=ref("PostEnd"), response=ref("Post"), errors=(403, 422))
+def end_post(id: int, post_id: int):  # noqa: A002
+    """The post ends on the day given; it stays on the person (posts are never deleted)."""
+    in_range(id, post_id)
+    person = queries.get_person(db.session, current(), id)
+    post = post_ops.end_post(db.session, current(), person, post_id, _body_of(EndPostForm))
+    db.session.commit()
+    return jsonify(post_json(post))

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from flask import jsonify
 
 from cases.actions import available
-from cases.documents import documents_of
-from cases.queries import is_overdue, state_label
+from cases.certificates import PARTY_KNOWLEDGE, valid_until
+from cases.documents import documents_of, superseded_by
+from cases.posts import posts_of
+from cases.queries import cases_of_person, is_overdue, state_label
+from cases.rulebooks import rulebook_for
+from core import clock
 from core.levels import AtOrAbove
+from core.models import Certificate
 
 from .form_schema import form_schema
 
@@ -62,6 +68,33 @@ def person_json(person) -> dict:
     }
 
 
+def post_json(post) -> dict:
+    """The ``Post`` schema: a post the person holds or held (``end`` null while held)."""
+    return {"id": post.id, "title": post.title, "unit_id": post.unit_id, "start": day(post.started_on),
+            "end": day(post.ended_on)}
+
+
+def certificate_json(cert) -> dict:
+    """The ``Certificate`` schema: ``valid_until`` (a party-knowledge certificate,
+    by the rulebook in force today), ``recorded_by`` (one earned before the system)."""
+    until = None
+    if cert.kind == PARTY_KNOWLEDGE:
+        until = valid_until(cert.issued_on, rulebook_for(clock.today()).certificate_valid_months)
+    return {"id": cert.id, "kind": cert.kind, "number": cert.number, "issued_on": day(cert.issued_on),
+            "issuer": cert.issuer, "course_name": cert.course_name, "valid_until": day(until),
+            "recorded_by": cert.recorded_by.display_name if cert.recorded_by is not None else None}
+
+
+def person_detail_json(session, user, person) -> dict:
+    """One person (the ``Person`` schema in full): posts, training certificates and the
+    open cases ``user`` may see."""
+    certificates = session.scalars(sa.select(Certificate).where(Certificate.person_id == person.id)
+                                   .order_by(Certificate.issued_on.desc(), Certificate.id.desc()))
+    return dict(person_json(person), posts=[post_json(p) for p in posts_of(session, person.id)],
+                certificates=[certificate_json(c) for c in certificates],
+                open_cases=[case_summary(c) for c in cases_of_person(session, user, person) if c.closed_at is None])
+
+
 def me_json(user, assignments) -> dict:
     """The ``Me`` schema: the user and their role assignments."""
     roles = [{"unit_id": ra.unit_id, "unit_name": ra.unit.name, "level": ra.unit.level.value, "role": ra.role.value}
@@ -91,10 +124,10 @@ def action_form(ct):
     return None
 
 
-def document_json(doc) -> dict:
-    """The ``Document`` schema."""
+def document_json(doc, superseded_by: int | None = None) -> dict:
+    """The ``Document`` schema (``superseded_by``: the later upload of its kind that replaced it)."""
     return {"id": doc.id, "kind": doc.kind, "filename": doc.filename, "size": doc.size, "sha256": doc.sha256,
-            "issued_on": day(doc.issued_on), "content_type": doc.content_type}
+            "issued_on": day(doc.issued_on), "content_type": doc.content_type, "superseded_by": superseded_by}
 
 
 def actions_json(transitions) -> list[dict]:
@@ -114,7 +147,9 @@ def case_json(session, user, case) -> dict:
     out = case_summary(case)
     out["data"] = dict(case.data or {})
     out["available_actions"] = actions_json(available(session, user, case))
-    out["documents"] = [document_json(d) for d in documents_of(session, case)]
+    documents = documents_of(session, case)
+    replaced = superseded_by(documents)
+    out["documents"] = [document_json(d, replaced.get(d.id)) for d in documents]
     return out
 
 

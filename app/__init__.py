@@ -148,10 +148,12 @@ def _register_blueprints(app: Flask) -> None:
 
     from .auth import bp as auth_bp
     from .errors import register_error_handlers
+    from .people import bp as people_bp
     from .views import bp as main_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(people_bp)
     app.register_blueprint(cases_bp)
     from cases.candidacy.views import bp as candidacy_bp
 

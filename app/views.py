@@ -11,6 +11,7 @@ from core.permissions import roles_of
 
 from .extensions import db
 from .loaders import get_visible_or_404
+from .people import person_page
 from .redirects import safe_redirect
 
 bp = Blueprint("main", __name__)
@@ -54,5 +55,4 @@ def unit(unit_id: int):
 @bp.route("/people/<int:person_id>")
 @login_required
 def person(person_id: int):
-    person = get_visible_or_404(Person, person_id)
-    return render_template("main/person.html", person=person)
+    return person_page(get_visible_or_404(Person, person_id))

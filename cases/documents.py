@@ -19,6 +19,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import filetype
 import sqlalchemy as sa
@@ -31,7 +32,7 @@ from workflow.errors import NotPermitted
 from workflow.i18n import _
 from workflow.models import Case
 
-from .models import DOCUMENT_KINDS, Document
+from .models import ACCUMULATING_KINDS, DOCUMENT_KINDS, Document
 from .queries import NotFound, get_case
 
 ALLOWED_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -138,16 +139,19 @@ def add_document(session: Session, user, case: Case, *, kind: str, filename: str
                             field="issued_on")
     # Nothing touches the disk before this passes.
     checked = check_upload(filename, stream if stream is not None else io.BytesIO(), max_bytes, _)
+    previous = None if kind in ACCUMULATING_KINDS else session.scalar(
+        sa.select(sa.func.max(Document.id)).where(Document.case_id == case.id, Document.kind == kind))
     doc = Document(case_id=case.id, kind=kind, filename=checked.filename, content_type=checked.content_type,
                    size=checked.size, sha256=checked.sha256, issued_on=issued_on, uploaded_by_id=user.id,
                    uploaded_at=clock.now())
     session.add(doc)
     session.flush()
     store(upload_dir, checked)
-    engine.record(session, case.id, "upload_document", user,
-                  {"document_id": doc.id, "kind": kind, "filename": checked.filename, "size": checked.size,
-                   "sha256": checked.sha256, "content_type": checked.content_type,
-                   "issued_on": issued_on.isoformat()}, request_id=request_id)
+    event = {"document_id": doc.id, "kind": kind, "filename": checked.filename, "size": checked.size,
+             "sha256": checked.sha256, "content_type": checked.content_type, "issued_on": issued_on.isoformat()}
+    if previous is not None:
+        event["supersedes"] = previous  # that upload stays in the case, marked superseded
+    engine.record(session, case.id, "upload_document", user, event, request_id=request_id)
     return doc
 
 
@@ -170,6 +174,31 @@ def open_document(session: Session, user, case: Case, doc: Document, upload_dir:
 
 
 def documents_of(session: Session, case: Case) -> list[Document]:
-    """The case's documents by kind, then in upload order."""
+    """Every document of the case, superseded ones included, by kind, then in upload order."""
     return list(session.scalars(sa.select(Document).where(Document.case_id == case.id)
                                 .order_by(Document.kind, Document.id)))
+
+
+# ---- supersession: documents are never deleted, a newer upload of a kind replaces the older --------
+
+def superseded_by(documents: Iterable) -> dict[int, int]:
+    """``{id: id of the upload that superseded it}``: each upload of a kind is
+    superseded by the next upload of that kind (by upload order), except the
+    kinds a case collects several of (:data:`~cases.models.ACCUMULATING_KINDS`)."""
+    last: dict[str, int] = {}
+    out: dict[int, int] = {}
+    for doc in sorted(documents, key=lambda doc: doc.id):
+        if doc.kind in ACCUMULATING_KINDS:
+            continue
+        if doc.kind in last:
+            out[last[doc.kind]] = doc.id
+        last[doc.kind] = doc.id
+    return out
+
+
+def current_documents(documents: Iterable) -> list:
+    """The documents the rules read: the latest upload of each kind (every one of
+    an accumulating kind), in the order given."""
+    documents = list(documents)
+    gone = superseded_by(documents)
+    return [doc for doc in documents if doc.id not in gone]

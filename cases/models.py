@@ -15,6 +15,10 @@ from core.models import utcnow
 ADMISSION_KINDS = tuple(f"{n}-KNĐ" for n in range(1, 17))
 OTHER_KINDS = ("certificate", "consent", "evidence", "decision", "appeal", "other")
 DOCUMENT_KINDS = ADMISSION_KINDS + OTHER_KINDS
+# Kinds a case collects several of (a discipline report's evidence, other papers).
+# An upload of any other kind supersedes the earlier upload of its kind (DOMAIN
+# "Admission": documents are never deleted; the rules read the latest of each kind).
+ACCUMULATING_KINDS = ("evidence", "other")
 
 
 class Document(Base):

@@ -1,5 +1,6 @@
 """Member-registry operations shared by the pages and the API: the people
-list (accent-insensitive, index-backed name search) and registering a candidate.
+list (accent-insensitive, index-backed name search), registering a candidate,
+and recording a certificate earned before the system (posts: :mod:`cases.posts`).
 
 Like :mod:`cases.queries`, functions take a plain session and the acting user,
 filter with :mod:`core.permissions`, and raise the engine's typed errors
@@ -13,12 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.enums import Education, Gender, PersonStatus
-from core.models import Person, Unit
-from core.permissions import REGISTER_PERSON, allows, can_view, visible
+from core.models import Certificate, Person, Unit
+from core.permissions import RECORD_PRIOR_CERTIFICATE, REGISTER_PERSON, allows, can_view, visible
 from core.text import fold
+from forms.people import PriorCertificateForm
 from workflow.errors import InvalidPayload, NotPermitted
+from workflow.guards import validate_form
 from workflow.i18n import _
 
+from .certificates import PARTY_KNOWLEDGE, number_taken
 from .cursor import BadCursor, decode_cursor, is_id, keyset_page
 
 # The highest code point: ``prefix <= x < prefix + TOP`` is a prefix match in binary order.
@@ -97,3 +101,25 @@ def register_candidate(session: Session, user, data: dict) -> Person:
         session.rollback()
         raise InvalidPayload({"national_id": [taken]}) from None
     return person
+
+
+def record_certificate(session: Session, user, person: Person, payload: dict) -> Certificate:
+    """Record on ``person`` (one the user may see) a certificate of the course on
+    party knowledge earned before the system was used: ``payload`` holds the
+    fields of :class:`forms.people.PriorCertificateForm` (number, date, issuer).
+    The admission's certificate rule reads it like a course's result. Flushes.
+
+    Raises ``NotPermitted`` outside the organisation board
+    (:data:`core.permissions.RECORD_PRIOR_CERTIFICATE`), ``InvalidPayload`` for a
+    field that fails, or a number already on file (numbers are unique)."""
+    if not allows(session, user, RECORD_PRIOR_CERTIFICATE, person.unit):
+        raise NotPermitted(_("Only the organisation board records a certificate earned before the system."))
+    _data, data = validate_form(PriorCertificateForm, payload)
+    if number_taken(session, data["number"]):
+        raise InvalidPayload({"number": [_("A certificate numbered %(number)s is already on file.",
+                                           number=data["number"])]})
+    cert = Certificate(person_id=person.id, kind=PARTY_KNOWLEDGE, number=data["number"], issued_on=data["issued_on"],
+                       issuer=data["issuer"], course_name=data.get("course_name") or "", recorded_by_id=user.id)
+    session.add(cert)
+    session.flush()
+    return cert

@@ -16,13 +16,18 @@ class ProcessEntry:
     process: Any  # the Process class
     state_labels: dict
     # Optional hooks for the pages.
-    checklist: Callable | None = None  # (session, case) -> list[rules.Check], or None when not shown now
+    # (session, case, sent=None) -> list[rules.Check], or None when not shown now; ``sent``:
+    # (action, payload) of the refused action the page answers.
+    checklist: Callable | None = None
     extra: dict = field(default_factory=dict)
     # The new-case page's words when the chosen person is not one this type opens a
     # case about (None: "Choose a member of this unit.").
     person_hint: Any = None
     # (session) -> {name: function} the templates call for this type (labels of its choices...).
     template_helpers: Callable | None = None
+    # (session, person_id, day) -> the reason a case of this type bars giving the person a
+    # post on ``day``, or None (DOMAIN "Posts": discipline in force); read by cases.posts.
+    appointment_bar: Callable | None = None
 
     def state_label(self, state: str) -> str:
         """The words for ``state`` (the state itself if it has none)."""

@@ -34,7 +34,7 @@ from workflow.errors import GuardFailed, InvalidPayload, WorkflowError
 
 from . import actions, queries
 from .choices import field_choices, people_choices
-from .documents import UploadRefused, documents_of
+from .documents import UploadRefused, documents_of, superseded_by
 from .models import DOCUMENT_KINDS
 from .registry import all_entries, get_entry
 
@@ -254,11 +254,14 @@ def _render_case(case, status: int = 200, *, failed_action: str | None = None, e
                        if hasattr(f, "choices_of")}
         forms.append({"ct": ct, "form": form, "choices": choices, "key": uuid.uuid4().hex,
                       "errors": errors if failed else None, "comment": comment if failed else ""})
-    checklist = process_entry.checklist(session, case) if process_entry.checklist else None
+    sent = (failed_action, payload_from(request.form)) if failed_action else None
+    checklist = process_entry.checklist(session, case, sent) if process_entry.checklist else None
     related = queries.cases_of_person(session, current_user, case.person) if case.person else []
+    documents = documents_of(session, case)
     return render_template(
         "cases/case.html", case=case, process_entry=process_entry, process=process, forms=forms,
-        events=queries.history(session, case), documents=documents_of(session, case), checklist=checklist,
+        events=queries.history(session, case), documents=documents, superseded=superseded_by(documents),
+        checklist=checklist,
         queries=queries, diagram=mermaid(process, current=case.state), kinds=DOCUMENT_KINDS,
         may_upload=can_upload(session, current_user, case, acts_now=bool(available)),
         action_labels=action_labels(process),

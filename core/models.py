@@ -164,7 +164,10 @@ class Post(Base):
     # True when the post is a seat on the committee (cấp ủy) of ``unit``.
     committee_seat: Mapped[bool] = mapped_column(default=False)
     started_on: Mapped[dt.date]
+    # The day the post ended (a dismissal's announcement, or ended in the registry); None while held.
     ended_on: Mapped[Optional[dt.date]]
+    # Who recorded the appointment in the registry (None: demo data, import, before it was kept).
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
 
     person: Mapped[Person] = relationship(back_populates="posts")
     unit: Mapped[Unit] = relationship()
@@ -287,5 +290,9 @@ class Certificate(Base):
     course_name: Mapped[str] = mapped_column(sa.String(200), default="")
     score: Mapped[Optional[float]]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The organisation officer who recorded a certificate earned before the system
+    # (None for a course's result, written by the engine).
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
 
     person: Mapped[Person] = relationship()
+    recorded_by: Mapped[Optional["User"]] = relationship()

@@ -16,6 +16,12 @@ register a person     :data:`REGISTER_PERSON`     :func:`where_allowed`   any ro
 record a certificate  :data:`RECORD_CERTIFICATE`  :func:`where_allowed`   organisation officers of the superior
                                                                           committee running the course (DOMAIN
                                                                           "Candidate training", ``record_result``)
+record a certificate  :data:`RECORD_PRIOR_`       :func:`where_allowed`   the organisation board (organisation
+earned before the     ``CERTIFICATE``                                     officers at grassroots level or above) over
+system                                                                    the person's unit (DOMAIN "Admission")
+manage posts          :data:`MANAGE_POSTS`        :func:`where_allowed`   the organisation board over the person's
+                                                                          unit: appoint, end (DOMAIN "Posts",
+                                                                          "Setting up an organisation")
 set a plan            :data:`SET_PLAN`            :func:`where_allowed`   for a grassroots organisation: its committee
                                                                           members, or standing members and organisation
                                                                           officers above it at superior level or higher
@@ -225,6 +231,11 @@ def _roles(*roles: Role) -> frozenset[str]:
 REGISTER_PERSON = Permission("register_person", (Grant(_roles(*(r for r in Role if r is not Role.auditor))),))
 RECORD_CERTIFICATE = Permission("record_certificate", (
     Grant(_roles(Role.organisation_officer), HERE, frozenset({Level.superior})),))
+# The organisation board (ban tổ chức): organisation officers of a committee at
+# grassroots level or above, over the units below it (the person's unit).
+ORGANISATION_BOARD = Grant(_roles(Role.organisation_officer), HERE_OR_ABOVE, holder_at_or_above=Level.grassroots)
+RECORD_PRIOR_CERTIFICATE = Permission("record_prior_certificate", (ORGANISATION_BOARD,))
+MANAGE_POSTS = Permission("manage_posts", (ORGANISATION_BOARD,))
 SET_PLAN = Permission("set_plan", (
     Grant(_roles(Role.committee_member), HERE, frozenset({Level.grassroots})),
     Grant(_roles(Role.standing_member, Role.organisation_officer), ABOVE, frozenset({Level.grassroots}),

@@ -49,3 +49,29 @@ class CandidateForm(Form):
     youth_union_member = BooleanField(_l("Youth Union member"))
     trade_union_member = BooleanField(_l("Trade union member"))
     joined_unit_on = DateField(_l("In the unit since"), validators=[Optional(), not_in_future, not_before_1900])
+
+
+class PriorCertificateForm(Form):
+    """A certificate of the course on party knowledge earned before the system was
+    used, recorded on the person by the organisation board (DOMAIN "Admission")."""
+
+    number = StringField(_l("Certificate number"), validators=[required(), Length(max=50)], filters=[strip])
+    issued_on = DateField(_l("Issued on"), validators=[required(), not_in_future, not_before_1900])
+    issuer = StringField(_l("Issued by"), validators=[required(), Length(max=200)], filters=[strip])
+    course_name = StringField(_l("Course (optional)"), validators=[Optional(), Length(max=200)], filters=[strip])
+
+
+class AppointForm(Form):
+    """Appointing a member to a post (chức vụ) held at a unit from a date (DOMAIN "Posts")."""
+
+    title = StringField(_l("Post"), validators=[required(), Length(max=200)], filters=[strip],
+                        description=_l("e.g. Bí thư chi bộ, Đảng ủy viên, Chủ tịch UBND xã"))
+    unit_id = IntegerField(_l("At the unit"), validators=[required(), NumberRange(min=1, max=2 ** 31 - 1)])
+    start = DateField(_l("Holds it from"), validators=[required(), not_in_future, not_before_1900])
+    committee_seat = BooleanField(_l("A seat on the unit's party committee (cấp ủy)"))
+
+
+class EndPostForm(Form):
+    """Ending a post: the day it ended (the post stays in the registry)."""
+
+    end = DateField(_l("Ended on"), validators=[required(), not_in_future, not_before_1900])

@@ -8,8 +8,9 @@ import enum
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from cases.certificates import certificate_check, latest_certificate
+from cases.certificates import certificate_check, certificate_on
 from cases.dates import add_months, as_date, d, local_midnight
+from cases.documents import current_documents
 from cases.guards import (Check, candidate_of_branch, date_not_in_future, entitled_not_more_than_members,
                           no_open_admission, vote_passed)
 from cases.models import Document
@@ -74,8 +75,9 @@ OPEN_BEFORE_CEREMONY = [State.draft, State.background_check, State.opinions, Sta
 # ---- helpers ------------------------------------------------------------------------------
 
 def case_documents(session, case_id: int):
-    """Every document of the case (the latest of each kind is what rules read)."""
-    return session.scalars(sa.select(Document).where(Document.case_id == case_id)).all()
+    """The documents the rules read: the latest upload of each kind (a newer upload
+    supersedes the older, which stays in the case's history)."""
+    return current_documents(session.scalars(sa.select(Document).where(Document.case_id == case_id)).all())
 
 
 def introducers_of(data: dict) -> tuple[list[dict], str | None]:
@@ -99,19 +101,30 @@ def eligibility(session, case_id: int, person: Person, unit, on: dt.date, data: 
     checks = [
         rules.age_check(person, on, has_consent=any(doc.kind == "consent" for doc in docs)),
         rules.education_check(person, unit),
-        certificate_check(latest_certificate(session, person.id), on, rulebook.certificate_valid_months),
+        certificate_check(certificate_on(session, person.id, on), on, rulebook.certificate_valid_months),
         rules.introducers_check(session, person, unit, introducers, union, on),
     ]
-    checks.extend(rules.documents_checks(docs, on, len(introducers), union, rulebook.document_valid_months))
+    checks.extend(rules.documents_checks(docs, on, union, rulebook.document_valid_months))
     return checks
+
+
+def refusal(checks: list[Check]) -> str | None:
+    """What a guard refuses with: the reasons of the failing checks, in the
+    checklist's order (None when every check passes)."""
+    return " ".join(c.reason for c in checks if not c.passed) or None
+
+
+def dossier_data(payload: dict | None, stored: dict) -> dict:
+    """The introducers the rules read: those of a submit payload when it names
+    them, else those stored on the case (from the last submission)."""
+    return payload if payload and any(k.startswith("introducer") for k in payload) else stored
 
 
 def _eligibility_guard(on_of):
     def eligible(ctx):
-        on = on_of(ctx)
-        data = ctx.payload if any(k.startswith("introducer") for k in ctx.payload) else ctx.data
-        checks = eligibility(ctx.session, ctx.snapshot.id, ctx.person, ctx.unit, on, data, ctx.rulebook)
-        return " ".join(c.reason for c in checks if not c.passed) or None
+        data = dossier_data(ctx.payload, ctx.data)
+        return refusal(eligibility(ctx.session, ctx.snapshot.id, ctx.person, ctx.unit, on_of(ctx), data,
+                                   ctx.rulebook))
 
     return eligible
 

@@ -6,20 +6,33 @@ from flask_babel import lazy_gettext as _l
 
 from cases.registry import ProcessEntry, register
 from core import clock
+from forms.admission import SubmitForm
+from workflow.errors import InvalidPayload
+from workflow.guards import validate_form
 
 from . import process
 
 
-def checklist(session, case):
-    """Eligibility checklist for the case page, evaluated today with the case's rulebook,
-    while the dossier is being prepared (None at any later step)."""
+def checklist(session, case, sent=None):
+    """Eligibility checklist for the case page while the dossier is being prepared
+    (None at any later step): the submit guard's own checks, evaluated today with
+    the case's rulebook. ``sent`` is ``(action, payload)`` of a refused action
+    the page answers: after a refused ``submit`` the checklist reads the
+    introducers it sent, exactly as the guard did; otherwise those stored on the case."""
     if case.state != process.State.draft:
         return None
     person, unit = case.person, case.unit
     if person is None:
         return []
+    data = case.data or {}
+    if sent is not None and sent[0] == "submit":
+        try:
+            payload, _coerced = validate_form(SubmitForm, sent[1])
+        except InvalidPayload:  # the form refused it: the guard never ran
+            payload = None
+        data = process.dossier_data(payload, data)
     rulebook = process.Admission.rulebooks.get(case.rulebook)
-    return process.eligibility(session, case.id, person, unit, clock.today(), case.data or {}, rulebook)
+    return process.eligibility(session, case.id, person, unit, clock.today(), data, rulebook)
 
 
 ADMISSION = register(ProcessEntry(name="admission", process=process.Admission, state_labels=process.STATE_LABELS,

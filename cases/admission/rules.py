@@ -26,14 +26,18 @@ from core.models import Person, Unit
 from workflow.i18n import _
 
 MIN_AGE_MONTHS = 216  # 18 full years
-MAX_AGE_YEARS = 60  # older only with the province's written consent
+MAX_AGE_MONTHS = 720  # 60 full years; more than this only with the province's written consent
 INTRODUCER_MONTHS_ALONGSIDE = 12  # an introducer has worked or lived with the candidate this long
-REQUIRED_DOCUMENTS = ("1-KNĐ", "2-KNĐ", "5-KNĐ")
+# Every dossier: the application, the personal history, an introduction by a member
+# (3-KNĐ: both introducers, or the one beside a union resolution) and the opinions.
+REQUIRED_DOCUMENTS = ("1-KNĐ", "2-KNĐ", "3-KNĐ", "5-KNĐ")
+UNION_RESOLUTION_DOCUMENT = "4-KNĐ"  # when the Youth Union's (trade union's) resolution introduces
 
 
 def age_check(person: Person, on: dt.date, has_consent: bool) -> Check:
-    """Age on ``on`` (the branch vote), in full months: at least 216; over 60
-    full years only with ``has_consent`` (a document of kind ``consent``)."""
+    """Age on ``on`` (the branch vote), in full months: at least 216; more than
+    720 (60 years and 1 month or more) only with ``has_consent`` (the latest
+    document of kind ``consent``)."""
     months = full_months(person.date_of_birth, on)
     years, rest = divmod(months, MONTHS_PER_YEAR)
     title = _("Age from 18 to 60 on the day of the branch vote")
@@ -41,7 +45,7 @@ def age_check(person: Person, on: dt.date, has_consent: bool) -> Check:
         return Check("age", title, False, _(
             "On %(day)s the candidate is %(years)s years %(months)s months old; at least 18 full years are needed.",
             day=d(on), years=years, months=rest))
-    if years > MAX_AGE_YEARS and not has_consent:
+    if months > MAX_AGE_MONTHS and not has_consent:
         return Check("age", title, False, _(
             "On %(day)s the candidate is %(years)s years %(months)s months old, over 60: the province's written "
             "consent (a document of kind “consent”) is required.", day=d(on), years=years, months=rest))
@@ -135,18 +139,18 @@ def introducers_check(session: Session, candidate: Person, unit: Unit, introduce
     return Check("introducers", title, False, " ".join(problems))
 
 
-def documents_checks(documents: Iterable, on: dt.date, member_introducers: int, union_resolution: str | None,
+def documents_checks(documents: Iterable, on: dt.date, union_resolution: str | None,
                      valid_months: int) -> list[Check]:
-    """The dossier's documents are present (``documents``: objects with ``kind``
-    and ``issued_on``), and none is older than ``valid_months`` (the rulebook's
-    ``document_valid_months``) on ``on``, the branch vote."""
+    """The dossier's documents are present (``documents``: the latest upload of
+    each kind, objects with ``kind`` and ``issued_on``), and none is older than
+    ``valid_months`` (the rulebook's ``document_valid_months``) on ``on``, the
+    branch vote. An introduction by a member (3-KNĐ) is needed whoever
+    introduces; the union's resolution (4-KNĐ) when ``union_resolution`` is chosen."""
     docs = list(documents)
     kinds = [doc.kind for doc in docs]
     missing = [k for k in REQUIRED_DOCUMENTS if k not in kinds]
-    if member_introducers and "3-KNĐ" not in kinds:
-        missing.append("3-KNĐ")
-    if union_resolution and "4-KNĐ" not in kinds:
-        missing.append("4-KNĐ")
+    if union_resolution and UNION_RESOLUTION_DOCUMENT not in kinds:
+        missing.append(UNION_RESOLUTION_DOCUMENT)
     present = Check("documents", _("Dossier documents present (1-KNĐ, 2-KNĐ, 3-KNĐ/4-KNĐ, 5-KNĐ)"), not missing,
                     _("Missing: %(kinds)s.", kinds=", ".join(missing)) if missing else _("All present."))
     limit = add_months(on, -valid_months)

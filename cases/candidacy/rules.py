@@ -9,7 +9,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from cases.certificates import PARTY_KNOWLEDGE, certificate_check, latest_certificate, valid_until
+from cases.certificates import PARTY_KNOWLEDGE, certificate_check, latest_certificate, number_taken, valid_until
 from cases.dates import as_date, d
 from cases.guards import Check
 from core.enums import PersonStatus
@@ -64,8 +64,7 @@ def result_reasons(session: Session, payload: dict, today: dt.date) -> list[str]
                 reasons.append(_("The certificate date %(date)s is in the future.", date=d(issued)))
             if starts and issued < starts:
                 reasons.append(_("The certificate date %(date)s is before the course started.", date=d(issued)))
-        if number and session.scalar(sa.select(Certificate.id).where(
-                Certificate.kind == PARTY_KNOWLEDGE, Certificate.number == number).limit(1)):
+        if number and number_taken(session, number):
             reasons.append(_("A certificate numbered %(number)s is already on file.", number=number))
     return reasons
 

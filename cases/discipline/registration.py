@@ -21,5 +21,12 @@ def template_helpers(session) -> dict:
             "discipline_appeal_result": choice_label(APPEAL_RESULT_CHOICES)}
 
 
+def appointment_bar(session, person_id: int, day):
+    """A member under discipline in force cannot be appointed (the case named)."""
+    from .rules import transfer_check
+
+    return transfer_check(session, person_id, day)
+
+
 DISCIPLINE = register(ProcessEntry(name="discipline", process=process.Discipline, state_labels=process.STATE_LABELS,
-                               template_helpers=template_helpers))
+                               template_helpers=template_helpers, appointment_bar=appointment_bar))

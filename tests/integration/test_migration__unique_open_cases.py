@@ -26,7 +26,7 @@ def test_migration__old_duplicates_stay_unflagged_and_the_index_holds_the_rest(t
         person = make_person(s, org.branch)
         s.commit()
         review = engine.start(s, Review, unit=org.branch, actor=org.secretary, person=person)
-    _migrate(eng, "downgrade", "0008_appeal_reviewing_unit")
+    _migrate(eng, "downgrade", "0008_appeal_reviewing_unit")  # to just before 0009, whatever follows it
     assert "one_open_per_person" not in {c["name"] for c in sa.inspect(eng).get_columns("wf_case")}
     with eng.begin() as conn:
         columns = [c["name"] for c in sa.inspect(conn).get_columns("wf_case") if c["name"] != "id"]

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from core import permissions as p
 
-NAMED = [p.REGISTER_PERSON, p.RECORD_CERTIFICATE, p.SET_PLAN, p.ORGANISE_COURSE, p.ADMINISTER, p.UPLOAD]
+NAMED = [p.REGISTER_PERSON, p.RECORD_CERTIFICATE, p.SET_PLAN, p.ORGANISE_COURSE, p.ADMINISTER, p.UPLOAD,
+         p.RECORD_PRIOR_CERTIFICATE, p.MANAGE_POSTS]
 
 
 def _holders(app, permission) -> dict[str, set[str]]:
