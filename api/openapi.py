@@ -166,6 +166,8 @@ def components() -> dict[str, dict]:
                                action=STRING, label=STRING, to={"type": "array", "items": STRING},
                                roles={"type": "array", "items": STRING}, role=NULLABLE_STRING,
                                level=NULLABLE_STRING, system={"type": "boolean"}, form_schema={"type": "object"},
+                               grants={"type": "array", "items": _obj(
+                                   ["roles", "level"], roles={"type": "array", "items": STRING}, level=STRING)},
                                **{"from": {"type": "array", "items": STRING}}),
         "Process": _obj(["type", "version", "title", "steps", "transitions", "mermaid"], type=STRING, version=INT,
                         title=STRING, steps={"type": "array", "items": ref("Step")},
