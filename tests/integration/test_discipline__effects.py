@@ -151,9 +151,9 @@ def test_discipline__dismissal_ends_the_post_and_annulment_restores_it(app, page
     member = committee_member(demo)
     case_id = at_branch_vote(app, pages, member.id)
     post_id = re.search(r'<option value="(\d+)">Đảng ủy viên', pages.case_page(case_id)).group(1)
-    assert branch_vote(pages, case_id, "dismissal", "propose", post_id=post_id).status_code == 302
+    assert branch_vote(pages, case_id, "dismissal", post_id=post_id).status_code == 302
     pages.as_user("danguy.phucthang")
-    assert pages.act(case_id, "record_grassroots_vote", proposed_form="dismissal", resolution="propose",
+    assert pages.act(case_id, "record_grassroots_vote", proposed_form="dismissal",
                      post_id=post_id, **vote("2026-11-20", 9, 9, 8, 1)).status_code == 302
     pages.as_user("thuongvu.nghiahung")
     assert pages.act(case_id, "decide", final_form="dismissal", post_id=post_id, decision_number="46-QĐ/HU",
