@@ -27,12 +27,13 @@ def test_api__discipline_from_report_to_in_force(api, demo):
     step(api, case_id, "bithu.trung", "announce", {"announced_on": "2026-11-20"}, "in_force")
 
     history = api.get(f"/cases/{case_id}/history").get_json()["items"]
-    assert [e["action"] for e in history] == ["start", "upload_document", "open_review", "conclude_review", "record_self_review",
-                                              "record_branch_vote", "announce"]
+    assert [e["action"] for e in history] == ["start", "upload_document", "open_review", "conclude_review",
+                                              "record_self_review", "record_branch_vote", "announce"]
     assert api.get(f"/audit/verify?case_id={case_id}").get_json() == {"ok": True}
     api.as_user("thuongvu.nghiahung")
     summary = api.get("/reports/summary?year=2026").get_json()
-    assert summary["discipline"] == {"total": 1, "by_form": {"reprimand": 1}}
+    assert summary["discipline"] == {"total": 1, "by_form": {"reprimand": 1},
+                                     "people": {"total": 1, "by_form": {"reprimand": 1}}}
     assert summary["cases"]["discipline"]["opened"] == 1
 
 
