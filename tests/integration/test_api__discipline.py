@@ -37,7 +37,7 @@ def test_api__discipline_from_report_to_in_force(api, demo):
     assert summary["cases"]["discipline"]["opened"] == 1
 
 
-def test_api__discipline_branch_finding_starts_at_self_review(api, demo):
+def test_rule__discipline__branch_own_finding_starts_at_self_review(api, demo):
     api.as_user("bithu.trung")
     response = api.post("/cases", json={"type": "discipline", "person_id": plain_member(demo).id, **REPORT})
     assert response.status_code == 201, response.get_data(as_text=True)

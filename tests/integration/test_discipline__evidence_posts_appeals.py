@@ -38,13 +38,13 @@ def test_rule__discipline__evidence_before_the_review_establishes_a_violation(ap
     assert case_state(app, case_id) == "self_review"
 
 
-def test_rule__discipline__no_violation_may_be_concluded_without_evidence(app, pages, demo):
+def test_rule__discipline__evidence_before_the_review_establishes_a_violation__not_to_close_the_case(app, pages, demo):
     case_id = _reported(app, pages, demo, plain_member(demo).id)
     assert pages.act(case_id, "conclude_review", conclusion="no_violation", findings="Không có vi phạm.").status_code == 302
     assert case_state(app, case_id) == "closed_no_violation"
 
 
-def test_rule__discipline__no_decision_without_evidence_on_the_branch_own_finding(app, pages, demo):
+def test_rule__discipline__evidence_before_the_review_establishes_a_violation__and_before_a_branch_decides_its_finding(app, pages, demo):
     pages.as_user("bithu.trung")
     assert new_case(pages, "discipline", plain_member(demo).id, **report_fields()).status_code == 302
     case_id = latest_case_id(app)
@@ -60,7 +60,7 @@ def _post_id(pages, case_id) -> str:
     return re.search(r'<option value="(\d+)">Đảng ủy viên', pages.case_page(case_id)).group(1)
 
 
-def test_rule__discipline__dismissal_names_a_post_held_at_the_vote_not_an_ended_one(app, pages, demo):
+def test_rule__discipline__dismissal_names_a_post_held_at_the_vote__not_an_ended_one(app, pages, demo):
     member = committee_member(demo)
     first = at_branch_vote(app, pages, member.id)
     post_id = _post_id(pages, first)
@@ -80,7 +80,7 @@ def test_rule__discipline__dismissal_names_a_post_held_at_the_vote_not_an_ended_
     assert case_state(app, second) == "branch_vote"
 
 
-def test_rule__discipline__dismissal_from_a_post_taken_after_the_vote_refused(app, pages, demo):
+def test_rule__discipline__dismissal_names_a_post_held_at_the_vote__not_one_taken_after_it(app, pages, demo):
     import datetime as dt
 
     from app.extensions import db
@@ -129,7 +129,7 @@ def test_rule__discipline__appeal_against_a_branch_decision_resolved_by_the_gras
     assert case_data(app, case_id)["appeal"]["result"] == "upheld"
 
 
-def test_rule__discipline__committee_members_resolve_appeals_only_of_a_branch_decision(app, pages, demo):
+def test_rule__discipline__appeal_against_a_branch_decision_resolved_by_the_grassroots_committee__committee_members_only_there(app, pages, demo):
     from app.extensions import db
     from core.enums import Role
     from core.models import RoleAssignment
@@ -155,7 +155,7 @@ def test_rule__discipline__committee_members_resolve_appeals_only_of_a_branch_de
     assert offered(pages.case_page(case_id), "resolve_appeal")
 
 
-def test_rule__discipline__removal_instead_offered_only_for_a_probationary_member(app, pages, demo, api):
+def test_rule__discipline__probationary_member_removed_instead__offered_only_for_one(app, pages, demo, api):
     official = at_branch_vote(app, pages, plain_member(demo).id)
     assert not offered(pages.case_page(official), "propose_removal")
     api.as_user("bithu.trung")

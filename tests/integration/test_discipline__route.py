@@ -66,7 +66,7 @@ def test_rule__discipline__grassroots_decides_what_it_has_authority_for(app, pag
     assert case_state(app, other) == "not_disciplined"
 
 
-def test_rule__discipline__grassroots_not_authorised_to_expel_proposes_to_the_superior(app, pages, demo):
+def test_rule__discipline__dismissal_and_expulsion_decided_by_the_superior_standing_committee(app, pages, demo):
     case_id = at_branch_vote(app, pages, plain_member(demo).id)
     assert branch_vote(pages, case_id, "expulsion", tally=(10, 10, 8, 2)).status_code == 302
     assert _grassroots_vote(pages, case_id, "expulsion").status_code == 302
@@ -94,7 +94,7 @@ def test_rule__discipline__grassroots_authorised_to_expel_decides_an_expulsion(a
     assert case_state(app, seated) == "superior_decision"
 
 
-def test_api__discipline_vote_carries_no_route(api, demo):
+def test_rule__discipline__route_follows_from_the_rules_not_the_user(api, demo):
     from tests.discipline_flow import REPORT
 
     api.as_user("bithu.trung")

@@ -6,7 +6,7 @@ from tests.discipline_flow import (announce, at_branch_vote, branch_vote, case_d
                                    own_finding, refusal, report_fields)
 
 
-def test_discipline__dismissal_refused_for_a_member_without_post(app, pages, demo):
+def test_rule__discipline__dismissal_only_for_a_member_who_holds_a_post(app, pages, demo):
     member = plain_member(demo)
     case_id = at_branch_vote(app, pages, member.id)
     text = refusal(branch_vote(pages, case_id, "dismissal"))
@@ -14,7 +14,7 @@ def test_discipline__dismissal_refused_for_a_member_without_post(app, pages, dem
     assert case_state(app, case_id) == "branch_vote"
 
 
-def test_discipline__dismissal_names_the_post_of_a_member_who_holds_one(app, pages, demo):
+def test_rule__discipline__dismissal_names_a_post_held_at_the_vote__chosen_among_the_members_posts(app, pages, demo):
     member = committee_member(demo)
     case_id = at_branch_vote(app, pages, member.id)
     html = pages.case_page(case_id)
@@ -30,7 +30,7 @@ def test_discipline__dismissal_names_the_post_of_a_member_who_holds_one(app, pag
     assert case_data(app, case_id)["post_id"] == int(post_id)
 
 
-def test_discipline__expulsion_of_a_probationary_member_refused(app, pages, demo):
+def test_rule__discipline__probationary_member_only_reprimand_or_warning(app, pages, demo):
     member = members(demo, status="probationary")[0]
     case_id = at_branch_vote(app, pages, member.id)
     text = refusal(branch_vote(pages, case_id, "expulsion"))
@@ -41,7 +41,7 @@ def test_discipline__expulsion_of_a_probationary_member_refused(app, pages, demo
     assert case_state(app, case_id) == "decided"
 
 
-def test_discipline__reprimand_for_a_violation_five_years_and_one_day_old_refused(app, pages, demo):
+def test_rule__discipline__limitation_5_years_for_a_reprimand(app, pages, demo):
     member = plain_member(demo)
     case_id = at_branch_vote(app, pages, member.id, violation_date="2021-11-19")
     text = refusal(branch_vote(pages, case_id, "reprimand"))
@@ -51,7 +51,7 @@ def test_discipline__reprimand_for_a_violation_five_years_and_one_day_old_refuse
     assert branch_vote(pages, case_id, "warning").status_code == 302
 
 
-def test_discipline__limitation_counts_from_the_day_and_restarts_with_a_later_violation(app, pages, demo):
+def test_rule__discipline__new_violation_restarts_the_limitation(app, pages, demo):
     exactly_five = at_branch_vote(app, pages, plain_member(demo, 3).id, violation_date="2021-11-20")
     assert branch_vote(pages, exactly_five, "reprimand").status_code == 302
     restarted = at_branch_vote(app, pages, plain_member(demo, 4).id, violation_date="2015-01-10",
@@ -107,7 +107,7 @@ def _expulsion_at_superior(app, pages, demo, grassroots_tally):
     return case_id, member
 
 
-def test_discipline__expulsion_voted_by_6_of_10_entitled_is_refused(app, pages, demo):
+def test_rule__discipline__expulsion_needs_two_thirds_of_the_proposing_body(app, pages, demo):
     case_id, member = _expulsion_at_superior(app, pages, demo, (10, 10, 6, 4))
     assert case_data(app, case_id)["proposals"][-1]["passed"] is False
     pages.as_user("thuongvu.nghiahung")
@@ -117,7 +117,7 @@ def test_discipline__expulsion_voted_by_6_of_10_entitled_is_refused(app, pages, 
     assert case_state(app, case_id) == "superior_decision"
 
 
-def test_discipline__expulsion_needs_more_than_half_of_the_deciding_committee(app, pages, demo):
+def test_rule__discipline__expulsion_needs_more_than_half_of_the_deciding_committee(app, pages, demo):
     case_id, member = _expulsion_at_superior(app, pages, demo, (10, 10, 7, 3))
     pages.as_user("thuongvu.nghiahung")
     text = refusal(pages.act(case_id, "decide", final_form="expulsion", decision_number="45-QĐ/HU",
@@ -129,7 +129,7 @@ def test_discipline__expulsion_needs_more_than_half_of_the_deciding_committee(ap
     assert case_data(app, case_id)["final_form"] == "expulsion"
 
 
-def test_discipline__appeal_filed_one_day_late_refused_with_the_dates(app, pages, demo):
+def test_rule__discipline__appeal_within_one_month_of_being_told(app, pages, demo):
     member = plain_member(demo)
     case_id = decided_by_branch(app, pages, member.id, form="warning", meeting_date="2026-10-15")
     announce(pages, case_id, "2026-10-19")
@@ -141,7 +141,7 @@ def test_discipline__appeal_filed_one_day_late_refused_with_the_dates(app, pages
     assert case_state(app, case_id) == "appeal_review"
 
 
-def test_discipline__the_branch_secretary_may_not_open_a_report_and_officers_may_not_self_review(app, pages, demo):
+def test_rule__discipline__reported_by_an_officer_at_grassroots_or_above(app, pages, demo):
     pages.as_user("bithu.trung")
     html = pages.client.get("/cases/new/discipline").get_data(as_text=True)
     assert 'name="start" value="self_review"' in html
@@ -154,7 +154,7 @@ def test_discipline__the_branch_secretary_may_not_open_a_report_and_officers_may
     assert case_state(app, latest_case_id(app)) == "reported"
 
 
-def test_discipline__own_finding_proceeds_after_three_unanswered_requests(app, pages, demo):
+def test_rule__discipline__self_review_proceeds_after_three_unanswered_requests(app, pages, demo):
     case_id = own_finding(app, pages, plain_member(demo).id)
     assert "3" in refusal(pages.act(case_id, "record_self_review", submitted="no"))
     for day in ("2026-10-01", "2026-10-15", "2026-11-01"):

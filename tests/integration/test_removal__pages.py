@@ -27,7 +27,7 @@ def test_removal__grounds_are_a_required_choice_and_three_months_are_needed(app,
     assert "số %s" % case_id in refusal(propose(app, pages, member.id))
 
 
-def test_removal__three_months_of_missed_dues_removes_the_name(app, pages, demo):
+def test_rule__removal__decision_removes_the_name(app, pages, demo):
     member = plain_member(demo)
     assert propose(app, pages, member.id).status_code == 302
     case_id = latest_case_id(app)
@@ -57,7 +57,7 @@ def test_removal__three_months_of_missed_dues_removes_the_name(app, pages, demo)
     assert "Đã xóa tên" in html and "Bỏ sinh hoạt đảng hoặc không đóng đảng phí 3 tháng" in html
 
 
-def test_removal__a_branch_vote_below_two_thirds_drops_it(app, pages, demo):
+def test_rule__removal__branch_vote_two_thirds(app, pages, demo):
     member = plain_member(demo)
     assert propose(app, pages, member.id, grounds="party_card_returned_or_destroyed", months_missed=None).status_code == 302
     case_id = latest_case_id(app)

@@ -33,7 +33,7 @@ def _summary(api, query):
     return response.get_json()
 
 
-def test_rule__reports__counted_by_the_decision_date_not_the_day_it_was_entered(api, demo, clock_file):
+def test_rule__reports__counted_by_the_decision_date_not_the_day_entered(api, demo, clock_file):
     clock_file.write_text("2026-01-05T03:00:00Z")  # entered on 5 January 2026 ...
     _decided_by_branch(api, plain_member(demo).id, "reprimand", "2025-12-20")  # ... decided on 20 December 2025
     api.as_user("thuongvu.nghiahung")
@@ -62,7 +62,17 @@ def test_rule__reports__any_period_from_to(api, demo, clock_file):
         assert response.headers["Content-Type"].startswith("application/problem+json")
 
 
-def test_rule__reports__members_by_status_and_organisations_by_kind(app, api, demo):
+def test_rule__reports__members_by_status(api, demo):
+    api.as_user("thuongvu.tinh")
+    body = _summary(api, "year=2026")
+    assert body["members"] == {"total": 36, "by_status": {"official": 30, "probationary": 6, "candidate": 12}}
+    trung = _summary(api, f"unit={demo.units['trung'].id}&year=2026")
+    assert trung["members"]["by_status"] == {"official": 10, "probationary": 2, "candidate": 4}
+    api.as_user("bithu.trung")  # a secretary's report counts their branch only
+    assert _summary(api, "year=2026")["members"]["total"] == 12
+
+
+def test_rule__reports__organisations_by_kind(app, api, demo):
     from app.extensions import db
     from core.enums import Level
     from core.models import Unit, assign_path
@@ -73,16 +83,12 @@ def test_rule__reports__members_by_status_and_organisations_by_kind(app, api, de
         assign_path(db.session, school)
         db.session.commit()
     api.as_user("thuongvu.tinh")
-    body = _summary(api, "year=2026")
-    assert body["members"]["by_status"] == {"official": 30, "probationary": 6, "candidate": 12}
-    assert body["members"]["total"] == 36
-    assert body["organisations"] == {"total": 3, "by_kind": {"grassroots_committee": 2, "grassroots_branch": 1},
-                                     "branches": 3}
-    trung = _summary(api, f"unit={demo.units['trung'].id}&year=2026")
-    assert trung["members"]["by_status"] == {"official": 10, "probationary": 2, "candidate": 4}
-    assert trung["organisations"]["total"] == 0 and trung["organisations"]["branches"] == 1
-    api.as_user("bithu.trung")  # a secretary's report counts their branch only
-    assert _summary(api, "year=2026")["members"]["total"] == 12
+    assert _summary(api, "year=2026")["organisations"] == {
+        "total": 3, "by_kind": {"grassroots_committee": 2, "grassroots_branch": 1}, "branches": 3}
+    nghiahung = _summary(api, f"unit={demo.units['nghiahung'].id}&year=2026")["organisations"]
+    assert nghiahung["by_kind"] == {"grassroots_committee": 1, "grassroots_branch": 1}
+    trung = _summary(api, f"unit={demo.units['trung'].id}&year=2026")["organisations"]
+    assert trung["total"] == 0 and trung["branches"] == 1
 
 
 def test_rule__reports__discipline_counted_as_decisions_and_as_people(api, demo, clock_file):

@@ -26,7 +26,7 @@ def _summaries(api, case_id) -> dict:
             .get_json()["items"]}
 
 
-def test_rule__admission__grassroots_vote_counts_the_committee_members(api, demo):
+def test_rule__admission__grassroots_vote_two_thirds_of_the_committee__counts_committee_members(api, demo):
     case_id = _at_grassroots_vote(api, demo)
     api.as_user("danguy.phucthang")
     action = next(a for a in api.case(case_id)["available_actions"] if a["name"] == "record_grassroots_vote")
@@ -44,7 +44,7 @@ def test_rule__admission__grassroots_vote_counts_the_committee_members(api, demo
     assert summaries["record_branch_vote"].startswith("9/10 đảng viên")  # a branch meeting counts party members
 
 
-def test_rule__admission__standing_committee_decides_by_more_than_half_of_its_members(api, demo):
+def test_rule__admission__decision_more_than_half_of_the_standing_committee(api, demo):
     case_id = _at_grassroots_vote(api, demo)
     step(api, case_id, "danguy.phucthang", "record_grassroots_vote", vote("2026-11-12", 9, 9, 8, 1),
          "superior_review")
