@@ -142,3 +142,43 @@ def test_reports__aggregates_in_the_database_whatever_the_number_of_cases(app, a
     # Every statement reading cases or events aggregates them: no row of theirs comes back to be counted here.
     reading = [s for s in many if s.lstrip().upper().startswith("SELECT") and ("wf_case" in s or "audit_event" in s)]
     assert reading and all(any(f in s.lower() for f in ("count(", "avg(", "sum(")) for s in reading), reading
+
+
+def test_rule__reports__plans_against_admissions(api, demo):
+    from tests.api_flow import step, to_superior_decision
+
+    api.as_user("tochuc.nghiahung")
+    response = api.client.put(f"/api/v1/plans/{demo.units['phucthang'].id}/2026", json={"target": 5},
+                              headers=api.headers())
+    assert response.status_code == 200, response.get_data(as_text=True)
+    case_id = to_superior_decision(api, demo)
+    step(api, case_id, "thuongvu.nghiahung", "decide_admit",
+         dict(decision_number="5-QĐ/HU", decision_date="2026-11-18", **vote("2026-11-18", 15, 13, 12, 1)),
+         "awaiting_ceremony")
+    api.as_user("thuongvu.nghiahung")
+    body = _summary(api, "year=2026")
+    assert body["admissions"]["plan"] == {"year": 2026, "organisations_with_plan": 1, "target": 5, "admitted": 1}
+    assert _summary(api, "year=2025")["admissions"]["plan"]["target"] == 0
+    assert _summary(api, "from=2026-11-01&to=2026-11-30")["admissions"]["plan"] is None  # plans are yearly
+
+
+def test_rule__reports__removals_from_the_rolls(app, pages, api, demo, clock_file):
+    from tests.integration.test_removal__pages import propose
+    from tests.admission_flow import latest_case_id
+
+    member = plain_member(demo)
+    assert propose(app, pages, member.id).status_code == 302
+    case_id = latest_case_id(app)
+    assert pages.act(case_id, "record_self_review", submitted="yes", self_criticism="Không.").status_code == 302
+    assert pages.upload(case_id, "evidence", issued_on="2026-11-01").status_code == 302
+    assert pages.act(case_id, "record_branch_vote", **vote("2026-11-10", 10, 10, 8, 2)).status_code == 302
+    pages.as_user("danguy.phucthang")
+    assert pages.act(case_id, "record_grassroots_vote", **vote("2026-11-12", 9, 9, 8, 1)).status_code == 302
+    clock_file.write_text("2027-01-04T03:00:00Z")  # entered in January 2027 ...
+    pages.as_user("thuongvu.nghiahung")
+    assert pages.act(case_id, "decide_remove", decision_number="50-QĐ/HU", decision_date="2026-12-28",
+                     **vote("2026-12-28", 15, 14, 12, 2)).status_code == 302  # ... decided on 28/12/2026
+    api.as_user("thuongvu.nghiahung")
+    assert _summary(api, "year=2026")["removals"] == {"total": 1}
+    assert _summary(api, "year=2027")["removals"] == {"total": 0}
+    assert _summary(api, "year=2026")["cases"]["removal"]["by_outcome"] == {"removed": 1}
