@@ -65,6 +65,8 @@ DATETIME = {"type": "string", "format": "date-time"}
 INT = {"type": "integer"}
 NULLABLE_INT = {"type": "integer", "nullable": True}
 NULLABLE_STRING = {"type": "string", "nullable": True}
+# A report's part whose process is not built yet: always null.
+NOT_BUILT = {"type": "object", "nullable": True, "description": "null: not built yet"}
 
 
 def _obj(required: list[str], **props) -> dict:
@@ -177,6 +179,8 @@ def components() -> dict[str, dict]:
                                action=STRING, label=STRING, to={"type": "array", "items": STRING},
                                roles={"type": "array", "items": STRING}, role=NULLABLE_STRING,
                                level=NULLABLE_STRING, system={"type": "boolean"}, form_schema={"type": "object"},
+                               grants={"type": "array", "items": _obj(
+                                   ["roles", "level"], roles={"type": "array", "items": STRING}, level=STRING)},
                                **{"from": {"type": "array", "items": STRING}}),
         "Process": _obj(["type", "version", "title", "steps", "transitions", "mermaid"], type=STRING, version=INT,
                         title=STRING, steps={"type": "array", "items": ref("Step")},
@@ -188,13 +192,23 @@ def components() -> dict[str, dict]:
         "ProcessList": _obj(["items", "next_cursor"], items={"type": "array", "items": _obj(
             ["type", "title"], type=STRING, title=STRING)}, next_cursor=NULLABLE_STRING),
         "TypeCounts": type_counts,
-        "Summary": _obj(["unit", "year", "admissions", "discipline", "removals", "overdue", "cases"],
-                        unit={**unit_ref, "nullable": True}, year=INT,
+        "Summary": _obj(["unit", "from", "to", "year", "members", "organisations", "admissions", "discipline",
+                         "removals", "transfers", "exemptions", "grading", "overdue", "cases"],
+                        unit={**unit_ref, "nullable": True}, year={**INT, "nullable": True},
+                        **{"from": DATE, "to": DATE},
+                        members=_obj(["total", "by_status"], total=INT, by_status=counts),
+                        organisations=_obj(["total", "by_kind", "branches"], total=INT, by_kind=counts,
+                                           branches=INT),
                         admissions={"type": "object", "properties": {
                             "opened": INT, "by_stage": counts, "by_outcome": counts, "admitted": INT,
                             "recognised": INT, "removed_during_probation": INT,
-                            "average_days_branch_vote_to_decision": {"type": "number", "nullable": True}}},
-                        discipline=_obj(["total", "by_form"], total=INT, by_form=counts),
+                            "average_days_branch_vote_to_decision": {"type": "number", "nullable": True},
+                            "plan": {**_obj(["year", "organisations_with_plan", "target", "admitted"], year=INT,
+                                            organisations_with_plan=INT, target=INT, admitted=INT),
+                                     "nullable": True}}},
+                        discipline=_obj(["total", "by_form", "people"], total=INT, by_form=counts,
+                                        people=_obj(["total", "by_form"], total=INT, by_form=counts)),
+                        transfers=NOT_BUILT, exemptions=NOT_BUILT, grading=NOT_BUILT,
                         removals=_obj(["total"], total=INT),
                         overdue=_obj(["total", "by_step", "by_unit"], total=INT,
                                      by_step={"type": "array", "items": _obj(["type", "state", "count"], type=STRING,

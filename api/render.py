@@ -14,7 +14,7 @@ from cases.posts import posts_of
 from cases.queries import cases_of_person, is_overdue, state_label
 from cases.rulebooks import rulebook_for
 from core import clock
-from core.levels import AtOrAbove
+from core.levels import AtOrAbove, ReviewingAt
 from core.models import Certificate
 
 from .form_schema import form_schema
@@ -163,10 +163,11 @@ def event_json(event, labels: dict[str, str]) -> dict:
 
 def level_name(level) -> str | None:
     """A transition's level spec as text: a level (``branch``), ``superior+`` for
-    "at or above", or ``reviewing``; None for a system transition."""
+    "at or above", ``reviewing``, or ``reviewing:grassroots`` for the reviewing unit
+    when it is of that level; None for a system transition."""
     if level is None:
         return None
-    if isinstance(level, AtOrAbove):
+    if isinstance(level, (AtOrAbove, ReviewingAt)):
         return str(level)
     return getattr(level, "value", level)
 
@@ -190,6 +191,7 @@ def process_json(process_entry) -> dict:
                 "action": ct.action, "label": str(ct.label), "from": list(ct.sources), "to": list(ct.possible_targets),
                 "role": "|".join(roles) if roles else None, "roles": roles, "level": level_name(ct.level),
                 "system": ct.is_system, "form_schema": form_schema(action_form(ct)),
+                "grants": [{"roles": sorted(g_roles), "level": level_name(g_level)} for g_roles, g_level in ct.grants],
             })
     starts = []
     for state, spec in process.start_specs.items():

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.enums import PersonStatus
-from core.models import Person
+from core.models import Person, Unit
 from workflow.i18n import _
 from workflow.models import Case
 
@@ -57,6 +57,26 @@ def entitled_not_more_than_members(ctx):
     if entitled > official:
         return _("%(entitled)s entitled to vote is more than the %(official)s official members of the branch.",
                  entitled=entitled, official=official)
+    return None
+
+
+def entitled_not_more_than_organisation(ctx):
+    """A committee's vote (grassroots committee, standing committee) cannot count
+    more entitled members (payload ``entitled``) than the official members of the
+    organisation it leads (the acting unit and the units below it), among whom it
+    is elected. The registry does not record every committee's membership, so
+    this is the bound on the committee's size that the data allows."""
+    unit = ctx.session.get(Unit, ctx.acting_unit_id) if ctx.acting_unit_id else None
+    if unit is None:
+        return None
+    official = ctx.session.scalar(sa.select(sa.func.count()).select_from(Person).join(Unit, Unit.id == Person.unit_id)
+                                  .where(Unit.path.startswith(unit.path, autoescape=True),
+                                         Person.status == PersonStatus.official))
+    entitled = ctx.payload.get("entitled") or 0
+    if entitled > official:
+        return _("%(entitled)s committee members entitled to vote is more than the %(official)s official members of "
+                 "%(unit)s, among whom the committee is elected.", entitled=entitled, official=official,
+                 unit=unit.name)
     return None
 
 

@@ -182,8 +182,9 @@ def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
     exactly when no case follows. One query selects the page: the open cases the
     user may see where the level rule lets them act now
     (:func:`workflow.access.actable_cases`, the SQL twin of the engine's
-    ``available_actions``); their person and unit come with them, and their
-    actions are computed from the user's role rows, read once. Raises
+    ``available_actions``, the transitions' predicates on the case's facts
+    included); their person and unit come with them, and their actions are
+    computed from the user's role rows, read once, and the case row itself. Raises
     :class:`BadCursor` for a malformed cursor.
     """
     after = _inbox_after(cursor)
@@ -196,5 +197,5 @@ def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
         stmt = stmt.where(after)
     cases, next_cursor = keyset_page(session, stmt, limit, _inbox_key)
     items = [(case, access.permitted_now(case.definition(), case.state, case.unit.path,
-                                         case.reviewing_unit_id, rows)) for case in cases]
+                                         case.reviewing_unit_id, rows, case)) for case in cases]
     return items, next_cursor

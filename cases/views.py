@@ -258,8 +258,11 @@ def _render_case(case, status: int = 200, *, failed_action: str | None = None, e
     checklist = process_entry.checklist(session, case, sent) if process_entry.checklist else None
     related = queries.cases_of_person(session, current_user, case.person) if case.person else []
     documents = documents_of(session, case)
+    # A refusal of an action the page does not offer (it does not apply to this case) is shown above the forms.
+    offered = {ct.action for ct in available}
     return render_template(
         "cases/case.html", case=case, process_entry=process_entry, process=process, forms=forms,
+        refused=errors if errors and failed_action not in offered else None,
         events=queries.history(session, case), documents=documents, superseded=superseded_by(documents),
         checklist=checklist,
         queries=queries, diagram=mermaid(process, current=case.state), kinds=DOCUMENT_KINDS,

@@ -40,6 +40,8 @@ ACCOUNTS = [
     ("bithu.trung", "Trần Văn Trung", Role.branch_secretary, "trung"),
     ("bithu.dong", "Phạm Thị Đông", Role.branch_secretary, "dong"),
     ("danguy.phucthang", "Lê Văn Thắng", Role.committee_member, "phucthang"),
+    ("kiemtra.phucthang", "Trịnh Thị Kiểm", Role.inspection_officer, "phucthang"),
+    ("thuongvu.phucthang", "Đinh Văn Thường", Role.standing_member, "phucthang"),
     ("tochuc.nghiahung", "Nguyễn Thị Hưng", Role.organisation_officer, "nghiahung"),
     ("thuongvu.nghiahung", "Vũ Đức Nghĩa", Role.standing_member, "nghiahung"),
     ("kiemtra.nghiahung", "Đỗ Minh Kiểm", Role.inspection_officer, "nghiahung"),

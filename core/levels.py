@@ -10,7 +10,10 @@ A level spec is one of:
 * :func:`at_or_above` ``(level)``: that unit or any unit above it;
 * :data:`REVIEWING`: the case's reviewing unit, which a step's effect sets (the
   unit where a discipline review was opened; for an appeal, the unit one level
-  above the body that decided).
+  above the body that decided);
+* :func:`reviewing_at` ``(level)``: the case's reviewing unit, only when that
+  unit answers to ``level`` (a role that acts there only at that level: the
+  committee members of a grassroots committee resolving an appeal).
 
 Each spec has two readings that agree: :func:`matching_unit` (Python, over the
 user's role rows and the ids on the case's path) and :func:`holder_atoms` with
@@ -54,7 +57,22 @@ def at_or_above(level: Level) -> AtOrAbove:
     return AtOrAbove(Level(level))
 
 
-LevelSpec = Level | AtOrAbove | str
+@dataclasses.dataclass(frozen=True)
+class ReviewingAt:
+    """The case's reviewing unit, when it answers to ``level``."""
+
+    level: Level
+
+    def __str__(self) -> str:
+        return f"{REVIEWING}:{self.level.value}"
+
+
+def reviewing_at(level: Level) -> ReviewingAt:
+    """The level spec "the reviewing unit, when it is of ``level``"; ``ValueError`` for an unknown level."""
+    return ReviewingAt(Level(level))
+
+
+LevelSpec = Level | AtOrAbove | ReviewingAt | str
 
 
 def level_spec(value) -> LevelSpec:
@@ -63,7 +81,7 @@ def level_spec(value) -> LevelSpec:
     Raises ``ValueError`` for anything else, a callable included: every spec
     must have its SQL twin.
     """
-    if value == REVIEWING or isinstance(value, AtOrAbove):
+    if value == REVIEWING or isinstance(value, (AtOrAbove, ReviewingAt)):
         return value
     if callable(value) and not isinstance(value, (str, Level)):
         raise ValueError(f"a computed level ({getattr(value, '__name__', value)!r}) has no SQL twin; "
@@ -133,6 +151,12 @@ def _qualifies(row: RoleRow, level: LevelSpec) -> bool:
     return level.value in row.levels
 
 
+def _reviews_at(row: RoleRow, level: LevelSpec) -> bool:
+    """May ``row``'s unit act as the reviewing unit under ``level`` (any unit for
+    :data:`REVIEWING`; one answering the level for :class:`ReviewingAt`)?"""
+    return not isinstance(level, ReviewingAt) or level.level.value in row.levels
+
+
 def matching_unit(roles: frozenset[str], level: LevelSpec, rows: list[RoleRow], ancestors: frozenset[int],
                   reviewing_unit_id: int | None) -> int | None:
     """The act rule: the unit where one of the user's ``rows`` holds one of
@@ -141,11 +165,11 @@ def matching_unit(roles: frozenset[str], level: LevelSpec, rows: list[RoleRow], 
 
     ``roles`` are role values; ``level`` a spec of :func:`level_spec`.
     """
-    if level == REVIEWING:
+    if level == REVIEWING or isinstance(level, ReviewingAt):
         if reviewing_unit_id is None:
             return None
         for r in rows:
-            if r.role in roles and r.unit_id == reviewing_unit_id:
+            if r.role in roles and r.unit_id == reviewing_unit_id and _reviews_at(r, level):
                 return r.unit_id
         return None
     for r in rows:
@@ -163,8 +187,9 @@ def holder_atoms(roles: frozenset[str], level: LevelSpec, rows: list[RoleRow]) -
     for r in rows:
         if r.role not in roles:
             continue
-        if level == REVIEWING:
-            atoms.add(("reviewing", r.unit_id))
+        if level == REVIEWING or isinstance(level, ReviewingAt):
+            if _reviews_at(r, level):
+                atoms.add(("reviewing", r.unit_id))
         elif _qualifies(r, level):
             if r.path is None:
                 raise ValueError("role rows without their unit paths")

@@ -158,26 +158,32 @@ def home_units(session: Session, user, at_or_above: Level | None = None) -> list
 # ---- act --------------------------------------------------------------------------------------
 
 
-def actable(rows: list[RoleRow], transitions: Iterable[tuple[str, int, Iterable[str], frozenset[str], Any]], *,
-            process, version, state, unit_path, reviewing_unit):
+def actable(rows: list[RoleRow], transitions: Iterable[tuple], *, process, version, state, unit_path,
+            reviewing_unit):
     """Act, in SQL: the cases where one of ``transitions`` is open to a user with
     ``rows`` (their role rows with paths, :func:`core.levels.role_rows_of`) now.
 
     ``transitions`` are ``(process name, version, source states, role values,
-    level spec)``; the keyword arguments are the columns of the case's process,
-    version, state, home unit path and reviewing unit. A case matches exactly
-    when :func:`core.levels.matching_unit` finds a unit for one transition from
-    its state (the engine's ``available_actions`` is not empty).
+    level spec, facts)``, ``facts`` None or a function returning a criterion on
+    the case that must also hold (the SQL twin of the transition's predicate on
+    the case's facts); the keyword arguments are the columns of the case's
+    process, version, state, home unit path and reviewing unit. A case matches
+    exactly when :func:`core.levels.matching_unit` finds a unit for one
+    transition from its state whose facts hold (the engine's ``available_actions``
+    is not empty).
     """
-    # (process, version) -> holder atom -> the states from which it may act.
+    # (process, version) -> (holder atom, facts) -> the states from which it may act.
     plan: dict[tuple[str, int], dict[tuple, set[str]]] = {}
-    for name, ver, sources, roles, level in transitions:
+    for name, ver, sources, roles, level, facts in transitions:
         for atom in holder_atoms(roles, level, rows):
-            plan.setdefault((name, ver), {}).setdefault(atom, set()).update(sources)
+            plan.setdefault((name, ver), {}).setdefault((atom, facts), set()).update(sources)
     clauses = []
     for (name, ver), atoms in sorted(plan.items()):
-        alternatives = [sa.and_(atom_criterion(atom, unit_path, reviewing_unit), state.in_(sorted(states)))
-                        for atom, states in sorted(atoms.items(), key=lambda a: (a[0][0], str(a[0][1])))]
+        ordered = sorted(atoms.items(), key=lambda a: (a[0][0][0], str(a[0][0][1]),
+                                                       getattr(a[0][1], "__qualname__", "")))
+        alternatives = [sa.and_(atom_criterion(atom, unit_path, reviewing_unit), state.in_(sorted(states)),
+                                *([facts()] if facts is not None else []))
+                        for (atom, facts), states in ordered]
         clauses.append(sa.and_(process == name, version == ver, sa.or_(*alternatives)))
     return sa.or_(*clauses) if clauses else sa.false()
 

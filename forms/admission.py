@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from .fields import DecisionFields, LabelledVoteForm, PersonField, note_field, reason_field, required
+from .shared import CommitteeVoteForm
 
 UNION_CHOICES = [SelectChoice("", _l("No union resolution (2 member introducers)")),
                  SelectChoice("youth_union", _l("Youth Union resolution (4-KNĐ) and 1 member")),
@@ -43,7 +44,7 @@ class BranchVoteForm(LabelledVoteForm):
     """Resolution of the branch (6-KNĐ)."""
 
 
-class GrassrootsVoteForm(LabelledVoteForm):
+class GrassrootsVoteForm(CommitteeVoteForm):
     """Resolution of the grassroots committee (8-KNĐ)."""
 
 
@@ -55,7 +56,7 @@ class ReturnForm(Form):
     reason = reason_field(_l("What must be corrected"))
 
 
-class DecideAdmitForm(LabelledVoteForm, DecisionFields):
+class DecideAdmitForm(CommitteeVoteForm, DecisionFields):
     """Decision to admit (9-KNĐ), voted by the standing committee."""
 
 
@@ -82,11 +83,11 @@ class ProbationBranchVoteForm(LabelledVoteForm):
     notes = note_field()
 
 
-class ProbationGrassrootsVoteForm(LabelledVoteForm):
+class ProbationGrassrootsVoteForm(CommitteeVoteForm):
     """Grassroots committee resolution on recognition (15-KNĐ)."""
 
 
-class DecideRecogniseForm(LabelledVoteForm, DecisionFields):
+class DecideRecogniseForm(CommitteeVoteForm, DecisionFields):
     """Decision recognising the official member (16-KNĐ)."""
 
     party_card_number = StringField(_l("Party card number"), validators=[Optional(), Length(max=20)])

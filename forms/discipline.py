@@ -26,8 +26,6 @@ CATEGORY_CHOICES = [
     ("assigned_task", _l("A task assigned by a higher level")),
     ("other", _l("Other")),
 ]
-RESOLUTION_CHOICES = [("decide", _l("Decide the discipline (within this body's authority)")),
-                      ("propose", _l("Propose the discipline to the higher level"))]
 CONCLUSION_CHOICES = [("violation", _l("A violation is established: ask for the member's self-review")),
                       ("no_violation", _l("No violation: close the case"))]
 APPEAL_RESULT_CHOICES = [("upheld", _l("Upheld: the discipline stands")),
@@ -35,11 +33,12 @@ APPEAL_RESULT_CHOICES = [("upheld", _l("Upheld: the discipline stands")),
                          ("annulled", _l("Annulled"))]
 
 
-def penalty_field(label=None, optional=False):
+def penalty_field(label=None, optional=False, description=""):
     """A choice of penalty (required unless ``optional``, then "unchanged" first)."""
     choices = ([("", _l("— unchanged —"))] if optional else []) + PENALTY_CHOICES
     return SelectField(label or _l("Form of discipline"), choices=select_choices(choices),
-                       validators=[Optional()] if optional else [required()], validate_choice=True)
+                       validators=[Optional()] if optional else [required()], validate_choice=True,
+                       description=description)
 
 
 def post_field():
@@ -89,21 +88,23 @@ class SelfReviewForm(shared.SelfReviewForm):
     member_proposed_form = penalty_field(_l("Form the member proposes for themselves"), optional=True)
 
 
-class BodyVoteForm(LabelledVoteForm):
-    """A body's vote on a form of discipline: it decides it or proposes it."""
+# Where a body's vote goes (decided there or proposed above) follows from the rules: no field chooses it.
+ROUTE_NOTE = _l("Whether this body decides the form or proposes it to the level above follows from the rules "
+                "(its authority for this form and this member); the vote is recorded either way.")
 
-    proposed_form = penalty_field()
+
+class BranchVoteForm(LabelledVoteForm):
+    """Resolution of the branch on a form of discipline."""
+
+    proposed_form = penalty_field(description=ROUTE_NOTE)
     post_id = post_field()
-    resolution = SelectField(_l("Resolution"), choices=select_choices(RESOLUTION_CHOICES), validators=[required()],
-                             validate_choice=True)
 
 
-class BranchVoteForm(BodyVoteForm):
-    """Resolution of the branch."""
+class GrassrootsVoteForm(shared.CommitteeVoteForm):
+    """Resolution of the grassroots committee on a form of discipline."""
 
-
-class GrassrootsVoteForm(BodyVoteForm):
-    """Resolution of the grassroots committee."""
+    proposed_form = penalty_field(description=ROUTE_NOTE)
+    post_id = post_field()
 
 
 class ProposeRemovalForm(Form):
@@ -113,7 +114,7 @@ class ProposeRemovalForm(Form):
     reason = reason_field(_l("Why a warning is too light for this probationary member"))
 
 
-class DecideForm(LabelledVoteForm, DecisionFields):
+class DecideForm(shared.CommitteeVoteForm, DecisionFields):
     """Decision of the superior standing committee (or its inspection committee)."""
 
     final_form = penalty_field(_l("Form decided"))

@@ -8,6 +8,7 @@ from wtforms.fields import IntegerField, SelectField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from .fields import DecisionFields, LabelledVoteForm, PersonField, reason_field, required, select_choices
+from .shared import CommitteeVoteForm
 
 GROUNDS_CHOICES = [
     ("missed_activities_or_dues", _l("Missed party activities or dues for 3 months in a year without good reason")),
@@ -35,11 +36,11 @@ class BranchVoteForm(LabelledVoteForm):
     """Branch resolution on the removal."""
 
 
-class GrassrootsVoteForm(LabelledVoteForm):
+class GrassrootsVoteForm(CommitteeVoteForm):
     """Grassroots committee resolution on the removal."""
 
 
-class DecideRemoveForm(LabelledVoteForm, DecisionFields):
+class DecideRemoveForm(CommitteeVoteForm, DecisionFields):
     """Decision of the superior standing committee to remove the name."""
 
 

@@ -1,15 +1,17 @@
 """Forms of steps that several case types share: the member's self-review
 (kiểm điểm), asked for up to 3 times before a case proceeds without it
-(discipline and removal)."""
+(discipline and removal); and a committee's vote (grassroots committee,
+standing committee), whose voters are the committee's members (ủy viên), not
+the branch's party members."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
-from wtforms.fields import DateField, SelectField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.fields import DateField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
 
-from .fields import note_field, required, select_choices
+from .fields import LabelledVoteForm, note_field, required, select_choices
 
 SELF_REVIEW_CHOICES = [("yes", _l("The member submitted a self-review")),
                        ("no", _l("Proceed without it (3 requests went unanswered)"))]
@@ -28,3 +30,17 @@ class SelfReviewForm(Form):
     submitted = SelectField(_l("Self-review"), choices=select_choices(SELF_REVIEW_CHOICES), validators=[required()],
                             validate_choice=True)
     self_criticism = TextAreaField(_l("The member's self-criticism"), validators=[Optional(), Length(max=4000)])
+
+
+class CommitteeVoteForm(LabelledVoteForm):
+    """A committee's vote (đảng ủy, ban thường vụ): its members entitled to vote.
+    (Every vote field is declared again so that they keep their order.)"""
+
+    meeting_date = DateField(_l("Meeting date"), validators=[required()])
+    entitled = IntegerField(_l("Committee members entitled to vote"), validators=[required(), NumberRange(min=1)],
+                            description=_l("Members of the committee (ủy viên), not the party members of the branch; "
+                                           "absent members who are temporarily transferred or exempted are not "
+                                           "counted."))
+    present = IntegerField(_l("Committee members present"), validators=[required(), NumberRange(min=0)])
+    votes_for = IntegerField(_l("Votes for"), validators=[required(), NumberRange(min=0)])
+    votes_against = IntegerField(_l("Votes against"), validators=[required(), NumberRange(min=0)])

@@ -36,10 +36,11 @@ class Pages:
         assert response.status_code == 200, response.status_code
         return response.get_data(as_text=True)
 
-    def version(self, case_id: int) -> int:
+    def version(self, case_id: int) -> int | None:
+        """The version the case page's forms carry (None when it offers no action)."""
         html = self.case_page(case_id)
         m = re.search(r'name="expected_version" value="(\d+)"', html)
-        return int(m.group(1)) if m else 0
+        return int(m.group(1)) if m else None
 
     def open_admission(self, person_id: int):
         return self.client.post("/cases/new/admission", data={"csrf_token": self.token("/cases"),

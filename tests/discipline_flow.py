@@ -68,15 +68,15 @@ def at_branch_vote(app, pages, person_id: int, **override) -> int:
     return case_id
 
 
-def branch_vote(pages, case_id, form, resolution, tally=(10, 10, 9, 1), meeting_date=TODAY, **extra):
+def branch_vote(pages, case_id, form, tally=(10, 10, 9, 1), meeting_date=TODAY, **extra):
+    """bithu.trung records the branch's vote on ``form``; where it goes follows from the rules."""
     pages.as_user("bithu.trung")
-    return pages.act(case_id, "record_branch_vote", proposed_form=form, resolution=resolution,
-                     **vote(meeting_date, *tally), **extra)
+    return pages.act(case_id, "record_branch_vote", proposed_form=form, **vote(meeting_date, *tally), **extra)
 
 
 def decided_by_branch(app, pages, person_id: int, form="reprimand", meeting_date=TODAY, **override) -> int:
     case_id = at_branch_vote(app, pages, person_id, **override)
-    response = branch_vote(pages, case_id, form, "decide", meeting_date=meeting_date)
+    response = branch_vote(pages, case_id, form, meeting_date=meeting_date)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert case_state(app, case_id) == "decided"
     return case_id

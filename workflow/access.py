@@ -1,6 +1,8 @@
 """Who may take what, now or ever: the read side of the engine's permission
 rule (the level rule of :mod:`core.levels`, which :func:`workflow.engine.act`
-applies), for one case, for a page of cases in bulk, and in SQL for lists.
+applies) and of the transitions' :class:`~workflow.definition.Applies`
+predicates on the case's facts, for one case, for a page of cases in bulk, and
+in SQL for lists.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Iterable
 from sqlalchemy.orm import Session
 
 from core.levels import RoleRow, matching_unit, path_ids, role_rows
+from core.models import Person
 from core.permissions import actable
 
 from . import checks, statements
@@ -18,24 +21,43 @@ from .guards import CaseSnapshot
 from .models import Case
 
 
+class CaseFacts:
+    """The facts an :class:`~workflow.definition.Applies` predicate reads, for a case
+    read as a snapshot: its ``data``, and its ``person`` (loaded on first use)."""
+
+    def __init__(self, session: Session, snap: CaseSnapshot):
+        self._session, self._person_id, self.data = session, snap.person_id, dict(snap.data or {})
+        self._person: Person | None = None
+
+    @property
+    def person(self) -> Person | None:
+        if self._person is None and self._person_id is not None:
+            self._person = self._session.get(Person, self._person_id)
+        return self._person
+
+
 def _permitted(rows: list[RoleRow], unit_path: str, reviewing_unit_id: int | None,
-               transitions: Iterable[CompiledTransition]) -> list[CompiledTransition]:
+               transitions: Iterable[CompiledTransition], facts=None) -> list[CompiledTransition]:
     ancestors = path_ids(unit_path)
     return [ct for ct in transitions if not ct.is_system
-            and matching_unit(ct.roles, ct.level, rows, ancestors, reviewing_unit_id) is not None]
+            and checks.granted_unit(ct, rows, ancestors, reviewing_unit_id) is not None
+            and (facts is None or checks.applies(ct, facts))]
 
 
 def permitted_now(process: type[Process], state: str, unit_path: str, reviewing_unit_id: int | None,
-                  rows: list[RoleRow]) -> list[CompiledTransition]:
+                  rows: list[RoleRow], facts) -> list[CompiledTransition]:
     """The transitions from ``state`` that a user with role ``rows`` may take on a
-    case of ``process`` at ``unit_path`` (with that reviewing unit): what
-    :func:`available_actions` answers, without a query (for a page of cases at once)."""
-    return _permitted(rows, unit_path, reviewing_unit_id, process.from_state.get(state, ()))
+    case of ``process`` at ``unit_path`` (with that reviewing unit) whose ``facts``
+    (``.data`` and ``.person``: a ``Case`` row with its person loaded, or
+    :class:`CaseFacts`) they apply to: what :func:`available_actions` answers,
+    without a query (for a page of cases at once)."""
+    return _permitted(rows, unit_path, reviewing_unit_id, process.from_state.get(state, ()), facts)
 
 
 def available_actions(session: Session, case: Case | int, user) -> list[CompiledTransition]:
-    """Exactly the transitions ``act`` would accept from this user on state and
-    permission grounds (guards and payloads are checked when acting).
+    """Exactly the transitions ``act`` would accept from this user on state,
+    permission and the case's facts (its transitions' ``applies``); the payload
+    and its guards are checked when acting.
 
     Raises :class:`~workflow.errors.CaseNotFound`."""
     case_id = case if isinstance(case, int) else case.id
@@ -44,7 +66,7 @@ def available_actions(session: Session, case: Case | int, user) -> list[Compiled
     if user is None or not any(not ct.is_system for ct in process.from_state.get(snap.state, ())):
         return []
     return permitted_now(process, snap.state, snap.unit_path, snap.reviewing_unit_id,
-                         role_rows(session.connection(), user.id))
+                         role_rows(session.connection(), user.id), CaseFacts(session, snap))
 
 
 def permitted_actions(session: Session, case: Case | int, user, action: str) -> list[CompiledTransition]:
@@ -65,9 +87,11 @@ def actable_cases(rows: list[RoleRow], processes: Iterable[type[Process]], *, un
     """SQL criterion on :class:`~workflow.models.Case` (and ``unit_path``, the
     path column of its home unit, joined by the caller): the cases of
     ``processes`` where a user with role ``rows`` (with paths) may act now,
-    i.e. where :func:`available_actions` is not empty."""
-    transitions = [(p.name, p.version, ct.sources, ct.roles, ct.level)
-                   for p in processes for cts in p.by_action.values() for ct in cts if not ct.is_system]
+    i.e. where :func:`available_actions` is not empty: the level rule of every
+    grant, and the SQL twin of the transition's ``applies``."""
+    transitions = [(p.name, p.version, ct.sources, roles, level, ct.applies.sql if ct.applies else None)
+                   for p in processes for cts in p.by_action.values() for ct in cts if not ct.is_system
+                   for roles, level in ct.grants]
     return actable(rows, transitions, process=Case.process, version=Case.process_version, state=Case.state,
                    unit_path=unit_path, reviewing_unit=Case.reviewing_unit_id)
 

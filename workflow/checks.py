@@ -34,6 +34,17 @@ def find_transition(process, snap: CaseSnapshot, action: str) -> CompiledTransit
     return ct
 
 
+def granted_unit(ct, rows, ancestors, reviewing_unit_id) -> int | None:
+    """The unit where one of the user's role ``rows`` may take ``ct`` (any of its
+    grants, :func:`core.levels.matching_unit`) on a case with those ``ancestors``
+    and reviewing unit; None when none may."""
+    for roles, level in ct.grants:
+        unit_id = matching_unit(roles, level, rows, ancestors, reviewing_unit_id)
+        if unit_id is not None:
+            return unit_id
+    return None
+
+
 def check_permission(roles, ct, snap, actor) -> int | None:
     """The unit where the actor's role qualifies (None for the system); raises NotPermitted."""
     if ct.is_system:
@@ -42,10 +53,23 @@ def check_permission(roles, ct, snap, actor) -> int | None:
         return None
     if actor is None:
         raise NotPermitted()
-    unit_id = matching_unit(ct.roles, ct.level, roles, path_ids(snap.unit_path), snap.reviewing_unit_id)
+    unit_id = granted_unit(ct, roles, path_ids(snap.unit_path), snap.reviewing_unit_id)
     if unit_id is None:
         raise NotPermitted()
     return unit_id
+
+
+def applies(ct, facts) -> bool:
+    """Does ``ct`` make sense for the case whose ``facts`` (``.data``, ``.person``) are given
+    (its :class:`~workflow.definition.Applies` predicate, default yes)?"""
+    return ct.applies is None or ct.applies(facts)
+
+
+def check_applies(ct, ctx) -> None:
+    """Refuse, with the predicate's reason, a transition that does not apply to this case's
+    facts (``available_actions`` does not offer it either). Raises GuardFailed."""
+    if not applies(ct, ctx):
+        raise GuardFailed([str(ct.applies.reason(ctx))])
 
 
 def validate(ct, ctx, payload: dict | None) -> dict:

@@ -34,13 +34,20 @@ a :class:`~core.enums.Level`, :func:`core.levels.at_or_above` ``(level)`` or
 case's reviewing unit.
 
 A transition's ``role`` of ``None`` makes it a system transition: only a timer
-(or the engine acting as the system) may take it.
+(or the engine acting as the system) may take it. ``also=((roles, level), ...)``
+lets further roles take it at another level (e.g. committee members, but only
+at a grassroots reviewing unit).
+
+A transition that makes sense only for some cases declares ``applies=``
+:class:`Applies`: a predicate on the case's facts (its data and its person,
+never the payload) with its SQL twin. The engine refuses the transition where
+it does not apply, ``available_actions`` does not offer it there and the inbox
+does not list the case for it: all three read the same predicate.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import enum
 import importlib
 import os
@@ -54,62 +61,10 @@ from core.levels import LevelSpec, level_spec
 from .errors import DefinitionError
 from .machine import build_machine, role_values, state_value
 from .rulebooks import GENERIC, Rulebooks
+from .specs import CLEAR, Applies, Deadline, Start, TimerSpec
 
-
-@dataclasses.dataclass(frozen=True)
-class Deadline:
-    """The step's deadline, set on ``case.deadline_at`` when the transition is taken.
-
-    ``working_days`` is a number, or the kind of a deadline of the process's
-    rulebooks (None: ``kind``), whose days and extension come from the case's
-    rulebook. ``anchor`` gives the local date to count from (default: today): a
-    payload field name or ``fn(ctx) -> date``. ``extend=True`` instead extends the
-    current deadline by the rulebook's extension (once per deadline).
-    """
-
-    kind: str
-    label: str = ""
-    working_days: int | str | None = None
-    anchor: str | Callable[..., dt.date] | None = None
-    extend: bool = False
-
-
-# A transition declared with ``deadline=CLEAR`` removes the case's deadline.
-CLEAR = Deadline(kind="__clear__")
-
-
-@dataclasses.dataclass(frozen=True)
-class TimerSpec:
-    """When the system transition's source state is entered, a durable timer
-    is created that fires the transition at ``due(ctx)`` (or after ``delay``).
-    Leaving the state cancels it."""
-
-    delay: dt.timedelta | None = None
-    due: Callable[..., dt.datetime] | None = None
-    # ``when(ctx) -> bool``: create the timer only when true (e.g. not for an expulsion).
-    when: Callable[..., bool] | None = None
-
-    def applies(self, ctx) -> bool:
-        """Is a timer created for this case (``when``, default yes)?"""
-        return self.when is None or bool(self.when(ctx))
-
-    def due_at(self, ctx) -> dt.datetime:
-        """When it fires (naive UTC): ``due(ctx)``, else ``delay`` from now."""
-        return self.due(ctx) if self.due is not None else ctx.now + (self.delay or dt.timedelta(0))
-
-
-@dataclasses.dataclass(frozen=True)
-class Start:
-    """A state a case may start in, and who may open it there."""
-
-    state: Any
-    roles: Any
-    level: LevelSpec = Level.branch
-    guards: Sequence[Callable] = ()
-    form: type | None = None
-    label: str = ""
-    # Effects run when the case is opened (e.g. copy the report into case.data).
-    effects: Sequence[Callable] = ()
+__all__ = ["Applies", "CLEAR", "CompiledTransition", "Deadline", "Process", "Start", "TimerSpec", "Transition",
+           "get_process", "registered"]
 
 
 class Transition:
@@ -133,6 +88,8 @@ class Transition:
         effects: Sequence[Callable] = (),
         label: str = "",
         closes: bool = False,
+        also: Sequence[tuple[Any, LevelSpec]] = (),
+        applies: Applies | None = None,
     ):
         self.action = action
         self.sources = tuple(source) if isinstance(source, (list, tuple, set, frozenset)) else (source,)
@@ -156,6 +113,9 @@ class Transition:
         # The case is closed after this transition although its target is not an
         # end state for every case (e.g. an expulsion once the appeal window passed).
         self.closes = closes
+        # Further (roles, level) pairs that may take it.
+        self.also = tuple(also)
+        self.applies = applies
 
     @property
     def is_system(self) -> bool:
@@ -184,6 +144,10 @@ class CompiledTransition:
     effects: tuple
     label: str
     spec: Transition
+    # Who may take it: (role values, level spec) pairs, the first being ``roles`` at ``level``
+    # (``roles`` is then the union of every pair's roles).
+    grants: tuple[tuple[frozenset[str], Any], ...] = ()
+    applies: Applies | None = None
 
     @property
     def is_system(self) -> bool:
@@ -344,10 +308,20 @@ def _compile(cls) -> None:
         if t.timer is not None and roles:
             raise DefinitionError(f"{tw}: only system transitions (no role) may have a timer")
         _check_deadline(t.deadline, cls.rulebooks, tw)
+        grants = ((roles, level),) if roles else ()
+        for also_roles, also_level in t.also:
+            if not roles:
+                raise DefinitionError(f"{tw}: a system transition takes no further roles")
+            more = role_values(also_roles if isinstance(also_roles, (list, tuple, set, frozenset)) else (also_roles,),
+                               tw)
+            grants += ((more, _check_level(also_level, tw)),)
+        if t.applies is not None and not (isinstance(t.applies, Applies) and callable(t.applies.sql)):
+            raise DefinitionError(f"{tw}: applies= must be an Applies with its SQL twin (the inbox lists by it)")
         ct = CompiledTransition(
-            action=t.action, sources=sources, targets=targets, roles=roles, level=level,
+            action=t.action, sources=sources, targets=targets,
+            roles=frozenset().union(*(g[0] for g in grants)) if grants else roles, level=level,
             form=t.form, guards=t.guards, vote=t.vote, choose=t.choose, deadline=t.deadline,
-            timer=t.timer, effects=t.effects, label=t.label, spec=t,
+            timer=t.timer, effects=t.effects, label=t.label, spec=t, grants=grants, applies=t.applies,
         )
         for src in sources:
             if (src, t.action) in compiled:

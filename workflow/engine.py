@@ -164,6 +164,7 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
     ct = checks.find_transition(process, snap, action)
     ctx = Context(session, process, snap, actor, ct, now=now)
     ctx.acting_unit_id = checks.check_permission(roles, ct, snap, actor)
+    checks.check_applies(ct, ctx)  # what available_actions does not offer for this case's facts is refused
     audit_payload = checks.validate(ct, ctx, payload)
     to_state, outcome = checks.choose_target(ct, ctx)
     ctx.to_state, ctx.outcome = to_state, outcome

@@ -5,7 +5,10 @@ A vote payload has ``meeting_date``, ``entitled`` (members entitled to vote),
 (0 <= for + against <= present <= entitled, entitled >= 1); the quorum
 (default: more than half of the entitled present) must be met; the outcome is
 ``passed`` when ``votes_for`` reaches the rule's fraction of the base
-(``entitled`` or ``present``), ``>=`` or ``>`` (``strict``).
+(``entitled`` or ``present``), ``>=`` or ``>`` (``strict``). A rule counts the
+members of a body (``voters="members"``, a branch meeting) or of a committee
+(``voters="committee"``, e.g. a standing committee), and its message says which
+(:func:`of_committee`).
 """
 
 from __future__ import annotations
@@ -75,12 +78,15 @@ class VoteRule:
     quorum_numerator: int = 1
     quorum_denominator: int = 2
     quorum_strict: bool = True
+    voters: str = "members"  # or "committee": its members (ủy viên) vote
 
     def __post_init__(self):
         if self.denominator <= 0 or self.numerator < 0 or self.quorum_denominator <= 0:
             raise ValueError("vote fractions need a positive denominator")
         if self.base not in ("entitled", "present"):
             raise ValueError("base is 'entitled' or 'present'")
+        if self.voters not in ("members", "committee"):
+            raise ValueError("voters is 'members' or 'committee'")
 
     @property
     def fraction(self) -> Fraction:
@@ -125,18 +131,34 @@ class VoteRule:
         base = v[self.base]
         need = _need(base, self.fraction, self.strict)
         passed = v["votes_for"] >= need
-        describe = _describe(self.fraction, self.strict)
-        if self.base == "entitled":
+        figures = {"for": v["votes_for"], "base": base, "need": need, "rule": _describe(self.fraction, self.strict)}
+        if self.voters == "committee":
+            if self.base == "entitled":
+                text = _("%(for)s of %(base)s committee members entitled voted for; at least %(need)s (%(rule)s of "
+                         "%(base)s) are needed.", **figures)
+            else:
+                text = _("%(for)s of %(base)s committee members present voted for; at least %(need)s (%(rule)s of "
+                         "%(base)s) are needed.", **figures)
+        elif self.base == "entitled":
             text = _("%(for)s of %(base)s entitled voted for; at least %(need)s (%(rule)s of %(base)s) are needed.",
-                     **{"for": v["votes_for"], "base": base, "need": need, "rule": describe})
+                     **figures)
         else:
             text = _("%(for)s of %(base)s present voted for; at least %(need)s (%(rule)s of %(base)s) are needed.",
-                     **{"for": v["votes_for"], "base": base, "need": need, "rule": describe})
+                     **figures)
         return VoteResult(passed=passed, needed=need, quorum_needed=self.quorum_needed(v["entitled"]), message=text)
 
 
 TWO_THIRDS = VoteRule(2, 3, strict=False)
 MAJORITY = VoteRule(1, 2, strict=True)
+
+
+def of_committee(rule: VoteRule) -> VoteRule:
+    """The same rule, voted by a committee's members (ủy viên) rather than a meeting's members."""
+    return dataclasses.replace(rule, voters="committee")
+
+
+COMMITTEE_TWO_THIRDS = of_committee(TWO_THIRDS)
+COMMITTEE_MAJORITY = of_committee(MAJORITY)
 
 
 class VoteForm(Form):

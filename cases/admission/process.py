@@ -12,6 +12,7 @@ from cases.certificates import certificate_check, certificate_on
 from cases.dates import add_months, as_date, d, local_midnight
 from cases.documents import current_documents
 from cases.guards import (Check, candidate_of_branch, date_not_in_future, entitled_not_more_than_members,
+                          entitled_not_more_than_organisation,
                           no_open_admission, vote_passed)
 from cases.models import Document
 from cases.rulebooks import RULEBOOKS
@@ -21,7 +22,7 @@ from forms import admission as f
 from workflow import calendar
 from workflow.definition import CLEAR, Deadline, Process, Start, TimerSpec, Transition
 from workflow.i18n import _
-from workflow.votes import MAJORITY, TWO_THIRDS
+from workflow.votes import COMMITTEE_MAJORITY, COMMITTEE_TWO_THIRDS, TWO_THIRDS
 
 from . import rules
 
@@ -290,8 +291,8 @@ class Admission(Process):
                    effects=[store_branch_vote], deadline=ADMISSION_DEADLINE,
                    label=_l("Record the branch resolution (6-KNĐ)")),
         Transition("record_grassroots_vote", S.grassroots_vote, {"passed": S.superior_review, "failed": S.rejected},
-                   role=CM, level=Level.grassroots, form=f.GrassrootsVoteForm, vote=TWO_THIRDS,
-                   guards=[date_not_in_future("meeting_date")],
+                   role=CM, level=Level.grassroots, form=f.GrassrootsVoteForm, vote=COMMITTEE_TWO_THIRDS,
+                   guards=[date_not_in_future("meeting_date"), entitled_not_more_than_organisation],
                    label=_l("Record the grassroots committee resolution (8-KNĐ)")),
         Transition("appraise", S.superior_review, S.superior_decision, role=OO, level=Level.superior,
                    form=f.AppraiseForm, label=_l("Appraise the dossier")),
@@ -302,8 +303,9 @@ class Admission(Process):
           for state, kind in ((S.superior_review, "admission_decision"), (S.superior_decision, "admission_decision"),
                               (S.recognition_decision, "recognition_decision"))],
         Transition("decide_admit", S.superior_decision, S.awaiting_ceremony, role=SM, level=Level.superior,
-                   form=f.DecideAdmitForm, vote=MAJORITY,
-                   guards=[vote_passed, date_not_in_future("decision_date"), decision_after_branch_vote],
+                   form=f.DecideAdmitForm, vote=COMMITTEE_MAJORITY,
+                   guards=[vote_passed, date_not_in_future("decision_date"), decision_after_branch_vote,
+                           entitled_not_more_than_organisation],
                    effects=[store_decision], deadline=CEREMONY_DEADLINE,
                    label=_l("Decide to admit (9-KNĐ)")),
         Transition("decide_refuse", S.superior_decision, S.rejected, role=SM, level=Level.superior,
@@ -326,11 +328,12 @@ class Admission(Process):
                    label=_l("Record the branch resolution on recognition (13-KNĐ)")),
         Transition("record_probation_grassroots_vote", S.probation_grassroots_vote,
                    {"passed": S.recognition_decision, "failed": S.removal_proposed},
-                   role=CM, level=Level.grassroots, form=f.ProbationGrassrootsVoteForm, vote=TWO_THIRDS,
-                   guards=[date_not_in_future("meeting_date")],
+                   role=CM, level=Level.grassroots, form=f.ProbationGrassrootsVoteForm, vote=COMMITTEE_TWO_THIRDS,
+                   guards=[date_not_in_future("meeting_date"), entitled_not_more_than_organisation],
                    label=_l("Record the grassroots committee resolution on recognition (15-KNĐ)")),
         Transition("decide_recognise", S.recognition_decision, S.official, role=SM, level=Level.superior,
-                   form=f.DecideRecogniseForm, vote=MAJORITY, guards=[vote_passed, date_not_in_future("decision_date")],
+                   form=f.DecideRecogniseForm, vote=COMMITTEE_MAJORITY,
+                   guards=[vote_passed, date_not_in_future("decision_date"), entitled_not_more_than_organisation],
                    effects=[become_official], label=_l("Recognise as an official member (16-KNĐ)")),
         Transition("decide_remove", [S.recognition_decision, S.removal_proposed], S.removed, role=SM,
                    level=Level.superior, form=f.DecideRemoveForm, guards=[date_not_in_future("decision_date")],

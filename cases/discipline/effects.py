@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cases.dates import as_date, local_midnight
-from core.enums import PersonStatus
+from core.enums import Level, PersonStatus
 from core.models import Post, Unit
 from workflow import engine
 
@@ -43,14 +43,16 @@ def store_findings(ctx):
 
 def store_vote(body: str):
     """An effect factory: append the ``body``'s resolution (``"branch"`` or
-    ``"grassroots"``) to the case's ``proposals``; where it decided, the penalty
-    is final and that body the deciding one."""
+    ``"grassroots"``) to the case's ``proposals``, with the route the rules gave
+    it (``resolution``: ``decide`` where the body had the authority, else
+    ``propose``); where it decided, the penalty is final and that body the deciding one."""
 
     def store(ctx):
         p = ctx.payload
+        decided_here = ctx.to_state in ("decided", "not_disciplined")
         proposal = {"body": body, "unit_id": ctx.acting_unit_id, "form": p["proposed_form"],
-                    "resolution": p["resolution"], "meeting_date": p["meeting_date"], "entitled": p["entitled"],
-                    "votes_for": p["votes_for"], "passed": ctx.vote.passed}
+                    "resolution": "decide" if decided_here else "propose", "meeting_date": p["meeting_date"],
+                    "entitled": p["entitled"], "votes_for": p["votes_for"], "passed": ctx.vote.passed}
         values = {"proposals": list(ctx.data.get("proposals", [])) + [proposal],
                   "proposed_form": p["proposed_form"], "post_id": p.get("post_id")}
         if ctx.to_state == "decided":
@@ -129,11 +131,22 @@ def store_appeal(ctx):
 
 def refer_appeal(ctx):
     """The appeal goes one level above the body that decided (DOMAIN.md,
-    "Discipline", ``appeal_review``): the parent of the deciding unit (of the
-    case's unit when none was recorded) becomes the reviewing unit, where
-    ``resolve_appeal`` is taken (``level=REVIEWING``); none above the root."""
+    "Discipline", ``appeal_review``): for a branch's decision, the grassroots
+    organisation above the branch (a đảng bộ bộ phận in between is skipped; a chi
+    bộ cơ sở is its own grassroots organisation, so its decision goes to its
+    parent); otherwise the parent of the deciding unit (of the case's unit when
+    none was recorded). That unit becomes the reviewing unit, where
+    ``resolve_appeal`` is taken; none above the root."""
     unit = ctx.session.get(Unit, int(ctx.data.get("deciding_unit_id") or ctx.snapshot.unit_id))
-    ctx.set_reviewing_unit(unit.parent_id if unit is not None else None)
+    if unit is None:
+        ctx.set_reviewing_unit(None)
+        return
+    if ctx.data.get("decided_by") == "branch" and not unit.grassroots_branch:
+        grassroots = rules.unit_of_level(ctx.session, unit, Level.grassroots)
+        if grassroots is not None:
+            ctx.set_reviewing_unit(grassroots.id)
+            return
+    ctx.set_reviewing_unit(unit.parent_id)
 
 
 def resolve_appeal(ctx):

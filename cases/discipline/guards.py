@@ -1,6 +1,11 @@
 """What decides a discipline step: its guards, the vote rule and the routes a
-vote or a conclusion takes. (Who resolves an appeal is the reviewing unit that
-:func:`cases.discipline.effects.refer_appeal` sets when it is filed.)
+vote or a conclusion takes, and where a step applies at all. (Who resolves an
+appeal is the reviewing unit that :func:`cases.discipline.effects.refer_appeal`
+sets when it is filed.)
+
+Where a body's vote goes (decided there, or up to the next level) follows from
+the rules and the case's facts (:func:`branch_decides`, :func:`grassroots_decides`):
+the user records the vote, never chooses the route.
 
 Guards are ``guard(ctx) -> reason | None``; the rules they apply are in
 :mod:`cases.discipline.rules`. A discipline form (hình thức kỷ luật) is called a
@@ -10,22 +15,48 @@ Guards are ``guard(ctx) -> reason | None``; the rules they apply are in
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from cases.dates import as_date, d
+from cases.guards import evidence_attached
 from core.enums import Level, PersonStatus
-from core.models import Unit
+from core.models import Person, Unit
+from workflow.definition import Applies
 from workflow.i18n import _
-from workflow.votes import MAJORITY, TWO_THIRDS, VoteRule
+from workflow.models import Case
+from workflow.votes import MAJORITY, TWO_THIRDS, VoteRule, of_committee
 
 from . import rules
 from .rules import EXPULSION
 
 
-def proposal_rule(ctx) -> VoteRule:
-    """The vote rule of a body's resolution: two thirds to propose an expulsion,
-    a majority to decide (or for any other penalty). Source: Quy định 69-QĐ/TW, Điều 15."""
-    if ctx.payload.get("resolution") == "propose" and ctx.payload.get("proposed_form") == EXPULSION:
-        return TWO_THIRDS
-    return MAJORITY
+# ---- who decides ------------------------------------------------------------------------------------
+
+def branch_decides(ctx) -> bool:
+    """Does the branch decide the penalty voted (payload ``proposed_form``) itself
+    (:func:`rules.branch_authority` finds no reason it may not)? Otherwise it proposes."""
+    return not rules.branch_authority(ctx.session, ctx.person, ctx.payload.get("proposed_form"), ctx.data)
+
+
+def grassroots_decides(ctx) -> bool:
+    """Does the grassroots committee decide the penalty voted itself
+    (:func:`rules.grassroots_authority`)? Otherwise it proposes to the superior level."""
+    grassroots = rules.unit_of_level(ctx.session, ctx.unit, Level.grassroots)
+    return not rules.grassroots_authority(ctx.session, ctx.person, grassroots, ctx.payload.get("proposed_form"))
+
+
+def proposal_rule(decides, committee: bool = False):
+    """A vote rule factory for a body's resolution, ``decides(ctx)`` saying whether
+    it decides: two thirds of the entitled to propose an expulsion, a majority to
+    decide (or for any other penalty); counted in committee members (ủy viên) for a
+    committee. Source: Quy định 69-QĐ/TW, Điều 15."""
+
+    def rule(ctx) -> VoteRule:
+        chosen = TWO_THIRDS if ctx.payload.get("proposed_form") == EXPULSION and not decides(ctx) else MAJORITY
+        return of_committee(chosen) if committee else chosen
+
+    rule.__name__ = f"{decides.__name__}_rule"
+    return rule
 
 
 # ---- guards -----------------------------------------------------------------------------------------
@@ -45,17 +76,20 @@ def violation_dates_valid(ctx):
     return " ".join(out) or None
 
 
-def penalty_allowed(field: str, optional: bool = False):
+def penalty_allowed(field: str, date_field: str, optional: bool = False):
     """A guard factory: the penalty in the payload's ``field`` may be given to the
-    member (:func:`rules.penalty_allowed`, judged on the status they had before
-    a discipline took effect); missing is refused unless ``optional``."""
+    member on the payload's ``date_field`` (the vote or the decision)
+    (:func:`rules.penalty_allowed`, judged on the status they had before a
+    discipline took effect; a dismissal names a post held that day and not ended);
+    missing is refused unless ``optional``."""
 
     def check(ctx):
         penalty = ctx.payload.get(field)
         if not penalty:
             return None if optional else _("Choose the form of discipline.")
         status = PersonStatus(ctx.data["status_before"]) if ctx.data.get("status_before") else None
-        return rules.penalty_allowed(ctx.session, ctx.person, penalty, ctx.payload.get("post_id"), status=status)
+        return rules.penalty_allowed(ctx.session, ctx.person, penalty, ctx.payload.get("post_id"), status=status,
+                                     on=as_date(ctx.payload.get(date_field)) or ctx.today)
 
     check.__name__ = f"{field}_allowed"
     return check
@@ -75,14 +109,6 @@ def within_limitation(penalty_field: str, date_field: str):
 
     check.__name__ = f"{penalty_field}_within_limitation"
     return check
-
-
-def branch_may_decide(ctx):
-    """Where the branch resolves to decide, it has the authority (:func:`rules.branch_authority`)."""
-    if ctx.payload.get("resolution") != "decide":
-        return None
-    reasons = rules.branch_authority(ctx.session, ctx.person, ctx.payload.get("proposed_form"), ctx.data)
-    return " ".join(reasons) or None
 
 
 def _two_thirds_reason(proposal: dict | None, body_name: str) -> str | None:
@@ -110,20 +136,13 @@ def _body_name(ctx, proposal: dict | None) -> str:
     return unit.name if unit else proposal["body"]
 
 
-def grassroots_may_decide(ctx):
-    """Where the grassroots committee resolves to decide, it has the authority
-    (:func:`rules.grassroots_authority`), and an expulsion was proposed by 2/3 of the branch."""
-    if ctx.payload.get("resolution") != "decide":
+def grassroots_expulsion_proposed_by_two_thirds(ctx):
+    """Where the grassroots committee decides an expulsion itself (authorised to
+    expel), the branch proposed it with 2/3 of its entitled members."""
+    if ctx.payload.get("proposed_form") != EXPULSION or not grassroots_decides(ctx):
         return None
-    penalty = ctx.payload.get("proposed_form")
-    grassroots = rules.unit_of_level(ctx.session, ctx.unit, Level.grassroots)
-    reasons = rules.grassroots_authority(ctx.session, ctx.person, grassroots, penalty)
-    if not reasons and penalty == EXPULSION:
-        branch = _last_proposal(ctx, "branch")
-        reason = _two_thirds_reason(branch, _body_name(ctx, branch))
-        if reason:
-            reasons.append(reason)
-    return " ".join(reasons) or None
+    branch = _last_proposal(ctx, "branch")
+    return _two_thirds_reason(branch, _body_name(ctx, branch))
 
 
 def expulsion_proposed_by_two_thirds(ctx):
@@ -145,13 +164,37 @@ def decision_after_votes(ctx):
     return None
 
 
-def probationary_member(ctx):
-    """Removal instead of discipline is only for a probationary member."""
-    person = ctx.person
-    if person.status is not PersonStatus.probationary:
-        return _("%(name)s is not a probationary member: removal instead of discipline is only for a probationary "
-                 "member whose violation is too serious for a warning.", name=person.full_name)
-    return None
+def evidence_on_file(ctx):
+    """At least one evidence document is on the case (:func:`cases.guards.evidence_attached`)."""
+    return evidence_attached(ctx)
+
+
+def evidence_before_violation_established(ctx):
+    """A review concludes that a violation is established only with at least one evidence document on the case."""
+    return evidence_attached(ctx) if ctx.payload.get("conclusion") == "violation" else None
+
+
+# ---- where a step applies (the case's facts; the SQL twin lists the inbox) --------------------------
+
+def _not_probationary(facts) -> str:
+    name = facts.person.full_name if facts.person is not None else "—"
+    return _("%(name)s is not a probationary member: removal instead of discipline is only for a probationary "
+             "member whose violation is too serious for a warning.", name=name)
+
+
+# Removal instead of discipline: only for a probationary member.
+PROBATIONARY_MEMBER = Applies(
+    "probationary_member",
+    test=lambda facts: facts.person is not None and facts.person.status is PersonStatus.probationary,
+    sql=lambda: Case.person_id.in_(sa.select(Person.id).where(Person.status == PersonStatus.probationary)),
+    reason=_not_probationary)
+
+# One appeal per discipline: none filed yet.
+NO_APPEAL_YET = Applies(
+    "no_appeal_yet",
+    test=lambda facts: not (facts.data or {}).get("appeal"),
+    sql=lambda: Case.data["appeal"].as_string().is_(None),
+    reason=lambda facts: _("An appeal was already filed and resolved on this discipline."))
 
 
 def announced_after_decision(ctx):
@@ -165,10 +208,9 @@ def announced_after_decision(ctx):
 
 
 def appeal_in_window(ctx):
-    """One appeal, filed (payload ``filed_on``) within the case rulebook's
-    ``appeal_window_months`` of being told (:func:`rules.appeal_check`)."""
-    if ctx.data.get("appeal"):
-        return _("An appeal was already filed and resolved on this discipline.")
+    """The appeal is filed (payload ``filed_on``) within the case rulebook's
+    ``appeal_window_months`` of being told (:func:`rules.appeal_check`); one appeal
+    per discipline is :data:`NO_APPEAL_YET`."""
     return rules.appeal_check(as_date(ctx.data.get("announced_on")), as_date(ctx.payload.get("filed_on")),
                               ctx.rulebook.appeal_window_months)
 
@@ -182,19 +224,19 @@ def appeal_change_valid(ctx):
             return _("Choose the new form of discipline.")
         if new == ctx.data.get("final_form"):
             return _("The new form is the same as the form decided; choose “upheld” instead.")
-        return penalty_allowed("new_form")(ctx)
+        return penalty_allowed("new_form", "decision_date")(ctx)
     return None
 
 
 # ---- routing ---------------------------------------------------------------------------------------------
 
-def decided_or_up(upward: str):
+def decided_or_up(decides, upward: str):
     """A chooser factory for a body's resolution: decided (or not disciplined,
-    when the vote failed) where the body resolved to decide; otherwise the
-    result goes ``upward`` all the same."""
+    when the vote failed) where the body has the authority (``decides(ctx)``);
+    otherwise the result goes ``upward`` all the same."""
 
     def route(ctx) -> str:
-        if ctx.payload.get("resolution") == "decide":
+        if decides(ctx):
             return "decided" if ctx.vote.passed else "not_disciplined"
         return upward
 
@@ -202,8 +244,8 @@ def decided_or_up(upward: str):
     return route
 
 
-branch_route = decided_or_up("upper_review")
-grassroots_route = decided_or_up("superior_decision")
+branch_route = decided_or_up(branch_decides, "upper_review")
+grassroots_route = decided_or_up(grassroots_decides, "superior_decision")
 
 
 def review_route(ctx) -> str:

@@ -46,22 +46,14 @@ def _int(value) -> int | None:
         return None
 
 
-def current_post(session: Session, person: Person, post_id) -> Post | None:
-    """The post ``post_id`` if the person holds it now, else None."""
-    if not post_id:
-        return None
-    post = session.get(Post, int(post_id))
-    if post is None or post.person_id != person.id or post.ended_on is not None:
-        return None
-    return post
-
-
 def penalty_allowed(session: Session, person: Person, penalty: str, post_id=None,
-                    status: PersonStatus | None = None) -> str | None:
+                    status: PersonStatus | None = None, on: dt.date | None = None) -> str | None:
     """Why ``penalty`` may not be given to the person, or None. Probationary
-    members: reprimand or warning only; dismissal: only from a post held
-    (``post_id``). ``status``: the person's status before the discipline took
-    effect (on appeal). Source: Quy định 69-QĐ/TW, Điều 7."""
+    members: reprimand or warning only; dismissal: only from a post the person
+    holds (``post_id``) on ``on`` (the vote or decision; default: any day),
+    which has not ended — an ended post cannot be named again. ``status``: the
+    person's status before the discipline took effect (on appeal). Source: Quy
+    định 69-QĐ/TW, Điều 7; DOMAIN.md, "Discipline"."""
     status = status or person.status
     if penalty not in PENALTIES:
         return _("Unknown form of discipline “%(form)s”.", form=penalty)
@@ -72,12 +64,25 @@ def penalty_allowed(session: Session, person: Person, penalty: str, post_id=None
     if status not in (PersonStatus.probationary, PersonStatus.official):
         return _("%(name)s is not a party member.", name=person.full_name)
     if penalty == DISMISSAL:
-        if not [p for p in person.posts if p.ended_on is None or p.id == _int(post_id)]:
+        return post_check(session, person, post_id, on)
+    return None
+
+
+def post_check(session: Session, person: Person, post_id, on: dt.date | None) -> str | None:
+    """Why the member cannot be dismissed from the post ``post_id``: they hold no
+    post, none is named, it is not theirs, it has ended, or it started after ``on``."""
+    post = session.get(Post, _int(post_id)) if _int(post_id) else None
+    if post is None or post.person_id != person.id:
+        if not [p for p in person.posts if p.ended_on is None]:
             return _("%(name)s holds no post, so dismissal from post (cách chức) is not possible.",
                      name=person.full_name)
-        post = session.get(Post, _int(post_id)) if _int(post_id) else None
-        if post is None or post.person_id != person.id:
-            return _("Name the post %(name)s is dismissed from.", name=person.full_name)
+        return _("Name the post %(name)s is dismissed from.", name=person.full_name)
+    if post.ended_on is not None:
+        return _("%(name)s no longer holds the post %(post)s (it ended on %(ended)s): an ended post cannot be "
+                 "named for a dismissal.", name=person.full_name, post=post.title, ended=d(post.ended_on))
+    if on is not None and post.started_on > on:
+        return _("%(name)s held the post %(post)s only from %(start)s, after %(on)s.", name=person.full_name,
+                 post=post.title, start=d(post.started_on), on=d(on))
     return None
 
 

@@ -7,15 +7,15 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from cases.effects import store_request, store_self_review
-from cases.guards import (date_not_in_future, entitled_not_more_than_members, evidence_attached, open_case_of,
-                          party_member_of_branch, self_review_done, vote_passed)
+from cases.guards import (date_not_in_future, entitled_not_more_than_members, entitled_not_more_than_organisation,
+                          evidence_attached, open_case_of, party_member_of_branch, self_review_done, vote_passed)
 from cases.rulebooks import RULEBOOKS
 from core.enums import Level, PersonStatus, Role
 from forms import removal as f
 from forms.shared import RequestSelfReviewForm, SelfReviewForm
 from workflow.definition import Process, Start, Transition
 from workflow.i18n import _
-from workflow.votes import MAJORITY, TWO_THIRDS
+from workflow.votes import COMMITTEE_MAJORITY, COMMITTEE_TWO_THIRDS, TWO_THIRDS
 
 from . import rules
 
@@ -116,11 +116,12 @@ class Removal(Process):
                    guards=[date_not_in_future("meeting_date"), entitled_not_more_than_members, evidence_attached],
                    effects=[store_vote("branch_vote")], label=_l("Record the branch resolution on the removal")),
         Transition("record_grassroots_vote", S.grassroots_vote, {"passed": S.superior_decision, "failed": S.dropped},
-                   role=CM, level=Level.grassroots, form=f.GrassrootsVoteForm, vote=TWO_THIRDS,
-                   guards=[date_not_in_future("meeting_date")], effects=[store_vote("grassroots_vote")],
+                   role=CM, level=Level.grassroots, form=f.GrassrootsVoteForm, vote=COMMITTEE_TWO_THIRDS,
+                   guards=[date_not_in_future("meeting_date"), entitled_not_more_than_organisation], effects=[store_vote("grassroots_vote")],
                    label=_l("Record the grassroots committee resolution on the removal")),
         Transition("decide_remove", S.superior_decision, S.removed, role=SM, level=Level.superior,
-                   form=f.DecideRemoveForm, vote=MAJORITY, guards=[vote_passed, date_not_in_future("decision_date")],
+                   form=f.DecideRemoveForm, vote=COMMITTEE_MAJORITY,
+                   guards=[vote_passed, date_not_in_future("decision_date"), entitled_not_more_than_organisation],
                    effects=[become_removed], label=_l("Decide to remove the name")),
         Transition("decide_keep", S.superior_decision, S.dropped, role=SM, level=Level.superior, form=f.DecideKeepForm,
                    guards=[date_not_in_future("decision_date")], effects=[store_keep],

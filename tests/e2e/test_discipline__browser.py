@@ -1,8 +1,10 @@
 """Headless Chromium: (1) a reprimand decided by Chi bộ thôn Trung alone; (2) the
 expulsion of the thôn Trung member who sits on the Phúc Thắng committee, from
 kiemtra.nghiahung's report up to thuongvu.nghiahung, announced, appealed in time
-and upheld by kiemtra.tinh; (3) a removal from the rolls for 3 months of missed
-dues. Screenshots of every step are saved as artifacts."""
+and upheld by kiemtra.tinh; (3) a warning decided by Chi bộ thôn Đông, appealed,
+and changed to a reprimand by the Phúc Thắng committee (kiemtra.phucthang);
+(4) a removal from the rolls for 3 months of missed dues. Screenshots of every
+step are saved as artifacts."""
 
 import pytest
 
@@ -32,8 +34,7 @@ def test_browser__reprimand_decided_by_the_branch_alone(live_server, page, artif
     b.shot("opened")
     b.act(case_id, "record_self_review", selects={"submitted": "yes", "member_proposed_form": "reprimand"},
           fields={"self_criticism": "Tôi nhận khuyết điểm, xin nhận hình thức khiển trách."})
-    b.act(case_id, "record_branch_vote", selects={"proposed_form": "reprimand", "resolution": "decide"},
-          fields=vote(10, 10, 8, 2))
+    b.act(case_id, "record_branch_vote", selects={"proposed_form": "reprimand"}, fields=vote(10, 10, 8, 2))
     assert b.state() == "decided"
     assert "Khiển trách" in page.locator("[data-testid=final-form]").inner_text()
     b.act(case_id, "announce", fields={"announced_on": TODAY})
@@ -69,23 +70,15 @@ def test_browser__expulsion_of_a_committee_member_appealed_and_upheld(live_serve
     for day in ("2026-11-02", "2026-11-09", "2026-11-16"):
         b.act(case_id, "request_self_review", fields={"requested_on": day})
     b.act(case_id, "record_self_review", selects={"submitted": "no"})
-    # The branch may not decide for a committee member: the refusal says why.
+    # The branch records its vote; for a member of the committee it can only propose, so the case goes up.
     b.open_case(case_id)
     page.locator("details[data-action=record_branch_vote] summary").click()
-    form = page.locator("[data-testid=form-record_branch_vote]")
-    b.fill(form, vote(10, 10, 9, 1), {"proposed_form": "expulsion", "resolution": "decide"})
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
-    refusal = page.locator("[data-testid=refusal]").inner_text()
-    assert "Đảng ủy xã Phúc Thắng" in refusal and "chỉ được đề nghị" in refusal
-    b.shot("branch-may-only-propose")
-    b.act(case_id, "record_branch_vote", selects={"proposed_form": "expulsion", "resolution": "propose"},
-          fields=vote(10, 10, 9, 1))
+    assert page.locator("[data-testid=form-record_branch_vote] select[name=resolution]").count() == 0
+    b.act(case_id, "record_branch_vote", selects={"proposed_form": "expulsion"}, fields=vote(10, 10, 9, 1))
     assert b.state() == "upper_review"
 
     b.as_user("danguy.phucthang")
-    b.act(case_id, "record_grassroots_vote", selects={"proposed_form": "expulsion", "resolution": "propose"},
-          fields=vote(11, 11, 10, 1))
+    b.act(case_id, "record_grassroots_vote", selects={"proposed_form": "expulsion"}, fields=vote(11, 11, 10, 1))
     assert b.state() == "superior_decision"
 
     b.as_user("thuongvu.nghiahung")
@@ -110,6 +103,46 @@ def test_browser__expulsion_of_a_committee_member_appealed_and_upheld(live_serve
     page.goto(f"{live_server}/people/{member.id}")
     assert page.locator(f"[data-testid=person-cases] a[href='/cases/{case_id}']").count() == 1
     b.shot("person-page")
+
+
+def test_browser__appeal_against_a_decision_of_thon_dong_resolved_by_the_phuc_thang_committee(
+        live_server, page, artifacts_dir, demo, clock_file):
+    clock_file.write_text("2026-11-20T03:00:00Z")
+    b = Browser(page, live_server, artifacts_dir, "discipline-appeal-dong")
+    member = officials(demo, "dong")[4]
+
+    b.as_user("bithu.dong")
+    case_id = b.new_case("discipline", selects={"person_id": member.id, "category": "member_duties"},
+                         fields={"violation_date": "2026-08-20",
+                                 "description": "Không đóng đảng phí ba tháng và không báo cáo chi bộ."})
+    b.upload(case_id, "evidence", "so-dang-phi.pdf", "2026-11-05")
+    b.act(case_id, "record_self_review", selects={"submitted": "yes", "member_proposed_form": "reprimand"},
+          fields={"self_criticism": "Tôi nhận khuyết điểm."})
+    b.act(case_id, "record_branch_vote", selects={"proposed_form": "warning"}, fields=vote(10, 10, 7, 3))
+    assert b.state() == "decided"  # the branch decides a warning for its own member
+    b.act(case_id, "announce", fields={"announced_on": TODAY})
+    b.act(case_id, "file_appeal", fields={"filed_on": TODAY, "grounds": "Vi phạm lần đầu, xin giảm hình thức."})
+    assert b.state() == "appeal_review"
+
+    # The district may not resolve it: the appeal goes one level above the branch, to Phúc Thắng.
+    b.as_user("kiemtra.nghiahung")
+    b.open_case(case_id)
+    assert page.locator("details[data-action=resolve_appeal]").count() == 0
+    b.as_user("kiemtra.phucthang")
+    page.goto(f"{live_server}/inbox")
+    assert page.locator(f"a[href='/cases/{case_id}']").count() >= 1
+    b.shot("inbox")
+    b.act(case_id, "resolve_appeal", selects={"result": "changed", "new_form": "reprimand"},
+          fields={"decision_number": "05-QĐ/UBKTĐU", "decision_date": TODAY,
+                  "reasoning": "Vi phạm lần đầu, đã khắc phục; khiển trách là tương xứng."})
+    assert b.state() == "in_force"
+    assert "Khiển trách" in page.locator("[data-testid=final-form]").inner_text()
+    assert "Thay đổi" in page.locator("[data-testid=appeal]").inner_text()
+    # One appeal per discipline: the branch is offered no second one.
+    b.as_user("bithu.dong")
+    b.open_case(case_id)
+    assert page.locator("details[data-action=file_appeal]").count() == 0
+    b.shot("after-appeal")
 
 
 def test_browser__removal_for_three_months_of_missed_dues(live_server, page, artifacts_dir, demo, clock_file):

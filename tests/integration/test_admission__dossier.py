@@ -54,7 +54,7 @@ def refusals(html: str) -> list[str]:
 
 # ---- documents: a newer upload supersedes, nothing is deleted -------------------------------------
 
-def test_rule__admission__a_new_upload_of_a_kind_supersedes_the_older_one_and_rules_read_the_latest(flow, app):
+def test_rule__admission__newer_upload_supersedes_the_older__rules_read_the_latest(flow, app):
     case_id = flow.open(flow.new_candidate("1998-01-01"), documents=("2-KNĐ", "3-KNĐ", "5-KNĐ"))
     stale = upload(flow, case_id, "1-KNĐ", "2025-11-19")  # 12 months and 1 day before 20/11/2026
     with pytest.raises(GuardFailed) as exc:
@@ -73,7 +73,7 @@ def test_rule__admission__a_new_upload_of_a_kind_supersedes_the_older_one_and_ru
     assert superseded_by(docs) == {stale: fresh}
 
 
-def test_rule__admission__the_latest_upload_counts_even_when_an_older_one_was_fresher(flow):
+def test_rule__admission__newer_upload_supersedes_the_older__latest_counts_even_if_older_was_fresher(flow):
     case_id = flow.open(flow.new_candidate("1998-01-01"), documents=("1-KNĐ", "2-KNĐ", "3-KNĐ", "5-KNĐ"))
     upload(flow, case_id, "5-KNĐ", "2025-10-01")  # the newer upload is the one the rules read
     with pytest.raises(GuardFailed) as exc:
@@ -81,7 +81,7 @@ def test_rule__admission__the_latest_upload_counts_even_when_an_older_one_was_fr
     assert "phải làm lại: 5-KNĐ." in refusal(exc)
 
 
-def test_rule__admission__evidence_and_other_documents_accumulate(app, flow):
+def test_rule__admission__newer_upload_supersedes_the_older__evidence_and_other_accumulate(app, flow):
     from app.extensions import db
     from cases.documents import documents_of, superseded_by
 
@@ -91,7 +91,7 @@ def test_rule__admission__evidence_and_other_documents_accumulate(app, flow):
     assert superseded_by(docs) == {first: second}  # the second "other" supersedes nothing
 
 
-def test_rule__admission__a_superseded_document_is_marked_on_the_page_and_in_the_api(app, pages, api, demo):
+def test_rule__admission__newer_upload_supersedes_the_older__marked_on_page_and_api(app, pages, api, demo):
     pages.as_user("bithu.trung")
     pages.open_admission(candidate(demo).id)
     case_id = latest_case_id(app)
@@ -110,7 +110,7 @@ def test_rule__admission__a_superseded_document_is_marked_on_the_page_and_in_the
 
 # ---- the checklist is the guard -------------------------------------------------------------------
 
-def test_rule__admission__the_checklist_and_the_submit_guard_are_the_same_rules(app, pages, demo):
+def test_rule__admission__checklist_and_guard_are_the_same_rules(app, pages, demo):
     pages.as_user("bithu.trung")
     pages.open_admission(candidate(demo).id)
     case_id = latest_case_id(app)
@@ -128,7 +128,7 @@ def test_rule__admission__the_checklist_and_the_submit_guard_are_the_same_rules(
     assert refusals(html) == ["Còn thiếu: 3-KNĐ."] == failing  # the page shows the very check that refused
 
 
-def test_rule__admission__the_checklist_reads_what_the_refused_submit_sent(app, pages, demo):
+def test_rule__admission__checklist_and_guard_are_the_same_rules__after_a_refused_submit(app, pages, demo):
     from tests.admission_flow import case_state
 
     pages.as_user("bithu.trung")
@@ -150,7 +150,7 @@ def test_rule__admission__the_checklist_reads_what_the_refused_submit_sent(app, 
 
 # ---- over 60 ---------------------------------------------------------------------------------------
 
-def test_rule__admission__more_than_720_full_months_needs_the_provinces_consent(flow, app):
+def test_rule__admission__over_60_needs_the_province_consent__more_than_720_months(flow, app):
     case_id = flow.open(flow.new_candidate("1966-10-20"))  # on 20/11/2026: 60 years 1 month (721 months)
     with pytest.raises(GuardFailed) as exc:
         flow.submit(case_id)
@@ -160,7 +160,7 @@ def test_rule__admission__more_than_720_full_months_needs_the_provinces_consent(
     assert flow.case(case_id).state == "background_check"
 
 
-def test_rule__admission__exactly_720_full_months_needs_no_consent(flow):
+def test_rule__admission__over_60_needs_the_province_consent__exactly_720_months_needs_none(flow):
     case_id = flow.open(flow.new_candidate("1966-11-20"))  # exactly 60 years: 720 full months
     flow.submit(case_id)
     assert flow.case(case_id).state == "background_check"
@@ -168,7 +168,7 @@ def test_rule__admission__exactly_720_full_months_needs_no_consent(flow):
 
 # ---- the certificate at the branch vote ----------------------------------------------------------------
 
-def test_rule__admission__a_certificate_dated_after_the_branch_vote_is_refused(flow):
+def test_rule__admission__certificate_not_after_the_vote__dated_after_refused(flow):
     flow.at("2026-11-02")
     case_id = flow.open(flow.new_candidate("1998-01-01", certificate_on="2026-11-15"))
     flow.at("2026-11-16")
@@ -180,7 +180,7 @@ def test_rule__admission__a_certificate_dated_after_the_branch_vote_is_refused(f
     assert flow.case(case_id).state == "branch_vote"
 
 
-def test_rule__admission__a_certificate_issued_on_the_day_of_the_branch_vote_passes(flow):
+def test_rule__admission__certificate_not_after_the_vote__issued_on_the_vote_day_passes(flow):
     flow.at("2026-11-02")
     case_id = flow.open(flow.new_candidate("1998-01-01", certificate_on="2026-11-12"))
     flow.at("2026-11-16")
@@ -189,7 +189,7 @@ def test_rule__admission__a_certificate_issued_on_the_day_of_the_branch_vote_pas
     assert flow.case(case_id).state == "grassroots_vote"
 
 
-def test_rule__admission__an_older_valid_certificate_counts_when_a_newer_one_postdates_the_vote(flow, app):
+def test_rule__admission__certificate_not_after_the_vote__older_valid_one_counts(flow, app):
     from app.extensions import db
     from core.models import Certificate
 

@@ -81,7 +81,7 @@ def test_admission__checklist_shows_every_rule_before_submit(app, pages, demo):
 
 
 @pytest.mark.parametrize("at_decision", [True, False])
-def test_admission__branch_secretary_cannot_decide(app, pages, demo, at_decision):
+def test_rule__admission__who_acts_at_each_step(app, pages, demo, at_decision):
     case_id = to_superior_decision(app, pages, demo) if at_decision else open_ready_case(app, pages, demo)
     state = case_state(app, case_id)
     pages.as_user("bithu.trung")

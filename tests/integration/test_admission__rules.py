@@ -20,7 +20,7 @@ def refusal(exc_info) -> str:
     return " ".join(exc_info.value.reasons)
 
 
-def test_rule__age_17_years_11_months_is_refused(flow):
+def test_rule__admission__age_at_least_18_full_years__17_years_11_months_refused(flow):
     case_id = flow.open(flow.new_candidate("2008-12-15"))  # on 20/11/2026: 17 years 11 months
     with pytest.raises(GuardFailed) as exc:
         flow.submit(case_id)
@@ -28,13 +28,13 @@ def test_rule__age_17_years_11_months_is_refused(flow):
     assert flow.case(case_id).state == "draft"
 
 
-def test_rule__age_exactly_18_passes(flow):
+def test_rule__admission__age_at_least_18_full_years__exactly_18_passes(flow):
     case_id = flow.open(flow.new_candidate("2008-11-20"))
     flow.submit(case_id)
     assert flow.case(case_id).state == "background_check"
 
 
-def test_rule__age_61_without_consent_is_refused_and_passes_with_it(flow, app):
+def test_rule__admission__over_60_needs_the_province_consent(flow, app):
     person = flow.new_candidate("1965-06-01")
     case_id = flow.open(person)
     with pytest.raises(GuardFailed) as exc:
@@ -51,7 +51,7 @@ def test_rule__age_61_without_consent_is_refused_and_passes_with_it(flow, app):
     assert flow.case(case_id).state == "background_check"
 
 
-def test_rule__certificate_61_months_old_is_refused(flow):
+def test_rule__admission__certificate_within_60_months_before_the_vote__61_months_refused(flow):
     case_id = flow.open(flow.new_candidate("1998-01-01", certificate_on="2021-10-15"))
     with pytest.raises(GuardFailed) as exc:
         flow.submit(case_id)
@@ -59,28 +59,28 @@ def test_rule__certificate_61_months_old_is_refused(flow):
     assert "cấp ngày 15/10/2021, đã 61 tháng tính đến 20/11/2026; chỉ có giá trị 60 tháng." in refusal(exc)
 
 
-def test_rule__certificate_60_months_and_1_day_old_is_refused(flow):
+def test_rule__admission__certificate_within_60_months_before_the_vote__60_months_and_1_day_refused(flow):
     case_id = flow.open(flow.new_candidate("1998-01-01", certificate_on="2021-11-19"))
     with pytest.raises(GuardFailed) as exc:
         flow.submit(case_id)
     assert "chỉ có giá trị 60 tháng" in refusal(exc)
 
 
-def test_rule__one_introducer_only_is_refused(flow):
+def test_rule__admission__two_official_introducers__one_only_refused(flow):
     case_id = flow.open(flow.new_candidate("1998-01-01"), documents=("1-KNĐ", "2-KNĐ", "3-KNĐ", "5-KNĐ"))
     with pytest.raises(GuardFailed) as exc:
         flow.submit(case_id, introducers=[flow.officials()[2]])
     assert "Cần 2 đảng viên chính thức giới thiệu; hiện chỉ có 1 người hợp lệ." in refusal(exc)
 
 
-def test_rule__youth_union_resolution_plus_one_member_passes(flow):
+def test_rule__admission__youth_union_resolution_and_one_member(flow):
     person = flow.new_candidate("2002-03-01", youth_union_member=True)
     case_id = flow.open(person, documents=("1-KNĐ", "2-KNĐ", "3-KNĐ", "4-KNĐ", "5-KNĐ"))
     flow.submit(case_id, introducers=[flow.officials()[2]], union="youth_union")
     assert flow.case(case_id).state == "background_check"
 
 
-def test_rule__probationary_introducer_is_refused(flow, demo):
+def test_rule__admission__two_official_introducers__probationary_refused(flow, demo):
     probationary = [p for p in demo.people["trung"] if p.status.value == "probationary"][0]
     case_id = flow.open(flow.new_candidate("1998-01-01"))
     with pytest.raises(GuardFailed) as exc:
@@ -88,14 +88,14 @@ def test_rule__probationary_introducer_is_refused(flow, demo):
     assert f"{probationary.full_name} không phải là đảng viên chính thức nên không được giới thiệu." in refusal(exc)
 
 
-def test_rule__introducer_known_less_than_12_months_is_refused(flow):
+def test_rule__admission__introducers_known_12_months_in_the_same_grassroots(flow):
     case_id = flow.open(flow.new_candidate("1998-01-01"))
     with pytest.raises(GuardFailed) as exc:
         flow.submit(case_id, since="2026-01-10")
     assert "chưa đủ 12 tháng tính đến 20/11/2026" in refusal(exc)
 
 
-def test_rule__missing_and_stale_documents_are_refused(flow):
+def test_rule__admission__documents_present_and_under_12_months_at_the_vote(flow):
     case_id = flow.open(flow.new_candidate("1998-01-01"), documents=("1-KNĐ", "3-KNĐ", "3-KNĐ", "5-KNĐ"),
                         docs_dated="2025-10-01")
     with pytest.raises(GuardFailed) as exc:
@@ -105,7 +105,7 @@ def test_rule__missing_and_stale_documents_are_refused(flow):
     assert "Quá 12 tháng tính đến 20/11/2026, phải làm lại: 1-KNĐ, 3-KNĐ, 5-KNĐ." in text
 
 
-def test_rule__branch_vote_6_of_10_fails_two_thirds(flow):
+def test_rule__admission__branch_vote_two_thirds_of_the_official_members__6_of_10_fails(flow):
     case_id = flow.open(flow.new_candidate("1998-01-01"))
     flow.to_branch_vote(case_id)
     result = flow.act(case_id, "record_branch_vote", "bithu.trung", **vote("2026-11-19", 10, 9, 6, 3))
@@ -115,13 +115,13 @@ def test_rule__branch_vote_6_of_10_fails_two_thirds(flow):
     assert flow.case(case_id).is_closed
 
 
-def test_rule__branch_vote_7_of_10_passes(flow):
+def test_rule__admission__branch_vote_two_thirds_of_the_official_members__7_of_10_passes(flow):
     case_id = flow.open(flow.new_candidate("1998-01-01"))
     flow.to_branch_vote(case_id)
     assert flow.act(case_id, "record_branch_vote", "bithu.trung", **vote("2026-11-19", 10, 9, 7, 2)).to_state == "grassroots_vote"
 
 
-def test_rule__grassroots_vote_below_two_thirds_is_rejected(flow):
+def test_rule__admission__grassroots_vote_two_thirds_of_the_committee__below_is_rejected(flow):
     case_id = flow.open(flow.new_candidate("1998-01-01"))
     flow.to_branch_vote(case_id)
     flow.act(case_id, "record_branch_vote", "bithu.trung", **vote("2026-11-19", 10, 10, 9, 1))
@@ -131,7 +131,7 @@ def test_rule__grassroots_vote_below_two_thirds_is_rejected(flow):
     assert "cần ít nhất 6" in flow.last_event(case_id).payload["vote"]["summary"]
 
 
-def test_rule__vote_arithmetic_and_membership_are_checked(flow):
+def test_rule__admission__vote_arithmetic_and_entitled_members_checked(flow):
     from workflow.errors import InvalidPayload
 
     case_id = flow.open(flow.new_candidate("1998-01-01"))
@@ -152,7 +152,7 @@ def _to_decision(flow, case_id, vote_date="2026-11-19"):
     flow.act(case_id, "appraise", "tochuc.nghiahung", appraisal="Đủ điều kiện.")
 
 
-def test_rule__decision_past_its_deadline_is_flagged_overdue(flow, app):
+def test_rule__admission__decision_deadline_from_the_rulebook(flow, app):
     from app.extensions import db
     from cases import queries
 
@@ -175,7 +175,7 @@ def test_rule__decision_past_its_deadline_is_flagged_overdue(flow, app):
     assert flow.case(case_id).state == "awaiting_ceremony"
 
 
-def test_rule__rulebooks_give_different_deadlines_for_the_same_dates(flow):
+def test_rule__rulebooks__chosen_by_the_day_the_case_is_opened(flow):
     ids = {}
     for opened_on in ("2025-06-20", "2025-07-10"):  # before and after 294-QĐ/TW took effect
         flow.at(opened_on)
@@ -192,7 +192,7 @@ def test_rule__rulebooks_give_different_deadlines_for_the_same_dates(flow):
     assert old.deadline_at > new.deadline_at
 
 
-def test_rule__ceremony_after_30_working_days_is_refused(flow):
+def test_rule__admission__ceremony_within_30_working_days(flow):
     case_id = flow.open(flow.new_candidate("1998-01-01"))
     _to_decision(flow, case_id)
     flow.act(case_id, "decide_admit", "thuongvu.nghiahung", decision_number="9-QĐ/HU", decision_date="2026-11-20",
@@ -204,7 +204,7 @@ def test_rule__ceremony_after_30_working_days_is_refused(flow):
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
-def test_rule__dates_outside_the_calendar_window_are_invalid_not_errors(flow, day):
+def test_admission__dates_outside_the_calendar_window_are_invalid_not_errors(flow, day):
     from workflow.errors import InvalidPayload
 
     case_id = flow.open(flow.new_candidate("1998-01-01"))
@@ -215,7 +215,7 @@ def test_rule__dates_outside_the_calendar_window_are_invalid_not_errors(flow, da
     assert flow.case(case_id).state == "branch_vote"
 
 
-def test_rule__vote_figures_may_be_named_for_and_against(flow):
+def test_rule__admission__vote_figures_named_for_and_against(flow):
     case_id = flow.open(flow.new_candidate("1998-01-01"))
     flow.to_branch_vote(case_id)
     result = flow.act(case_id, "record_branch_vote", "bithu.trung", meeting_date="2026-11-19", entitled=10,
@@ -224,7 +224,7 @@ def test_rule__vote_figures_may_be_named_for_and_against(flow):
     assert flow.last_event(case_id).payload["votes_for"] == 6
 
 
-def test_rule__introducers_time_alongside_comes_from_the_registry_when_not_stated(flow):
+def test_rule__admission__introducers_known_12_months_in_the_same_grassroots__from_the_registry_when_not_stated(flow):
     # The demo candidates joined the branch on 01/06/2023, the introducers earlier.
     case_id = flow.open(flow.new_candidate("1998-01-01", joined_unit_on=dt.date(2023, 6, 1)),
                         documents=("1-KNĐ", "2-KNĐ", "3-KNĐ", "5-KNĐ"))
@@ -233,7 +233,7 @@ def test_rule__introducers_time_alongside_comes_from_the_registry_when_not_state
     assert flow.case(case_id).state == "background_check"
 
 
-def test_rule__introducers_too_recent_in_the_registry_are_refused(flow):
+def test_rule__admission__introducers_known_12_months_in_the_same_grassroots__too_recent_in_the_registry(flow):
     case_id = flow.open(flow.new_candidate("1998-01-01", joined_unit_on=dt.date(2026, 3, 1)))
     o = flow.officials()
     with pytest.raises(GuardFailed) as exc:

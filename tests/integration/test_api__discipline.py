@@ -15,27 +15,29 @@ def test_api__discipline_from_report_to_in_force(api, demo):
     case = response.get_json()
     assert case["state"] == "reported" and case["type"] == "discipline"
     case_id = case["id"]
+    assert api.upload(case_id, "evidence", issued_on="2026-09-02").status_code == 201
     step(api, case_id, "danguy.phucthang", "open_review", {"note": "Xác minh việc sinh hoạt."}, "review")
     step(api, case_id, "danguy.phucthang", "conclude_review",
          {"conclusion": "violation", "findings": "Vắng 3 kỳ sinh hoạt không lý do."}, "self_review")
     step(api, case_id, "bithu.trung", "record_self_review",
          {"submitted": "yes", "self_criticism": "Tôi nhận khuyết điểm."}, "branch_vote")
     body = step(api, case_id, "bithu.trung", "record_branch_vote",
-                {"proposed_form": "reprimand", "resolution": "decide", **vote("2026-11-20", 10, 10, 9, 1)}, "decided")
+                {"proposed_form": "reprimand", **vote("2026-11-20", 10, 10, 9, 1)}, "decided")
     assert body["data"]["final_form"] == "reprimand"
     step(api, case_id, "bithu.trung", "announce", {"announced_on": "2026-11-20"}, "in_force")
 
     history = api.get(f"/cases/{case_id}/history").get_json()["items"]
-    assert [e["action"] for e in history] == ["start", "open_review", "conclude_review", "record_self_review",
-                                              "record_branch_vote", "announce"]
+    assert [e["action"] for e in history] == ["start", "upload_document", "open_review", "conclude_review",
+                                              "record_self_review", "record_branch_vote", "announce"]
     assert api.get(f"/audit/verify?case_id={case_id}").get_json() == {"ok": True}
     api.as_user("thuongvu.nghiahung")
     summary = api.get("/reports/summary?year=2026").get_json()
-    assert summary["discipline"] == {"total": 1, "by_form": {"reprimand": 1}}
+    assert summary["discipline"] == {"total": 1, "by_form": {"reprimand": 1},
+                                     "people": {"total": 1, "by_form": {"reprimand": 1}}}
     assert summary["cases"]["discipline"]["opened"] == 1
 
 
-def test_api__discipline_branch_finding_starts_at_self_review(api, demo):
+def test_rule__discipline__branch_own_finding_starts_at_self_review(api, demo):
     api.as_user("bithu.trung")
     response = api.post("/cases", json={"type": "discipline", "person_id": plain_member(demo).id, **REPORT})
     assert response.status_code == 201, response.get_data(as_text=True)

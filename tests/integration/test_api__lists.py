@@ -75,7 +75,7 @@ def test_api__org_tree(api, demo):
     assert api.get(f"/units/{demo.units['nghiahung'].id}").status_code == 404  # above their scope
 
 
-def test_api__summary_counts_admissions(api, demo):
+def test_rule__reports__admissions_opened_admitted_recognised_removed(api, demo):
     case_id = to_superior_decision(api, demo)
     step(api, case_id, "thuongvu.nghiahung", "decide_admit",
              dict(decision_number="5-QĐ/HU", decision_date="2026-11-18", **vote("2026-11-18", 15, 13, 12, 1)),
@@ -94,7 +94,7 @@ def test_api__summary_counts_admissions(api, demo):
     assert api.get(f"/reports/summary?unit={demo.units['nghiahung'].id}").status_code == 404
 
 
-def test_api__summary_counts_overdue(api, demo, clock_file):
+def test_rule__reports__overdue_by_unit_and_step(api, demo, clock_file):
     case_id = to_superior_decision(api, demo)
     step(api, case_id, "thuongvu.nghiahung", "decide_admit",
              dict(decision_number="5-QĐ/HU", decision_date="2026-11-18", **vote("2026-11-18", 15, 13, 12, 1)),

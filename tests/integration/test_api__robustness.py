@@ -76,12 +76,13 @@ def test_api__edge_values_at_every_discipline_step(api, demo):
             body = {"type": "discipline", "person_id": member.id, **REPORT, key: value}
             assert api.post("/cases", json=body).status_code < 500, (key, value)
     case_id = api.post("/cases", json={"type": "discipline", "person_id": member.id, **REPORT}).get_json()["id"]
+    assert api.upload(case_id, "evidence", issued_on="2026-09-02").status_code == 201
     steps = [
         ("danguy.phucthang", "open_review", {"note": "Xác minh."}, "review"),
         ("danguy.phucthang", "conclude_review", {"conclusion": "violation", "findings": "Vắng họp."}, "self_review"),
         ("bithu.trung", "record_self_review", {"submitted": "yes", "self_criticism": "Nhận khuyết điểm."},
          "branch_vote"),
-        ("bithu.trung", "record_branch_vote", {"proposed_form": "reprimand", "resolution": "decide",
+        ("bithu.trung", "record_branch_vote", {"proposed_form": "reprimand",
                                                **vote("2026-11-20", 10, 10, 9, 1)}, "decided"),
         ("bithu.trung", "announce", {"announced_on": "2026-11-20"}, "in_force"),
         ("bithu.trung", "file_appeal", {"filed_on": "2026-11-20", "grounds": "Xin xem xét lại."}, "appeal_review"),

@@ -65,7 +65,7 @@ def enrol_all(flow, course_id, cases):
     return {case_id: e.id for case_id, e in enrolments(flow, course_id).items()}
 
 
-def test_candidacy__course_results_for_three_at_once(flow):
+def test_rule__candidacy__class_list_recorded_at_once(flow):
     a, b, c = three_in_training(flow)
     course_id = flow.course()
     ids = enrol_all(flow, course_id, [a, b, c])

@@ -15,7 +15,7 @@ def flow(app, demo, clock_file):
         yield CandidacyFlow(app, demo, clock_file).at("2026-11-20")
 
 
-def test_candidacy__nomination_records_resolution_and_helper(flow):
+def test_rule__candidacy__nominated_with_the_branch_resolution_and_a_helper(flow):
     third = flow.candidates()[2]
     case_id = flow.nominate(third)
     case = flow.case(case_id)
@@ -32,7 +32,7 @@ def test_candidacy__nomination_records_resolution_and_helper(flow):
         flow.nominate(probationary[0])
 
 
-def test_candidacy__roles_and_levels(flow):
+def test_rule__candidacy__who_acts_at_each_step(flow):
     case_id = flow.nominate(flow.candidates()[2])
     with pytest.raises(NotPermitted):
         flow.act(case_id, "approve_training", "bithu.trung")  # the grassroots committee approves
@@ -43,7 +43,7 @@ def test_candidacy__roles_and_levels(flow):
         flow.result(case_id, username="thuongvu.nghiahung")
 
 
-def test_candidacy__failed_candidate_is_back_at_nominated(flow):
+def test_rule__candidacy__failed_course_returns_to_nominated(flow):
     person = flow.candidates()[2]
     case_id = flow.to_training(person)
     before = len(flow.certificates(person))
@@ -60,7 +60,7 @@ def test_candidacy__failed_candidate_is_back_at_nominated(flow):
                                                         "approve_training", "record_result"]
 
 
-def test_candidacy__pass_puts_a_certificate_on_the_person(flow):
+def test_rule__candidacy__pass_records_the_certificate(flow):
     person = flow.candidates()[2]
     case_id = flow.to_training(person)
     assert flow.result(case_id, number="NH-2026-0042", score="9").to_state == "certified"
@@ -79,7 +79,7 @@ def test_candidacy__pass_puts_a_certificate_on_the_person(flow):
     assert flow.case(other).state == "in_training"
 
 
-def test_candidacy__open_admission_creates_the_draft_dossier_linked_both_ways(flow):
+def test_rule__candidacy__open_admission_opens_a_draft_dossier(flow):
     from app.extensions import db
     from cases.admission.registration import checklist
 
@@ -107,7 +107,7 @@ def test_candidacy__only_the_branch_secretary_opens_the_admission(flow):
     assert flow.case(case_id).state == "certified"
 
 
-def test_candidacy__certificate_60_months_and_1_day_old_is_refused(flow):
+def test_rule__candidacy__certificate_over_60_months_refused(flow):
     """At open_admission and by the admission's eligibility rule, on the same day."""
     from app.extensions import db
     from cases import certificates as admission_rules
@@ -141,7 +141,7 @@ def test_candidacy__certificate_60_months_and_1_day_old_is_refused(flow):
     assert flow.act(case_id, "drop", "danguy.phucthang", reason="Chứng chỉ đã hết hạn.").to_state == "dropped"
 
 
-def test_candidacy__60_months_to_the_day_opens(flow):
+def test_rule__candidacy__certificate_over_60_months_refused__60_months_to_the_day_opens(flow):
     person = flow.candidates()[2]
     case_id = flow.to_training(person)
     flow.result(case_id, number="NH-EDGE-1", date="2026-11-19")
@@ -149,7 +149,7 @@ def test_candidacy__60_months_to_the_day_opens(flow):
     assert flow.act(case_id, "open_admission", "bithu.trung").to_state == "admission_opened"
 
 
-def test_candidacy__drop(flow):
+def test_rule__candidacy__drop_ends_the_candidacy(flow):
     case_id = flow.nominate(flow.candidates()[2])
     with pytest.raises(NotPermitted):
         flow.act(case_id, "drop", "bithu.trung", reason="x")

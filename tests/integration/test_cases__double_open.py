@@ -52,7 +52,7 @@ def open_cases(app, process: str, person_id: int) -> list[int]:
 
 
 @pytest.mark.parametrize("process_name", sorted(OPENS))
-def test_double_open__eight_simultaneous_api_opens_make_one_case(app, api, demo, process_name):
+def test_rule__common__one_open_case_of_a_type_per_person(app, api, demo, process_name):
     body = {"type": process_name, **OPENS[process_name](demo)}
     headers = {"Authorization": f"Bearer {api.token('bithu.trung')}"}
 
@@ -123,7 +123,7 @@ def test_double_open__double_click_on_the_new_case_form_opens_one_case(app, clie
     assert too_long.status_code == 400
 
 
-def test_double_open__discipline_is_one_case_per_report_not_per_person(app, api, demo):
+def test_rule__common__one_discipline_case_per_violation_report(app, api, demo):
     """Two reports of two violations about one member are two open cases; the
     processes with the rule declare it, and the index covers only them."""
     from cases.registry import all_entries

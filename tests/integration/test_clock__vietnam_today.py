@@ -28,7 +28,7 @@ def _candidate(demo, born: dt.date) -> dict:
 
 
 @pytest.mark.parametrize("now,vn_today", INSTANTS, ids=[i[0] for i in INSTANTS])
-def test_clock__person_born_on_vietnams_today_is_registered(client, demo, clock_file, now, vn_today):
+def test_rule__common__today_is_vietnams_calendar_day(client, demo, clock_file, now, vn_today):
     clock_file.write_text(now)
     api = Api(client).as_user("bithu.trung")
     response = api.post("/people", json=_candidate(demo, vn_today))

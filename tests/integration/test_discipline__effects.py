@@ -35,7 +35,7 @@ def _pending_timers(app, case_id):
         return [(t.action, t.due_at) for t in pending_timers(db.session, case_id)]
 
 
-def test_discipline__under_discipline_while_a_warning_is_in_force_and_not_after_it_lapses(app, pages, demo,
+def test_rule__discipline__member_under_discipline_cannot_be_transferred_appointed_or_promoted(app, pages, demo,
                                                                                          clock_file):
     member = plain_member(demo)
     case_id = decided_by_branch(app, pages, member.id, form="warning")
@@ -63,7 +63,7 @@ def test_discipline__under_discipline_while_a_warning_is_in_force_and_not_after_
     assert 'data-testid="under-discipline"' not in html and "Kỷ luật đã hết hiệu lực" in html
 
 
-def test_discipline__no_lapse_while_an_appeal_is_open_and_rearmed_when_resolved(app, pages, demo, clock_file):
+def test_rule__discipline__no_lapse_while_an_appeal_is_open(app, pages, demo, clock_file):
     member = plain_member(demo)
     case_id = decided_by_branch(app, pages, member.id, form="warning")
     announce(pages, case_id, "2026-11-20")
@@ -97,7 +97,7 @@ def test_discipline__no_lapse_while_an_appeal_is_open_and_rearmed_when_resolved(
     assert case_state(app, case_id) == "lapsed"
 
 
-def test_discipline__expulsion_expels_and_closes_after_the_window_without_lapse(app, pages, demo, clock_file):
+def test_rule__discipline__expulsion_expels_and_is_final_once_the_appeal_window_has_passed(app, pages, demo, clock_file):
     from tests.integration.test_discipline__rules import _expulsion_at_superior
 
     case_id, member = _expulsion_at_superior(app, pages, demo, (10, 10, 8, 2))
@@ -121,7 +121,7 @@ def test_discipline__expulsion_expels_and_closes_after_the_window_without_lapse(
     assert case_state(app, case_id) == "in_force"
 
 
-def test_discipline__appeal_changes_expulsion_to_warning_and_restores_membership(app, pages, demo, clock_file):
+def test_rule__discipline__appeal_upheld_changed_or_annulled__changed_restores_membership(app, pages, demo, clock_file):
     from tests.integration.test_discipline__rules import _expulsion_at_superior
 
     case_id, member = _expulsion_at_superior(app, pages, demo, (10, 10, 8, 2))
@@ -145,15 +145,15 @@ def test_discipline__appeal_changes_expulsion_to_warning_and_restores_membership
     assert "đã được khiếu nại" in refusal(pages.act(case_id, "file_appeal", filed_on="2026-11-20", grounds="Lần 2."))
 
 
-def test_discipline__dismissal_ends_the_post_and_annulment_restores_it(app, pages, demo):
+def test_rule__posts__ended_by_a_dismissals_announcement(app, pages, demo):
     import re
 
     member = committee_member(demo)
     case_id = at_branch_vote(app, pages, member.id)
     post_id = re.search(r'<option value="(\d+)">Đảng ủy viên', pages.case_page(case_id)).group(1)
-    assert branch_vote(pages, case_id, "dismissal", "propose", post_id=post_id).status_code == 302
+    assert branch_vote(pages, case_id, "dismissal", post_id=post_id).status_code == 302
     pages.as_user("danguy.phucthang")
-    assert pages.act(case_id, "record_grassroots_vote", proposed_form="dismissal", resolution="propose",
+    assert pages.act(case_id, "record_grassroots_vote", proposed_form="dismissal",
                      post_id=post_id, **vote("2026-11-20", 9, 9, 8, 1)).status_code == 302
     pages.as_user("thuongvu.nghiahung")
     assert pages.act(case_id, "decide", final_form="dismissal", post_id=post_id, decision_number="46-QĐ/HU",
@@ -175,7 +175,7 @@ def test_discipline__dismissal_ends_the_post_and_annulment_restores_it(app, page
     assert _transfer_check(app, member.id) == (None, False)
 
 
-def test_discipline__probationary_member_too_serious_opens_a_linked_removal(app, pages, demo):
+def test_rule__discipline__probationary_member_removed_instead(app, pages, demo):
     member = members(demo, status="probationary")[0]
     case_id = at_branch_vote(app, pages, member.id)
     other = at_branch_vote(app, pages, plain_member(demo).id)
@@ -210,7 +210,7 @@ def test_discipline__the_person_page_links_every_case_of_the_member(app, pages, 
                                  .where(AuditEvent.case_id == first)) >= 3
 
 
-def test_discipline__inbox_and_list_entries_follow_the_step(app, pages, demo):
+def test_rule__discipline__appeal_resolved_one_level_above_the_deciding_body(app, pages, demo):
     from tests.integration.test_discipline__rules import _expulsion_at_superior
 
     case_id, member = _expulsion_at_superior(app, pages, demo, (10, 10, 8, 2))

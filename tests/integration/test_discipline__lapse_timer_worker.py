@@ -17,7 +17,7 @@ from workflow.models import AuditEvent, Case
 pytestmark = pytest.mark.worker
 
 
-def test_discipline__lapse_fires_in_a_worker_but_not_for_expulsion_or_an_open_appeal(app, pages, demo, clock_file,
+def test_rule__discipline__lapses_12_months_after_the_announcement(app, pages, demo, clock_file,
                                                                                     db_engine, celery_worker):
     from tests.integration.test_discipline__rules import _expulsion_at_superior
 

@@ -6,75 +6,74 @@ from tests.discipline_flow import (announce, at_branch_vote, branch_vote, case_d
                                    own_finding, refusal, report_fields)
 
 
-def test_discipline__dismissal_refused_for_a_member_without_post(app, pages, demo):
+def test_rule__discipline__dismissal_only_for_a_member_who_holds_a_post(app, pages, demo):
     member = plain_member(demo)
     case_id = at_branch_vote(app, pages, member.id)
-    text = refusal(branch_vote(pages, case_id, "dismissal", "propose"))
+    text = refusal(branch_vote(pages, case_id, "dismissal"))
     assert member.full_name in text and "cách chức" in text and "không giữ chức vụ" in text
     assert case_state(app, case_id) == "branch_vote"
 
 
-def test_discipline__dismissal_names_the_post_of_a_member_who_holds_one(app, pages, demo):
+def test_rule__discipline__dismissal_names_a_post_held_at_the_vote__chosen_among_the_members_posts(app, pages, demo):
     member = committee_member(demo)
     case_id = at_branch_vote(app, pages, member.id)
     html = pages.case_page(case_id)
     assert "Đảng ủy viên xã Phúc Thắng" in html  # the post is offered for a dismissal
-    text = refusal(branch_vote(pages, case_id, "dismissal", "propose"))
+    text = refusal(branch_vote(pages, case_id, "dismissal"))
     assert "Hãy chọn chức vụ" in text
     import re
 
     post_id = re.search(r'<option value="(\d+)">Đảng ủy viên xã Phúc Thắng', html).group(1)
-    response = branch_vote(pages, case_id, "dismissal", "propose", post_id=post_id)
+    response = branch_vote(pages, case_id, "dismissal", post_id=post_id)
     assert response.status_code == 302
     assert case_state(app, case_id) == "upper_review"
     assert case_data(app, case_id)["post_id"] == int(post_id)
 
 
-def test_discipline__expulsion_of_a_probationary_member_refused(app, pages, demo):
+def test_rule__discipline__probationary_member_only_reprimand_or_warning(app, pages, demo):
     member = members(demo, status="probationary")[0]
     case_id = at_branch_vote(app, pages, member.id)
-    text = refusal(branch_vote(pages, case_id, "expulsion", "propose"))
+    text = refusal(branch_vote(pages, case_id, "expulsion"))
     assert member.full_name in text and "dự bị" in text and "khiển trách hoặc cảnh cáo" in text
     assert case_state(app, case_id) == "branch_vote"
     # A warning is allowed for the same member.
-    assert branch_vote(pages, case_id, "warning", "decide").status_code == 302
+    assert branch_vote(pages, case_id, "warning").status_code == 302
     assert case_state(app, case_id) == "decided"
 
 
-def test_discipline__reprimand_for_a_violation_five_years_and_one_day_old_refused(app, pages, demo):
+def test_rule__discipline__limitation_5_years_for_a_reprimand(app, pages, demo):
     member = plain_member(demo)
     case_id = at_branch_vote(app, pages, member.id, violation_date="2021-11-19")
-    text = refusal(branch_vote(pages, case_id, "reprimand", "decide"))
+    text = refusal(branch_vote(pages, case_id, "reprimand"))
     assert "19/11/2021" in text and "5" in text and "19/11/2026" in text and "thời hiệu" in text
     assert case_state(app, case_id) == "branch_vote"
     # A warning has 10 years.
-    assert branch_vote(pages, case_id, "warning", "decide").status_code == 302
+    assert branch_vote(pages, case_id, "warning").status_code == 302
 
 
-def test_discipline__limitation_counts_from_the_day_and_restarts_with_a_later_violation(app, pages, demo):
+def test_rule__discipline__new_violation_restarts_the_limitation(app, pages, demo):
     exactly_five = at_branch_vote(app, pages, plain_member(demo, 3).id, violation_date="2021-11-20")
-    assert branch_vote(pages, exactly_five, "reprimand", "decide").status_code == 302
+    assert branch_vote(pages, exactly_five, "reprimand").status_code == 302
     restarted = at_branch_vote(app, pages, plain_member(demo, 4).id, violation_date="2015-01-10",
                                later_violation_date="2024-05-01")
-    assert branch_vote(pages, restarted, "reprimand", "decide").status_code == 302
+    assert branch_vote(pages, restarted, "reprimand").status_code == 302
     assert case_state(app, restarted) == "decided"
 
 
-def test_discipline__branch_cannot_decide_a_warning_for_a_task_assigned_by_a_higher_level(app, pages, demo):
+def test_rule__discipline__branch_only_proposes_for_a_task_assigned_by_a_higher_level(app, pages, demo):
     member = plain_member(demo)
     case_id = at_branch_vote(app, pages, member.id, category="assigned_task")
-    text = refusal(branch_vote(pages, case_id, "warning", "decide"))
-    assert "nhiệm vụ do cấp trên giao" in text and "cảnh cáo" in text
-    assert case_state(app, case_id) == "branch_vote"
-    # It may propose it: the case goes up to the grassroots committee.
-    assert branch_vote(pages, case_id, "warning", "propose").status_code == 302
+    # The branch records its vote; the rules send it up (it may not decide a warning for such a task).
+    assert branch_vote(pages, case_id, "warning").status_code == 302
     assert case_state(app, case_id) == "upper_review"
+    assert case_data(app, case_id)["proposals"][-1]["resolution"] == "propose"
 
 
-def test_discipline__branch_cannot_decide_for_a_member_on_the_grassroots_committee(app, pages, demo):
+def test_rule__discipline__branch_only_proposes_for_a_member_on_a_committee(app, pages, demo):
     case_id = at_branch_vote(app, pages, committee_member(demo).id)
-    text = refusal(branch_vote(pages, case_id, "reprimand", "decide"))
-    assert "Đảng ủy xã Phúc Thắng" in text
+    assert branch_vote(pages, case_id, "reprimand").status_code == 302
+    assert case_state(app, case_id) == "upper_review"
+    assert "final_form" not in case_data(app, case_id)
 
 
 def _expulsion_at_superior(app, pages, demo, grassroots_tally):
@@ -97,20 +96,18 @@ def _expulsion_at_superior(app, pages, demo, grassroots_tally):
     assert "3" in text and "2" in text
     assert pages.act(case_id, "request_self_review", requested_on="2026-11-16").status_code == 302
     assert pages.act(case_id, "record_self_review", submitted="no").status_code == 302
-    assert branch_vote(pages, case_id, "expulsion", "propose", tally=(10, 10, 8, 2)).status_code == 302
+    assert branch_vote(pages, case_id, "expulsion", tally=(10, 10, 8, 2)).status_code == 302
     assert case_state(app, case_id) == "upper_review"
     pages.as_user("danguy.phucthang")
-    text = refusal(pages.act(case_id, "record_grassroots_vote", proposed_form="expulsion", resolution="decide",
-                             **vote("2026-11-20", 10, 10, 9, 1)))
-    assert "Đảng ủy xã Phúc Thắng" in text  # a committee member: the superior decides
-    response = pages.act(case_id, "record_grassroots_vote", proposed_form="expulsion", resolution="propose",
+    # A member of the Phúc Thắng committee: the superior decides, whatever the committee's vote.
+    response = pages.act(case_id, "record_grassroots_vote", proposed_form="expulsion",
                          **vote("2026-11-20", *grassroots_tally))
     assert response.status_code == 302, response.get_data(as_text=True)
     assert case_state(app, case_id) == "superior_decision"
     return case_id, member
 
 
-def test_discipline__expulsion_voted_by_6_of_10_entitled_is_refused(app, pages, demo):
+def test_rule__discipline__expulsion_needs_two_thirds_of_the_proposing_body(app, pages, demo):
     case_id, member = _expulsion_at_superior(app, pages, demo, (10, 10, 6, 4))
     assert case_data(app, case_id)["proposals"][-1]["passed"] is False
     pages.as_user("thuongvu.nghiahung")
@@ -120,7 +117,7 @@ def test_discipline__expulsion_voted_by_6_of_10_entitled_is_refused(app, pages, 
     assert case_state(app, case_id) == "superior_decision"
 
 
-def test_discipline__expulsion_needs_more_than_half_of_the_deciding_committee(app, pages, demo):
+def test_rule__discipline__expulsion_needs_more_than_half_of_the_deciding_committee(app, pages, demo):
     case_id, member = _expulsion_at_superior(app, pages, demo, (10, 10, 7, 3))
     pages.as_user("thuongvu.nghiahung")
     text = refusal(pages.act(case_id, "decide", final_form="expulsion", decision_number="45-QĐ/HU",
@@ -132,7 +129,7 @@ def test_discipline__expulsion_needs_more_than_half_of_the_deciding_committee(ap
     assert case_data(app, case_id)["final_form"] == "expulsion"
 
 
-def test_discipline__appeal_filed_one_day_late_refused_with_the_dates(app, pages, demo):
+def test_rule__discipline__appeal_within_one_month_of_being_told(app, pages, demo):
     member = plain_member(demo)
     case_id = decided_by_branch(app, pages, member.id, form="warning", meeting_date="2026-10-15")
     announce(pages, case_id, "2026-10-19")
@@ -144,7 +141,7 @@ def test_discipline__appeal_filed_one_day_late_refused_with_the_dates(app, pages
     assert case_state(app, case_id) == "appeal_review"
 
 
-def test_discipline__the_branch_secretary_may_not_open_a_report_and_officers_may_not_self_review(app, pages, demo):
+def test_rule__discipline__reported_by_an_officer_at_grassroots_or_above(app, pages, demo):
     pages.as_user("bithu.trung")
     html = pages.client.get("/cases/new/discipline").get_data(as_text=True)
     assert 'name="start" value="self_review"' in html
@@ -157,7 +154,7 @@ def test_discipline__the_branch_secretary_may_not_open_a_report_and_officers_may
     assert case_state(app, latest_case_id(app)) == "reported"
 
 
-def test_discipline__own_finding_proceeds_after_three_unanswered_requests(app, pages, demo):
+def test_rule__discipline__self_review_proceeds_after_three_unanswered_requests(app, pages, demo):
     case_id = own_finding(app, pages, plain_member(demo).id)
     assert "3" in refusal(pages.act(case_id, "record_self_review", submitted="no"))
     for day in ("2026-10-01", "2026-10-15", "2026-11-01"):

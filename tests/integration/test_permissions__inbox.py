@@ -119,7 +119,7 @@ def test_inbox__is_exactly_the_open_cases_with_available_actions_for_every_accou
         assert acting_somewhere >= 10  # most accounts act on something: the comparison is not vacuous
 
 
-def test_inbox__sees_reviewing_units_and_both_levels_of_a_chi_bo_co_so(app, world):
+def test_rule__organisation__chi_bo_co_so_is_both_grassroots_and_branch(app, world):
     from app.extensions import db
     from core.models import User
 

@@ -57,8 +57,9 @@ def test_permissions__who_holds_what(app, demo):
     assert not any(plans[k] for k in ("tinh", "nghiahung", "thanhpho", "trung", "dong", "tdp4"))
 
     register = _holders(app, p.REGISTER_PERSON)
-    assert register["trung"] == {"admin", "bithu.trung", "danguy.phucthang", "tochuc.nghiahung",
-                                 "thuongvu.nghiahung", "kiemtra.nghiahung", "kiemtra.tinh", "thuongvu.tinh"}
+    assert register["trung"] == {"admin", "bithu.trung", "danguy.phucthang", "kiemtra.phucthang", "thuongvu.phucthang",
+                                 "tochuc.nghiahung", "thuongvu.nghiahung", "kiemtra.nghiahung", "kiemtra.tinh",
+                                 "thuongvu.tinh"}
     assert "thanhtra.tinh" not in set().union(*register.values())  # the auditor only reads
 
     administer = _holders(app, p.ADMINISTER)

@@ -14,7 +14,7 @@ def _ids(demo):
     return u, tdp4_person, trung_person
 
 
-def test_scope__branch_secretary_gets_404_outside_branch(client, auth, demo):
+def test_rule__organisation__a_role_sees_its_unit_and_the_units_below(client, auth, demo):
     units, tdp4_person, trung_person = _ids(demo)
     auth.login("bithu.trung")
     assert client.get(f"/units/{units['trung'].id}").status_code == 200
@@ -28,7 +28,7 @@ def test_scope__branch_secretary_gets_404_outside_branch(client, auth, demo):
     assert client.get("/units/999999").status_code == 404
 
 
-def test_scope__provincial_auditor_sees_both_districts(client, auth, demo):
+def test_rule__organisation__auditor_reads_the_units_below(client, auth, demo):
     units, tdp4_person, trung_person = _ids(demo)
     auth.login("thanhtra.tinh")
     for path in (f"/units/{units['tdp4'].id}", f"/people/{tdp4_person}", f"/units/{units['trung'].id}",

@@ -38,7 +38,7 @@ def dossier(api, person_id: int) -> int:
     return case_id
 
 
-def test_rule__admission__a_certificate_earned_before_the_system_is_recorded_by_the_organisation_board(api, demo):
+def test_rule__admission__prior_certificate_recorded_on_the_person__by_the_organisation_board(api, demo):
     person_id = registered_candidate(api, demo)
     case_id = dossier(api, person_id)
     refused = api.act(case_id, "submit", submit_payload(demo))
@@ -62,14 +62,14 @@ def test_rule__admission__a_certificate_earned_before_the_system_is_recorded_by_
 
 
 @pytest.mark.parametrize("username", ["bithu.trung", "danguy.phucthang", "thuongvu.nghiahung", "thanhtra.tinh"])
-def test_rule__admission__only_the_organisation_board_records_a_prior_certificate(api, demo, username):
+def test_rule__admission__prior_certificate_recorded_on_the_person__only_the_organisation_board(api, demo, username):
     person_id = registered_candidate(api, demo)
     response = api.as_user(username).post(f"/people/{person_id}/certificates", json=CERTIFICATE)
     assert response.status_code == 403
     assert api.get(f"/people/{person_id}").get_json()["certificates"] == []
 
 
-def test_rule__admission__a_prior_certificate_outside_the_scope_is_not_found(api, demo):
+def test_rule__admission__prior_certificate_recorded_on_the_person__outside_the_scope_not_found(api, demo):
     person_id = registered_candidate(api, demo)
     assert api.as_user("kiemtra.thanhpho").post(f"/people/{person_id}/certificates",
                                                 json=CERTIFICATE).status_code == 404
@@ -82,7 +82,7 @@ def test_rule__admission__a_prior_certificate_outside_the_scope_is_not_found(api
     ({"issued_on": 20230615}, "issued_on"),
     ({"score": 9}, "score"),
 ])
-def test_rule__admission__a_prior_certificate_needs_its_number_date_and_issuer(api, demo, override, field):
+def test_rule__admission__prior_certificate_recorded_on_the_person__needs_number_date_issuer(api, demo, override, field):
     person_id = registered_candidate(api, demo)
     body = {**CERTIFICATE, **override}
     response = api.as_user("tochuc.nghiahung").post(f"/people/{person_id}/certificates", json=body)
@@ -90,7 +90,7 @@ def test_rule__admission__a_prior_certificate_needs_its_number_date_and_issuer(a
     assert field in response.get_json()["errors"]
 
 
-def test_rule__admission__a_certificate_number_is_recorded_once(api, demo):
+def test_rule__admission__prior_certificate_recorded_on_the_person__number_recorded_once(api, demo):
     person_id = registered_candidate(api, demo)
     api.as_user("tochuc.nghiahung")
     assert api.post(f"/people/{person_id}/certificates", json=CERTIFICATE).status_code == 201
@@ -100,7 +100,7 @@ def test_rule__admission__a_certificate_number_is_recorded_once(api, demo):
 
 # ---- through the person page ---------------------------------------------------------------------------
 
-def test_rule__admission__a_prior_certificate_is_recorded_through_the_person_page(app, pages, demo, api):
+def test_rule__admission__prior_certificate_recorded_on_the_person__through_the_person_page(app, pages, demo, api):
     person_id = registered_candidate(api, demo)
     pages.as_user("bithu.trung")
     html = pages.client.get(f"/people/{person_id}").get_data(as_text=True)

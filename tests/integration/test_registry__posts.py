@@ -22,7 +22,7 @@ def appoint_body(demo, **override) -> dict:
     return {**VICE, "unit_id": demo.units["trung"].id, **override}
 
 
-def test_rule__posts__posts_are_shown_on_the_person_page_and_in_the_api(api, pages, demo):
+def test_rule__posts__recorded_and_shown_on_the_person_and_in_the_api(api, pages, demo):
     secretary = members(demo)[0]  # the demo's secretary of thôn Trung
     person = api.as_user("bithu.trung").get(f"/people/{secretary.id}").get_json()
     assert [{k: p[k] for k in ("title", "unit_id", "start", "end")} for p in person["posts"]] == [
@@ -32,7 +32,7 @@ def test_rule__posts__posts_are_shown_on_the_person_page_and_in_the_api(api, pag
     assert 'data-testid="post"' in html and "Bí thư chi bộ" in html and 'data-held="yes"' in html
 
 
-def test_rule__posts__the_organisation_board_appoints_and_ends_a_post_which_is_never_deleted(board, demo):
+def test_rule__posts__never_deleted__appointed_and_ended_by_the_organisation_board(board, demo):
     member = plain_member(demo)
     response = board.post(f"/people/{member.id}/posts", json=appoint_body(demo, committee_seat=False))
     assert response.status_code == 201, response.get_data(as_text=True)
@@ -53,7 +53,7 @@ def test_rule__posts__the_organisation_board_appoints_and_ends_a_post_which_is_n
 
 
 @pytest.mark.parametrize("username", ["bithu.trung", "danguy.phucthang", "thuongvu.nghiahung", "thanhtra.tinh"])
-def test_rule__posts__only_the_organisation_board_records_posts(api, demo, username):
+def test_rule__posts__recorded_and_shown_on_the_person_and_in_the_api__only_the_organisation_board(api, demo, username):
     member = plain_member(demo)
     api.as_user(username)
     assert api.post(f"/people/{member.id}/posts", json=appoint_body(demo)).status_code == 403
@@ -62,7 +62,7 @@ def test_rule__posts__only_the_organisation_board_records_posts(api, demo, usern
                     json={"end": TODAY}).status_code == 403
 
 
-def test_rule__posts__a_member_under_discipline_in_force_cannot_be_appointed(app, pages, board, demo):
+def test_rule__posts__appoint_refused_while_under_discipline(app, pages, board, demo):
     member = plain_member(demo)
     case_id = decided_by_branch(app, pages, member.id)
     before = board.post(f"/people/{member.id}/posts", json=appoint_body(demo, title="Tổ trưởng tổ đảng"))
@@ -90,7 +90,7 @@ def test_rule__posts__a_member_under_discipline_in_force_cannot_be_appointed(app
     ("member", {"start": "2026-11-21"}, "start"),  # tomorrow
     ("member", {"title": ""}, "title"),
 ])
-def test_rule__posts__a_post_is_held_by_a_member_at_their_unit_or_above(board, demo, who, override, field):
+def test_rule__posts__recorded_and_shown_on_the_person_and_in_the_api__held_at_their_unit_or_above(board, demo, who, override, field):
     person = candidate(demo) if who == "candidate" else plain_member(demo)
     if "unit_id" in override:
         override = dict(override, unit_id=demo.units[override["unit_id"]].id)
@@ -102,7 +102,7 @@ def test_rule__posts__a_post_is_held_by_a_member_at_their_unit_or_above(board, d
         assert "không phải là đảng viên" in response.get_json()["detail"]
 
 
-def test_rule__posts__a_post_on_the_grassroots_committee_from_the_person_page(app, pages, demo):
+def test_rule__posts__recorded_and_shown_on_the_person_and_in_the_api__grassroots_committee_from_the_page(app, pages, demo):
     member = plain_member(demo)
     pages.as_user("tochuc.nghiahung")
     html = pages.client.get(f"/people/{member.id}").get_data(as_text=True)
@@ -136,7 +136,7 @@ def test_rule__posts__a_post_on_the_grassroots_committee_from_the_person_page(ap
     assert "Đảng ủy viên xã Phúc Thắng" in html and 'data-testid="appoint-form"' not in html
 
 
-def test_rule__posts__another_persons_post_is_not_found(board, demo):
+def test_rule__posts__recorded_and_shown_on_the_person_and_in_the_api__another_persons_post_not_found(board, demo):
     secretary = members(demo)[0]
     post_id = board.get(f"/people/{secretary.id}").get_json()["posts"][0]["id"]
     response = board.post(f"/people/{plain_member(demo).id}/posts/{post_id}/end", json={"end": TODAY})

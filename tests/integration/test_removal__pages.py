@@ -13,7 +13,7 @@ def propose(app, pages, person_id, **override):
     return new_case(pages, "removal", person_id, **fields)
 
 
-def test_removal__grounds_are_a_required_choice_and_three_months_are_needed(app, pages, demo):
+def test_rule__removal__grounds_are_one_of_the_six(app, pages, demo):
     member = plain_member(demo)
     response = propose(app, pages, member.id, grounds="")
     assert response.status_code == 422 and "Căn cứ xóa tên" in response.get_data(as_text=True)
@@ -27,7 +27,7 @@ def test_removal__grounds_are_a_required_choice_and_three_months_are_needed(app,
     assert "số %s" % case_id in refusal(propose(app, pages, member.id))
 
 
-def test_removal__three_months_of_missed_dues_removes_the_name(app, pages, demo):
+def test_rule__removal__decision_removes_the_name(app, pages, demo):
     member = plain_member(demo)
     assert propose(app, pages, member.id).status_code == 302
     case_id = latest_case_id(app)
@@ -57,7 +57,7 @@ def test_removal__three_months_of_missed_dues_removes_the_name(app, pages, demo)
     assert "Đã xóa tên" in html and "Bỏ sinh hoạt đảng hoặc không đóng đảng phí 3 tháng" in html
 
 
-def test_removal__a_branch_vote_below_two_thirds_drops_it(app, pages, demo):
+def test_rule__removal__branch_vote_two_thirds(app, pages, demo):
     member = plain_member(demo)
     assert propose(app, pages, member.id, grounds="party_card_returned_or_destroyed", months_missed=None).status_code == 302
     case_id = latest_case_id(app)
@@ -65,4 +65,38 @@ def test_removal__a_branch_vote_below_two_thirds_drops_it(app, pages, demo):
     assert pages.upload(case_id, "evidence", issued_on="2026-11-01").status_code == 302
     assert pages.act(case_id, "record_branch_vote", **vote("2026-11-20", 10, 10, 6, 4)).status_code == 302
     assert case_state(app, case_id) == "dropped"
+    assert person_status(app, member.id) == "official"
+
+
+def test_rule__removal__missed_activities_or_dues_for_3_months(app, pages, demo):
+    member = plain_member(demo)
+    for months in (None, 2):
+        response = propose(app, pages, member.id, months_missed=months)
+        assert response.status_code == 422 and "3 tháng" in refusal(response), months
+    assert propose(app, pages, member.id, months_missed=3).status_code == 302
+    assert case_data(app, latest_case_id(app))["months_missed"] == 3
+
+
+def test_rule__removal__self_review_proceeds_after_three_unanswered_requests(app, pages, demo):
+    assert propose(app, pages, plain_member(demo).id).status_code == 302
+    case_id = latest_case_id(app)
+    for day in ("2026-10-05", "2026-10-20"):
+        assert pages.act(case_id, "request_self_review", requested_on=day).status_code == 302
+    assert "2" in refusal(pages.act(case_id, "record_self_review", submitted="no"))
+    assert case_state(app, case_id) == "proposed"
+    assert pages.act(case_id, "request_self_review", requested_on="2026-11-05").status_code == 302
+    assert pages.act(case_id, "record_self_review", submitted="no").status_code == 302
+    assert case_state(app, case_id) == "branch_vote"
+
+
+def test_rule__removal__grassroots_vote_two_thirds(app, pages, demo):
+    member = plain_member(demo)
+    assert propose(app, pages, member.id).status_code == 302
+    case_id = latest_case_id(app)
+    assert pages.act(case_id, "record_self_review", submitted="yes", self_criticism="Không có ý kiến.").status_code == 302
+    assert pages.upload(case_id, "evidence", issued_on="2026-11-01").status_code == 302
+    assert pages.act(case_id, "record_branch_vote", **vote("2026-11-20", 10, 10, 7, 3)).status_code == 302
+    pages.as_user("danguy.phucthang")
+    assert pages.act(case_id, "record_grassroots_vote", **vote("2026-11-20", 9, 9, 5, 4)).status_code == 302
+    assert case_state(app, case_id) == "dropped"  # 5 of 9 is short of 2/3 (6)
     assert person_status(app, member.id) == "official"

@@ -36,7 +36,7 @@ def changed_rules(monkeypatch):
     return RULEBOOKS
 
 
-def test_rulebook__decision_deadline_and_probation_end_follow_the_rulebook(flow, changed_rules):
+def test_rule__rulebooks__decision_deadline_and_probation_follow_the_rulebook(flow, changed_rules):
     from app.extensions import db
     from cases.dates import local_midnight
     from workflow import calendar
@@ -64,7 +64,7 @@ def test_rulebook__decision_deadline_and_probation_end_follow_the_rulebook(flow,
     assert due == local_midnight(dt.date(2027, 5, 20))
 
 
-def test_rulebook__certificate_validity_follows_the_rulebook(flow, changed_rules):
+def test_rule__rulebooks__certificate_validity_follows_the_rulebook(flow, changed_rules):
     from app.extensions import db
     from cases.admission.registration import checklist
 
@@ -85,7 +85,7 @@ def test_rulebook__certificate_validity_follows_the_rulebook(flow, changed_rules
     assert flow.case(recent).state == "background_check"
 
 
-def test_rulebook__appeal_window_and_lapse_follow_the_rulebook():
+def test_rule__rulebooks__appeal_window_and_lapse_follow_the_rulebook():
     from types import SimpleNamespace
 
     from cases.dates import local_midnight

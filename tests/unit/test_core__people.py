@@ -35,13 +35,13 @@ def test_fold__strips_vietnamese_diacritics():
 
 
 @pytest.mark.parametrize("bad", ["12345678901", "1234567890123", "03609000000a", "", None])
-def test_person__national_id_must_be_12_digits(dbsession, bad):
+def test_rule__people__national_id_is_12_digits(dbsession, bad):
     unit = _unit(dbsession)
     with pytest.raises(ValueError, match="12 digits"):
         _person(unit, national_id=bad)
 
 
-def test_person__national_id_is_unique(dbsession):
+def test_rule__people__national_id_is_unique(dbsession):
     unit = _unit(dbsession)
     dbsession.add(_person(unit))
     dbsession.flush()

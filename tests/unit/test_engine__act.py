@@ -37,7 +37,7 @@ def test_happy_path_changes_state_version_and_writes_one_event_per_act(dbsession
     assert fresh.version == 6
 
 
-def test_effect_changes_person_status_in_the_same_transaction(dbsession, org):
+def test_rule__people__status_changes_only_as_the_effect_of_a_decided_case(dbsession, org):
     case = open_review(dbsession, org)
     advance_review(dbsession, org, case, "approved")
     dbsession.expire_all()
@@ -55,7 +55,7 @@ def test_wrong_role_or_wrong_unit_is_not_permitted_and_writes_nothing(dbsession,
     assert table_counts(dbsession) == before
 
 
-def test_role_held_above_the_level_does_not_qualify_for_an_exact_level(dbsession, org):
+def test_rule__organisation__a_role_acts_at_its_level_above_the_case(dbsession, org):
     # A branch secretary role held at the grassroots unit is not "at the branch".
     odd = make_user(dbsession, (Role.branch_secretary, org.grassroots))
     dbsession.commit()

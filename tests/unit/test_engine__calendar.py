@@ -13,7 +13,7 @@ from workflow.calendar import add_working_days, deadline_at, end_of_local_day, i
 D = dt.date
 
 
-def test_tet_2025_and_weekends_are_skipped():
+def test_rule__rulebooks__working_days_skip_weekends_and_holidays():
     # Tết At Ty: Mon 27 Jan .. Sat 1 Feb 2025 are holidays; Fri 24 Jan is a working day.
     assert is_working_day(D(2025, 1, 24))
     assert not any(is_working_day(D(2025, 1, d)) for d in range(25, 32))
@@ -22,7 +22,7 @@ def test_tet_2025_and_weekends_are_skipped():
     assert working_days_between(D(2025, 1, 24), D(2025, 2, 3)) == 1
 
 
-def test_tet_follows_the_lunar_calendar_each_year():
+def test_rule__rulebooks__tet_follows_the_lunar_calendar():
     # Tết 2026 falls on 17 February (lunar new year), not on a fixed solar date.
     assert not is_working_day(D(2026, 2, 17))
     assert is_working_day(D(2025, 2, 17))

@@ -20,7 +20,7 @@ MAKE_UP_SATURDAYS = [D(2024, 5, 4), D(2025, 4, 26), D(2026, 8, 22)]
 
 
 @pytest.mark.parametrize("day", MAKE_UP_SATURDAYS, ids=str)
-def test_calendar__make_up_saturday_is_a_working_day(day):
+def test_rule__rulebooks__make_up_days_are_working_days(day):
     assert day.weekday() == 5
     assert is_working_day(day)
     assert not is_working_day(day + dt.timedelta(days=1))  # the Sunday after is still a day off

@@ -1,0 +1,245 @@
+"""The summary report of DOMAIN.md's "Reports", for a unit and any period.
+
+Every count is an aggregate computed by the database (``GROUP BY``), one
+statement per group of counts; nothing loops over case or event rows here.
+Decisions and events are counted by their own date — the decision date, or the
+meeting date of the vote that decided, which the event's payload records —
+never by the day they were typed in; an event without such a date (a timer, a
+withdrawal) is dated by the Vietnamese calendar day it happened. Every count
+is limited to what the user may see (:func:`core.permissions.reported`) and to
+the unit's subtree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from core import clock
+from core.enums import Level, PersonStatus
+from core.models import Person, Unit
+from core.permissions import reported
+from workflow import calendar
+from workflow.models import AuditEvent, Case
+
+from .registry import all_entries
+
+# Penalties from the lightest; a person disciplined twice in a period counts once, under the heaviest.
+PENALTY_RANK = {"reprimand": 1, "warning": 2, "dismissal": 3, "expulsion": 4}
+# The payload keys holding the date an event itself bears, in order of preference.
+EVENT_DATE_KEYS = ("decision_date", "meeting_date")
+
+
+@dataclasses.dataclass(frozen=True)
+class Period:
+    """From ``start`` to ``end``, both included (Vietnamese calendar days)."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    @property
+    def whole_year(self) -> int | None:
+        """The year when the period is exactly one calendar year, else None."""
+        if (self.start.month, self.start.day, self.end.month, self.end.day) == (1, 1, 12, 31) \
+                and self.start.year == self.end.year:
+            return self.start.year
+        return None
+
+    def utc_bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """The period as naive UTC instants: the local start of ``start`` and of the day after ``end``."""
+        def utc(day: dt.date) -> dt.datetime:
+            local = dt.datetime.combine(day, dt.time(), tzinfo=clock.LOCAL_TZ)
+            return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+        return utc(self.start), utc(self.end + dt.timedelta(days=1))
+
+
+def _payload_text(key: str):
+    return AuditEvent.payload[key].as_string()
+
+
+def event_day():
+    """SQL: the date the event bears (ISO text), or NULL when its payload has none."""
+    return sa.func.coalesce(*(_payload_text(k) for k in EVENT_DATE_KEYS))
+
+
+def event_in(period: Period):
+    """SQL: the event's own day is in ``period``. A decision is never dated after the
+    day it is typed in, so no event typed before the period can count: the lower
+    bound on ``audit_event.at`` keeps the index on it usable."""
+    start, end = period.utc_bounds()
+    day = event_day()
+    return sa.and_(AuditEvent.at >= start, sa.or_(
+        sa.and_(day.is_not(None), day >= period.start.isoformat(), day <= period.end.isoformat()),
+        sa.and_(day.is_(None), AuditEvent.at < end)))
+
+
+class _Scope:
+    """The user's reporting scope within ``unit`` (None: all their units), as SQL."""
+
+    def __init__(self, session: Session, user, unit: Unit | None):
+        self.session, self.user, self.unit = session, user, unit
+
+    def units(self, stmt, cases: bool = False):
+        stmt = stmt.where(reported(self.user, Unit.path, self.session,
+                                   person_column=Case.person_id if cases else None))
+        if self.unit is not None:
+            stmt = stmt.where(Unit.path.startswith(self.unit.path, autoescape=True))
+        return stmt
+
+    def cases(self, *columns):
+        return self.units(sa.select(*columns).select_from(Case).join(Unit, Unit.id == Case.unit_id), cases=True)
+
+    def events(self, *columns):
+        return self.units(sa.select(*columns).select_from(AuditEvent).join(Case, Case.id == AuditEvent.case_id)
+                          .join(Unit, Unit.id == Case.unit_id), cases=True)
+
+    def rows(self, stmt) -> list:
+        return self.session.execute(stmt).all()
+
+
+def _cases_by_type(scope: _Scope, period: Period) -> dict:
+    """Per registered type: opened in the period, those still open by state, those closed in the
+    period by end state (dated by the closing event's own day)."""
+    opened_in = sa.and_(Case.opened_on >= period.start, Case.opened_on <= period.end)
+    opened = dict(scope.rows(scope.cases(Case.process, sa.func.count()).where(opened_in).group_by(Case.process)))
+    stages = scope.rows(scope.cases(Case.process, Case.state, sa.func.count())
+                        .where(opened_in, Case.closed_at.is_(None)).group_by(Case.process, Case.state))
+    closing = sa.and_(AuditEvent.at == Case.closed_at, AuditEvent.to_state == Case.state)
+    outcomes = scope.rows(scope.events(Case.process, Case.state, sa.func.count())
+                          .where(Case.closed_at.is_not(None), closing, event_in(period))
+                          .group_by(Case.process, Case.state))
+    out = {name: {"opened": int(opened.get(name, 0)), "by_stage": {}, "by_outcome": {}} for name in all_entries()}
+    for key, rows in (("by_stage", stages), ("by_outcome", outcomes)):
+        for process, state, n in rows:
+            if process in out:
+                out[process][key][state] = int(n)
+    return out
+
+
+def _days_between(session: Session, later, earlier):
+    """SQL: whole days from the ISO date ``earlier`` to ``later``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.cast(later, sa.Date) - sa.cast(earlier, sa.Date)
+    return sa.func.julianday(later) - sa.func.julianday(earlier)
+
+
+def _admissions(scope: _Scope, period: Period, cases: dict) -> dict:
+    decisions = ("decide_admit", "decide_recognise", "decide_remove")
+    counts = dict(scope.rows(scope.events(AuditEvent.action, sa.func.count())
+                             .where(Case.process == "admission", AuditEvent.action.in_(decisions), event_in(period))
+                             .group_by(AuditEvent.action)))
+    gap = _days_between(scope.session, _payload_text("decision_date"), Case.data["branch_vote_date"].as_string())
+    average = scope.session.scalar(scope.events(sa.func.avg(gap)).where(
+        Case.process == "admission", AuditEvent.action == "decide_admit", event_in(period),
+        Case.data["branch_vote_date"].as_string().is_not(None)))
+    out = dict(cases.get("admission", {"opened": 0, "by_stage": {}, "by_outcome": {}}))
+    out.update(admitted=int(counts.get("decide_admit", 0)), recognised=int(counts.get("decide_recognise", 0)),
+               removed_during_probation=int(counts.get("decide_remove", 0)),
+               average_days_branch_vote_to_decision=round(float(average), 1) if average is not None else None,
+               plan=_plan(scope, period, int(counts.get("decide_admit", 0))))
+    return out
+
+
+def _plan(scope: _Scope, period: Period, admitted: int) -> dict | None:
+    """The year's admission plans of the organisations in scope against the admissions, for a whole year."""
+    year = period.whole_year
+    if year is None:
+        return None
+    from cases.candidacy.models import AdmissionPlan
+
+    stmt = scope.units(sa.select(sa.func.count(), sa.func.sum(AdmissionPlan.target)).select_from(AdmissionPlan)
+                       .join(Unit, Unit.id == AdmissionPlan.unit_id).where(AdmissionPlan.year == year))
+    plans, target = scope.session.execute(stmt).one()
+    return {"year": year, "organisations_with_plan": int(plans), "target": int(target or 0), "admitted": admitted}
+
+
+def _discipline(scope: _Scope, period: Period) -> dict:
+    """Decisions by form (first-instance decisions: the vote or decision that made the case
+    ``decided``) and people by the heaviest form decided for them in the period."""
+    form = sa.func.coalesce(_payload_text("final_form"), _payload_text("proposed_form"))
+    decided = sa.and_(Case.process == "discipline", AuditEvent.to_state == "decided",
+                      AuditEvent.from_state != "decided", event_in(period))
+    by_form = {f: int(n) for f, n in scope.rows(scope.events(form, sa.func.count()).where(decided).group_by(form))}
+    rank = sa.case(*((form == f, r) for f, r in PENALTY_RANK.items()), else_=0)
+    heaviest = scope.events(Case.person_id.label("person_id"), sa.func.max(rank).label("rank")).where(decided) \
+        .group_by(Case.person_id).subquery()
+    people = dict(scope.rows(sa.select(heaviest.c.rank, sa.func.count()).group_by(heaviest.c.rank)))
+    names = {r: f for f, r in PENALTY_RANK.items()}
+    return {"total": sum(by_form.values()), "by_form": by_form,
+            "people": {"total": int(sum(people.values())),
+                       "by_form": {names.get(r, "unknown"): int(n) for r, n in people.items()}}}
+
+
+def _removals(scope: _Scope, period: Period) -> dict:
+    total = scope.session.scalar(scope.events(sa.func.count()).where(
+        Case.process == "removal", AuditEvent.to_state == "removed", AuditEvent.from_state != "removed",
+        event_in(period)))
+    return {"total": int(total or 0)}
+
+
+def _members(scope: _Scope) -> dict:
+    """People in the registry by status now (the registry keeps no history of statuses)."""
+    rows = scope.rows(scope.units(sa.select(Person.status, sa.func.count()).select_from(Person)
+                                  .join(Unit, Unit.id == Person.unit_id)).group_by(Person.status))
+    by_status = {getattr(s, "value", s): int(n) for s, n in rows}
+    members = sum(by_status.get(s.value, 0) for s in (PersonStatus.official, PersonStatus.probationary))
+    return {"total": members, "by_status": by_status}
+
+
+def _organisations(scope: _Scope) -> dict:
+    """Grassroots organisations by kind: đảng bộ cơ sở (``grassroots_committee``) and chi bộ
+    cơ sở (``grassroots_branch``); and the branches (chi bộ) below đảng bộ cơ sở."""
+    rows = scope.rows(scope.units(sa.select(Unit.level, Unit.grassroots_branch, sa.func.count()).select_from(Unit))
+                      .where(Unit.level.in_([Level.grassroots, Level.branch]))
+                      .group_by(Unit.level, Unit.grassroots_branch))
+    kinds = {"grassroots_committee": 0, "grassroots_branch": 0}
+    branches = 0
+    for level, grassroots_branch, n in rows:
+        if getattr(level, "value", level) == Level.branch.value:
+            branches += int(n)
+        else:
+            kinds["grassroots_branch" if grassroots_branch else "grassroots_committee"] += int(n)
+    return {"total": sum(kinds.values()), "by_kind": kinds, "branches": branches}
+
+
+def _overdue(scope: _Scope) -> dict:
+    """Open cases past their deadline now, by type and step and by unit."""
+    rows = scope.rows(scope.cases(Case.process, Case.state, Unit.id, Unit.name, sa.func.count())
+                      .where(calendar.overdue_filter(Case, clock.now()))
+                      .group_by(Case.process, Case.state, Unit.id, Unit.name))
+    by_step: dict[tuple[str, str], int] = {}
+    by_unit: dict[int, dict] = {}
+    for process, state, unit_id, unit_name, n in rows:
+        by_step[(process, state)] = by_step.get((process, state), 0) + int(n)
+        entry = by_unit.setdefault(unit_id, {"unit_id": unit_id, "unit_name": unit_name, "count": 0})
+        entry["count"] += int(n)
+    return {"total": sum(by_step.values()),
+            "by_step": [{"type": p, "state": s, "count": n} for (p, s), n in sorted(by_step.items())],
+            "by_unit": sorted(by_unit.values(), key=lambda e: (-e["count"], e["unit_id"]))}
+
+
+def summary(session: Session, user, unit: Unit | None, period: Period) -> dict:
+    """The counts of ``period`` in ``unit``'s subtree (None: all the user's units), as the
+    ``Summary`` schema of the OpenAPI document. Transfers, exemptions and grading are
+    None: those processes are not built yet."""
+    scope = _Scope(session, user, unit)
+    cases = _cases_by_type(scope, period)
+    return {
+        "unit": unit, "from": period.start, "to": period.end, "year": period.whole_year,
+        "members": _members(scope),
+        "organisations": _organisations(scope),
+        "admissions": _admissions(scope, period, cases),
+        "discipline": _discipline(scope, period),
+        "removals": _removals(scope, period),
+        "transfers": None, "exemptions": None, "grading": None,
+        "overdue": _overdue(scope),
+        "cases": cases,
+    }
