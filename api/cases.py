@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from flask import g, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -47,9 +45,6 @@ def list_cases():
     q = args.get("q") or None
     if q is not None and len(q) > 200:
         raise ApiError(400, _("Invalid query parameter %(name)s.", name="q"))
-    if q is not None and q.strip().isdigit() and not (re.fullmatch(r"[0-9]{1,10}", q.strip())
-                                                      and int(q) <= INT_MAX):
-        return jsonify({"items": [], "next_cursor": None})  # digits that cannot be a case number
     filters = queries.Filters(type=args.get("type") or None, state=args.get("state") or None,
                               unit=int_arg("unit"), overdue=bool_arg("overdue"), q=q)
     rows, next_cursor = queries.list_cases(db.session, current(), filters, args.get("cursor") or None, limit_arg())

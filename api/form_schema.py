@@ -11,8 +11,7 @@ from wtforms import Form
 from wtforms import fields as wf
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
-# Integers are stored in 32-bit columns on both databases.
-INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
+from core.db import INT_MAX, INT_MIN  # noqa: F401 (re-exported: integers are 32-bit columns)
 
 
 def _text(value) -> str | None:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.edge import arg_int, form_ints
 from app.extensions import db
 from app.templating import register_nav
 from cases.certificates import PARTY_KNOWLEDGE, valid_until
@@ -110,7 +111,7 @@ def enrol(course_id: int):
     """Put candidates in training on the class list."""
     course = _course_or_404(course_id)
     try:
-        added = course_service.enrol(db.session, current_user, course, request.form.getlist("case_id"))
+        added = course_service.enrol(db.session, current_user, course, form_ints("case_id"))
     except NotFound:
         abort(404)
     flash(_("%(n)s candidate(s) added to the class list.", n=added), "success")
@@ -123,11 +124,7 @@ def results(course_id: int):
     """Record the results sheet: every filled-in row, all or nothing."""
     course = _course_or_404(course_id)
     rows = []
-    for value in request.form.getlist("enrolment_id"):
-        try:
-            eid = int(value)
-        except ValueError:
-            continue
+    for eid in form_ints("enrolment_id"):
         field = lambda name: (request.form.get(f"{name}_{eid}") or "").strip()  # noqa: E731
         rows.append(course_service.ResultRow(enrolment_id=eid, score=field("score"), result=field("result"),
                                              certificate_number=field("certificate_number"),
@@ -161,7 +158,7 @@ def _default_unit_id():
 def plans():
     """Plans against admissions for a unit's organisations in a year."""
     year = plan_service.parse_year(request.args.get("year"))
-    unit_id = request.args.get("unit") or _default_unit_id()
+    unit_id = arg_int("unit") or _default_unit_id()
     if unit_id is None:
         abort(404)
     try:
