@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import g, jsonify, request, url_for
 from flask_babel import gettext as _
 
+from app.edge import is_int
 from app.extensions import db
 from app.labels import action_labels
 from cases import actions, queries
@@ -76,7 +77,7 @@ def open_case():
     if not isinstance(process_name, str) or process_name not in types:
         raise invalid({"type": [_("Choose one of: %(types)s.", types=", ".join(sorted(types)))]})
     person_id = body.get("person_id")
-    if not isinstance(person_id, int) or isinstance(person_id, bool) or not 1 <= person_id <= INT_MAX:
+    if not is_int(person_id, 1):
         raise invalid({"person_id": [_("Enter a whole number.")]})
     process = types[process_name].process
     state = body.get("state")
@@ -110,8 +111,7 @@ def _action_body_errors(body: dict) -> dict:
     """The fields of an action's body that break the contract (unknown, wrong type, too long)."""
     errors = {key: [_("Unknown field.")] for key in sorted(set(body) - ACTION_FIELDS)}
     version = body.get("expected_version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)
-                                or not 1 <= version <= INT_MAX):
+    if version is not None and not is_int(version, 1):
         errors["expected_version"] = [_("Enter a whole number.")]
     comment = body.get("comment")
     if comment is not None and (not isinstance(comment, str) or len(comment) > 4000):

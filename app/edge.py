@@ -123,6 +123,12 @@ def is_int(value, minimum: int = INT_MIN, maximum: int = INT_MAX) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= maximum
 
 
+def is_number(value) -> bool:
+    """Is the JSON value ``value`` a finite number a form can hold (under 10**15)? Never a boolean."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and abs(value) < 1e15)
+
+
 def arg_int(name: str, minimum: int = 1, maximum: int = INT_MAX) -> int | None:
     """The query parameter ``name`` as an int in [minimum, maximum]; None when
     absent or empty; else :class:`BadInput`."""

@@ -138,6 +138,8 @@ class _PayloadData:
         return list(self._d.get(key, []))
 
 
+DAY_FORMAT = "%d/%m/%Y"  # as Vietnamese users write a date: 20/11/2026
+
 # Dates a record can hold: outside this window a date is a typing mistake, and
 # date arithmetic (months, working days) near year 1 or 9999 would overflow.
 MIN_YEAR, MAX_YEAR = 1900, 2199
@@ -185,10 +187,13 @@ def not_before_open(field: str):
 
     def date_not_before_open(ctx) -> str | None:
         value = ctx.payload.get(field)
-        if value and ctx.snapshot is not None and dt.date.fromisoformat(str(value)) < ctx.snapshot.opened_on:
-            return _("The date %(date)s is before the case was opened.", date=value)
+        if not value or ctx.snapshot is None or ctx.snapshot.opened_on is None:
+            return None
+        day = dt.date.fromisoformat(str(value)[:10])
+        if day < ctx.snapshot.opened_on:
+            return _("The date %(date)s is before the case was opened on %(opened)s.",
+                     date=day.strftime(DAY_FORMAT), opened=ctx.snapshot.opened_on.strftime(DAY_FORMAT))
         return None
 
     date_not_before_open.__name__ = f"{field}_not_before_open"
     return date_not_before_open
-

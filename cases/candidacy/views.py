@@ -114,6 +114,10 @@ def enrol(course_id: int):
         added = course_service.enrol(db.session, current_user, course, form_ints("case_id"))
     except NotFound:
         abort(404)
+    except course_service.UnknownIds:
+        db.session.rollback()
+        flash(_("A candidate chosen is not in training under this course's organiser; no one was added."), "error")
+        return _render_course(_course_or_404(course_id), status=422)
     flash(_("%(n)s candidate(s) added to the class list.", n=added), "success")
     return redirect(url_for("candidacy.course", course_id=course.id))
 
@@ -135,6 +139,9 @@ def results(course_id: int):
                                           request_id=g.request_id)
     except NotFound:
         abort(404)
+    except course_service.UnknownIds:
+        flash(_("A row names an enrolment that is not on this course; nothing was recorded."), "error")
+        return _render_course(_course_or_404(course_id), posted=request.form, status=422)
     except course_service.BatchRefused as exc:
         course = _course_or_404(course_id)
         return _render_course(course, errors=exc.errors, posted=request.form, status=422)

@@ -134,7 +134,8 @@ def test_discipline__expulsion_needs_more_than_half_of_the_deciding_committee(ap
 
 def test_discipline__appeal_filed_one_day_late_refused_with_the_dates(app, pages, demo):
     member = plain_member(demo)
-    case_id = decided_by_branch(app, pages, member.id, form="warning", meeting_date="2026-10-15")
+    case_id = decided_by_branch(app, pages, member.id, form="warning", meeting_date="2026-10-15",
+                                opened="2026-10-12T03:00:00Z")
     announce(pages, case_id, "2026-10-19")
     text = refusal(pages.act(case_id, "file_appeal", filed_on="2026-11-20", grounds="Hình thức quá nặng."))
     assert "20/11/2026" in text and "19/10/2026" in text and "19/11/2026" in text
@@ -158,7 +159,7 @@ def test_discipline__the_branch_secretary_may_not_open_a_report_and_officers_may
 
 
 def test_discipline__own_finding_proceeds_after_three_unanswered_requests(app, pages, demo):
-    case_id = own_finding(app, pages, plain_member(demo).id)
+    case_id = own_finding(app, pages, plain_member(demo).id, opened="2026-09-28T03:00:00Z")
     assert "3" in refusal(pages.act(case_id, "record_self_review", submitted="no"))
     for day in ("2026-10-01", "2026-10-15", "2026-11-01"):
         assert pages.act(case_id, "request_self_review", requested_on=day).status_code == 302
