@@ -167,9 +167,12 @@ def form_int(name: str, minimum: int = INT_MIN, maximum: int = INT_MAX) -> int |
 
 
 def form_ints(name: str) -> list[int]:
-    """Every value of the form field ``name`` (e.g. checked boxes) as ids; :class:`BadInput` for any other."""
+    """Every value of the form field ``name`` (e.g. checked boxes) as ids, blank ones
+    left out; :class:`BadInput` for any other."""
     values = []
     for raw in request.form.getlist(name):
+        if not raw.strip():
+            continue
         value = whole_number(raw, 1)
         if value is None:
             raise BadInput({name: [not_whole_number(1)]})
