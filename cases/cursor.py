@@ -15,7 +15,8 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from core.db import INT_MAX as ID_MAX  # ids live in 32-bit columns on both databases
+# Ids live in 32-bit columns on both databases.
+ID_MAX = 2 ** 31 - 1
 MAX_LENGTH = 500
 
 
