@@ -9,10 +9,12 @@ Attached once, before the app registers the API blueprint (see
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 
+from app.edge import is_int, is_number
 from app.extensions import db
 from cases.candidacy import courses as course_service
 from cases.candidacy import plans as plan_service
@@ -23,9 +25,9 @@ from workflow.errors import NotPermitted
 from workflow.guards import validate_form
 
 from .caller import current
-from .form_schema import INT_MAX
+from .form_schema import INT_MAX, check_payload
 from .openapi import operation, query
-from .requests import ApiError, in_range, int_arg, json_body
+from .requests import ApiError, in_range, int_arg, invalid, json_body, type_messages
 
 bp = Blueprint("candidacy", __name__)
 
@@ -77,6 +79,7 @@ RESULTS_BODY = {"type": "object", "required": ["results"], "properties": {
             "result": {"type": "string", "enum": ["passed", "failed"]},
             "certificate_number": {"type": "string", "maxLength": 50},
             "certificate_date": DATE}}}}}
+RESULT_FIELDS = tuple(RESULTS_BODY["properties"]["results"]["items"]["properties"])
 YEAR = query("year", {"type": "integer", "minimum": 1930, "maximum": 2200}, "default: this year")
 
 
@@ -117,7 +120,12 @@ def put_plan(unit_id: int, year: int):
         raise ApiError(422, errors={"targets_by_group": [_("This must be an object.")]})
     payload = {"target": body.get("target"), "note": body.get("note") or ""}
     payload.update({f"target_{g}": groups.get(g) for g in GROUPS})
-    _json, data = validate_form(PlanForm, {k: v for k, v in payload.items() if v is not None})
+    payload = {k: v for k, v in payload.items() if v is not None}
+    errors = check_payload(PlanForm, payload, _("Unknown field."), type_messages())  # strict JSON types
+    if errors:
+        raise invalid({("targets_by_group." + k[len("target_"):] if k.startswith("target_") else k): v
+                       for k, v in errors.items()})
+    _json, data = validate_form(PlanForm, payload)
     try:
         plan_service.save_plan(db.session, current(), unit_id, year, data)
     except NotFound:
@@ -177,30 +185,48 @@ def post_results(course_id: int):
     items = body.get("results")
     if not isinstance(items, list) or not items or len(items) > 500:
         raise ApiError(422, errors={"results": [_("Give from 1 to 500 results.")]})
-    rows = []
-    for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("enrolment_id"), int):
-            raise ApiError(422, errors={"results": [_("Each result needs its enrolment_id.")]})
-        date = item.get("certificate_date") or ""
-        rows.append(course_service.ResultRow(
-            enrolment_id=item["enrolment_id"], score="" if item.get("score") is None else str(item["score"]),
-            result=str(item.get("result") or ""), certificate_number=str(item.get("certificate_number") or ""),
-            certificate_date=str(date)))
-        if date:
-            try:
-                dt.date.fromisoformat(str(date))
-            except ValueError:
-                raise ApiError(422, errors={"results": [_("Dates are YYYY-MM-DD.")]}) from None
-    key = str(body.get("batch_key") or "")[:100] or None
-    if key is None:
-        import uuid
-
-        key = uuid.uuid4().hex
+    rows = [_result_row(i, item) for i, item in enumerate(items)]
+    key = body.get("batch_key")
+    if key is not None and (not isinstance(key, str) or len(key) > 100):
+        raise invalid({"batch_key": [_("Enter a text of at most %(max)s characters.", max=100)]})
     try:
-        recorded = course_service.record_results(db.session, current(), course, rows, batch_key=f"api:{key}")
+        recorded = course_service.record_results(db.session, current(), course, rows,
+                                                 batch_key=f"api:{key or uuid.uuid4().hex}")
     except NotFound:
         raise ApiError(404) from None
+    except course_service.UnknownIds as exc:
+        # Not on this course (absent, on another course, outside the caller's units: all alike).
+        raise invalid({f"results[{i}].enrolment_id": [_("No such enrolment on this course.")]
+                       for i, item in enumerate(items) if item["enrolment_id"] in exc.ids}) from None
     except course_service.BatchRefused as exc:
         raise ApiError(422, _("Some results were refused; nothing was recorded."),
                        {str(k): v for k, v in exc.errors.items()}) from None
     return jsonify({"recorded": recorded})
+
+
+def _result_row(index: int, item) -> course_service.ResultRow:
+    """One result of the sheet, its JSON types checked strictly (``true`` is no
+    enrolment id, a number no text); else 422 naming ``results[index].field``."""
+    where = f"results[{index}]"
+    if not isinstance(item, dict):
+        raise invalid({where: [_("Each result needs its enrolment_id.")]})
+    errors = {f"{where}.{key}": [_("Unknown field.")] for key in sorted(set(item) - set(RESULT_FIELDS))}
+    if not is_int(item.get("enrolment_id"), 1):
+        errors[f"{where}.enrolment_id"] = [_("Enter a whole number.")]
+    score = item.get("score")
+    if score is not None and not is_number(score):
+        errors[f"{where}.score"] = [_("Enter a number.")]
+    for name in ("result", "certificate_number", "certificate_date"):
+        if item.get(name) is not None and not isinstance(item[name], str):
+            errors[f"{where}.{name}"] = [_("Enter a text.")]
+    date = item.get("certificate_date")
+    if isinstance(date, str) and date:
+        try:
+            dt.date.fromisoformat(date)
+        except ValueError:
+            errors[f"{where}.certificate_date"] = [_("Dates are YYYY-MM-DD.")]
+    if errors:
+        raise invalid(errors)
+    return course_service.ResultRow(
+        enrolment_id=item["enrolment_id"], score="" if score is None else str(score), result=item.get("result") or "",
+        certificate_number=item.get("certificate_number") or "", certificate_date=date or "")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from flask import g, jsonify, request, url_for
 from flask_babel import gettext as _
 
+from app.edge import is_int
 from app.extensions import db
 from app.labels import action_labels
 from cases import actions, queries
@@ -47,9 +46,6 @@ def list_cases():
     q = args.get("q") or None
     if q is not None and len(q) > 200:
         raise ApiError(400, _("Invalid query parameter %(name)s.", name="q"))
-    if q is not None and q.strip().isdigit() and not (re.fullmatch(r"[0-9]{1,10}", q.strip())
-                                                      and int(q) <= INT_MAX):
-        return jsonify({"items": [], "next_cursor": None})  # digits that cannot be a case number
     filters = queries.Filters(type=args.get("type") or None, state=args.get("state") or None,
                               unit=int_arg("unit"), overdue=bool_arg("overdue"), q=q)
     rows, next_cursor = queries.list_cases(db.session, current(), filters, args.get("cursor") or None, limit_arg())
@@ -81,7 +77,7 @@ def open_case():
     if not isinstance(process_name, str) or process_name not in types:
         raise invalid({"type": [_("Choose one of: %(types)s.", types=", ".join(sorted(types)))]})
     person_id = body.get("person_id")
-    if not isinstance(person_id, int) or isinstance(person_id, bool) or not 1 <= person_id <= INT_MAX:
+    if not is_int(person_id, 1):
         raise invalid({"person_id": [_("Enter a whole number.")]})
     process = types[process_name].process
     state = body.get("state")
@@ -115,8 +111,7 @@ def _action_body_errors(body: dict) -> dict:
     """The fields of an action's body that break the contract (unknown, wrong type, too long)."""
     errors = {key: [_("Unknown field.")] for key in sorted(set(body) - ACTION_FIELDS)}
     version = body.get("expected_version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)
-                                or not 1 <= version <= INT_MAX):
+    if version is not None and not is_int(version, 1):
         errors["expected_version"] = [_("Enter a whole number.")]
     comment = body.get("comment")
     if comment is not None and (not isinstance(comment, str) or len(comment) > 4000):

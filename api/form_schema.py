@@ -11,8 +11,8 @@ from wtforms import Form
 from wtforms import fields as wf
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
-# Integers are stored in 32-bit columns on both databases.
-INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
+from app.edge import is_int, is_number
+from core.db import INT_MAX, INT_MIN  # noqa: F401 (re-exported: integers are 32-bit columns)
 
 
 def _text(value) -> str | None:
@@ -123,9 +123,9 @@ def check_payload(form_cls: type[Form] | None, payload: dict, unknown_message: s
             continue
         kind = schema.get("type")
         if kind == "integer":
-            ok = isinstance(value, int) and not isinstance(value, bool) and INT_MIN <= value <= INT_MAX
+            ok = is_int(value)
         elif kind == "number":
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e15
+            ok = is_number(value)
         elif kind == "boolean":
             ok = isinstance(value, bool)
         elif kind == "array":

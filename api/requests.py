@@ -1,16 +1,17 @@
 """Reading API requests: the JSON body, query parameters, cursors, ids.
 
-Anything malformed becomes an :class:`ApiError` (a problem document) before
-it can reach the database: 400 for what cannot be parsed, 404 for ids that
-cannot exist, 422 for JSON that holds what cannot be stored.
+The edge (:mod:`app.edge`) has parsed and screened the request before any
+view runs; these are its helpers in the API's terms. Anything malformed is a
+problem document before it can reach the database: 400 for what cannot be
+parsed (the edge's :class:`app.edge.BadInput`), 404 for ids that cannot
+exist, 422 for JSON of the wrong type or breaking the contract.
 """
 
 from __future__ import annotations
 
-import re
-
-from flask import request
 from flask_babel import gettext as _
+
+from app.edge import arg_bool, arg_int, json_value
 
 from .form_schema import INT_MAX
 
@@ -29,50 +30,20 @@ def invalid(errors: dict) -> ApiError:
     return ApiError(422, _("The submitted data is invalid."), errors)
 
 
-# ---- request plumbing -----------------------------------------------------------------------
-
-def bad_text(value) -> bool:
-    """NUL characters and lone surrogates cannot be stored (PostgreSQL refuses them)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(bad_text(k) or bad_text(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(bad_text(v) for v in value)
-    return False
-
+# ---- request plumbing: the edge's parsing (app/edge.py), in the API's words ------------------
 
 def json_body() -> dict:
-    """The request's JSON object, or 400."""
-    try:
-        data = request.get_json(silent=True, force=True)
-    except RecursionError:  # nested beyond the parser's depth
-        data = None
-    if data is None:
-        raise ApiError(400, _("The body must be a JSON object (malformed JSON)."))
+    """The request's JSON object (parsed and screened once, at the edge), or 400."""
+    data = json_value()
     if not isinstance(data, dict):
         raise ApiError(400, _("The body must be a JSON object."))
-    if bad_text(data):
-        raise ApiError(422, _("The text contains characters that cannot be stored."))
     return data
 
 
 def int_arg(name: str, minimum: int = 1, maximum: int = INT_MAX) -> int | None:
-    """The query parameter ``name`` as an int in [minimum, maximum], None if absent; else 400."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    raw = raw.strip()
-    if not re.fullmatch(r"-?[0-9]{1,10}", raw) or not minimum <= int(raw) <= maximum:
-        raise ApiError(400, _("Invalid query parameter %(name)s.", name=name),
-                       {name: [_("Enter a whole number from %(min)s to %(max)s.", min=minimum, max=maximum)]})
-    return int(raw)
+    """The query parameter ``name`` as an int in [minimum, maximum], None if absent; else 400
+    (:func:`app.edge.arg_int`)."""
+    return arg_int(name, minimum, maximum)
 
 
 def limit_arg(default: int = 50) -> int:
@@ -82,14 +53,9 @@ def limit_arg(default: int = 50) -> int:
 
 
 def bool_arg(name: str) -> bool | None:
-    """The query parameter ``name`` as true/false (or 1/0), None if absent; else 400."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    value = {"true": True, "1": True, "false": False, "0": False}.get(raw.strip().lower())
-    if value is None:
-        raise ApiError(400, _("Invalid query parameter %(name)s.", name=name), {name: [_("Use true or false.")]})
-    return value
+    """The query parameter ``name`` as true/false (or 1/0), None if absent; else 400
+    (:func:`app.edge.arg_bool`)."""
+    return arg_bool(name)
 
 
 def cursor_error() -> ApiError:

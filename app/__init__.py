@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, request, session
 from flask_login import current_user
 
 from config import DEFAULT_SECRET_KEY, load_config
@@ -34,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
         raise RuntimeError("SECRET_KEY must be set to a secret value in production")
 
     _prepare_dirs(app)
+    _init_edge(app)
     _init_extensions(app)
     _init_security(app)
     _init_clock(app)
@@ -61,6 +61,12 @@ def _prepare_dirs(app: Flask) -> None:
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
     if uri.startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+
+
+def _init_edge(app: Flask) -> None:
+    from .edge import init_edge
+
+    init_edge(app)  # before any route: <int:...> is the 32-bit converter
 
 
 def _init_security(app: Flask) -> None:
@@ -126,10 +132,6 @@ def _init_extensions(app: Flask) -> None:
         if user is None or not user.active or user.session_version != version:
             return None
         return user
-
-    @app.before_request
-    def _request_id():
-        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
 
     @app.context_processor
     def _inject():

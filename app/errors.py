@@ -79,4 +79,8 @@ def register_error_handlers(app) -> None:
 
             return problem(exc.code or 500, None)
         code = exc.code or 500
+        if code >= 500:
+            from .extensions import db
+
+            db.session.rollback()  # the page itself reads the database (the user's roles)
         return error_page(code, _own_words(code) or exc.description)

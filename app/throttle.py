@@ -21,6 +21,7 @@ from typing import Callable
 
 from flask import current_app, request
 
+from .edge import json_value
 from .extensions import limiter
 
 ACCOUNT_SCOPE = "credentials-account"
@@ -31,10 +32,7 @@ def submitted_username() -> str:
     """The username of the attempt (form field or JSON ``username``), normalised; "" when absent."""
     name = request.form.get("username") if request.form else None
     if name is None:
-        try:
-            body = request.get_json(silent=True, force=True)
-        except RecursionError:  # hostile nesting: no name, the address limit still applies
-            body = None
+        body = json_value(silent=True)  # the edge's parse; None when refused (the address limit still applies)
         name = body.get("username") if isinstance(body, dict) else None
     return name.strip().lower()[:80] if isinstance(name, str) else ""
 

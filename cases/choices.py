@@ -4,38 +4,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core.enums import Level, PersonStatus
 from core.models import Person, Unit
-
-
-def _grassroots_path(session, unit: Unit) -> str:
-    ids = unit.ancestor_ids
-    units = {u.id: u for u in session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))}
-    for uid in reversed(ids):
-        if units[uid].level is Level.grassroots:
-            return units[uid].path
-    return unit.path
+from core.offers import offered
 
 
 def people_choices(session, name: str, unit: Unit) -> list[tuple[int, str]]:
     """``(id, name)`` of the people a person field offers at ``unit`` (``name``: its
-    ``choices_of``), by name, at most 500; KeyError for an unknown ``name``."""
-    stmt = sa.select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
-    if name == "candidates_of_branch":
-        stmt = stmt.where(Person.unit_id == unit.id, Person.status == PersonStatus.candidate)
-    elif name == "officials_of_branch":
-        stmt = stmt.where(Person.unit_id == unit.id, Person.status == PersonStatus.official)
-    elif name == "officials_of_grassroots":
-        stmt = stmt.where(Unit.path.startswith(_grassroots_path(session, unit), autoescape=True),
-                          Person.status == PersonStatus.official)
-    elif name == "members_of_unit":  # members of the unit and the units below it
-        stmt = stmt.where(Unit.path.startswith(unit.path, autoescape=True),
-                          Person.status.in_([PersonStatus.official, PersonStatus.probationary]))
-    elif name == "members_of_branch":
-        stmt = stmt.where(Person.unit_id == unit.id,
-                          Person.status.in_([PersonStatus.official, PersonStatus.probationary]))
-    else:
-        raise KeyError(name)
+    ``choices_of``, :func:`core.offers.offered`), by name, at most 500; KeyError for an unknown ``name``."""
+    stmt = (sa.select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
+            .where(offered(session, name, unit)))
     rows = session.execute(stmt.order_by(Person.name_folded).limit(500)).all()
     return [(pid, full_name if uname == unit.name else f"{full_name} — {uname}") for pid, full_name, uname in rows]
 

@@ -15,8 +15,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-# Ids live in 32-bit columns on both databases.
-ID_MAX = 2 ** 31 - 1
+from core.db import INT_MAX as ID_MAX  # ids live in 32-bit columns on both databases
 MAX_LENGTH = 500
 
 

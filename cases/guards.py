@@ -5,13 +5,14 @@ return a reason (a translated message) when they refuse, or None; and the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.enums import PersonStatus
 from core.models import Person, Unit
+from workflow.guards import not_before_open
 from workflow.i18n import _
 from workflow.models import Case
 
@@ -45,6 +46,35 @@ def date_not_in_future(field: str):
         return None
 
     check.__name__ = f"{field}_not_in_future"
+    return check
+
+
+def event_date(field: str, after: Mapping[str, str] | None = None):
+    """A guard factory for the date a step records of its own event (a vote's
+    meeting, a decision, a ceremony, an announcement, an appeal): checked
+    against the case's own dates. It may not be in the future
+    (:func:`date_not_in_future`), nor before any date of the case data named
+    in ``after`` (key: the words for it, e.g. the violation), nor before the
+    case was opened (:func:`workflow.guards.not_before_open`). Every vote and
+    decision transition of every process uses it; a start records earlier
+    events (a resolution, a violation) and has its own checks."""
+    in_future, before_open = date_not_in_future(field), not_before_open(field)
+
+    def check(ctx):
+        day = as_date(ctx.payload.get(field))
+        if day is None:
+            return None
+        reason = in_future(ctx)
+        if reason:
+            return reason
+        for key, words in (after or {}).items():
+            floor = as_date(ctx.data.get(key))
+            if floor is not None and day < floor:
+                return _("The date %(date)s is before %(what)s of %(floor)s.", date=d(day), what=words,
+                         floor=d(floor))
+        return before_open(ctx)
+
+    check.__name__ = f"{field}_is_a_date_of_the_case"
     return check
 
 

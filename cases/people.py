@@ -74,9 +74,11 @@ def list_people(session: Session, user, q: str | None = None, status: str | None
 def register_candidate(session: Session, user, data: dict) -> Person:
     """Add a candidate (quần chúng) from validated form data (see forms/people.py); flushes.
 
-    Raises ``InvalidPayload`` for a unit outside the user's scope or not a
-    branch, or a national id already registered, and ``NotPermitted`` where the
-    user may not register people (:data:`core.permissions.REGISTER_PERSON`)."""
+    Raises ``InvalidPayload`` for a unit outside the user's scope (worded as
+    an absent one) or not a branch, or a national id already registered
+    anywhere (worded the same in and outside the user's units), and
+    ``NotPermitted`` where the user may not register people
+    (:data:`core.permissions.REGISTER_PERSON`)."""
     unit = session.get(Unit, data["unit_id"])
     if unit is None or not can_view(user, unit, session):
         raise InvalidPayload({"unit_id": [_("No such unit among your units.")]})
@@ -84,7 +86,9 @@ def register_candidate(session: Session, user, data: dict) -> Person:
         raise InvalidPayload({"unit_id": [_("A candidate belongs to a branch (chi bộ) or a grassroots branch.")]})
     if not allows(session, user, REGISTER_PERSON, unit):
         raise NotPermitted(_("You may not register people at this unit."))
-    taken = _("A person with this national id number is already registered.")
+    # One answer whether the number is registered in the user's units or elsewhere: it says
+    # neither who nor where (docs/DECISIONS.md, "Edge validation").
+    taken = _("This national id number cannot be registered here.")
     if session.scalar(sa.select(Person.id).where(Person.national_id == data["national_id"])):
         raise InvalidPayload({"national_id": [taken]})
     person = Person(full_name=data["full_name"], date_of_birth=data["date_of_birth"], gender=Gender(data["gender"]),

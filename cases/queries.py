@@ -23,7 +23,7 @@ from workflow import access, calendar
 from workflow.definition import registered
 from workflow.models import AuditEvent, Case
 
-from .cursor import BadCursor, decode_cursor, decode_ids, is_id, keyset_page
+from .cursor import ID_MAX, BadCursor, decode_cursor, decode_ids, is_id, keyset_page
 from .registry import all_entries, get_entry
 
 
@@ -123,8 +123,9 @@ def list_cases(session: Session, user, filters: Filters, cursor: str | None = No
         stmt = stmt.where(sa.not_(calendar.overdue_filter(Case)))
     if filters.q:
         q = filters.q.strip()
-        if q.isdigit():
-            stmt = stmt.where(Case.id == int(q))
+        if q.isdigit():  # a case number: one that no 32-bit id can be matches nothing
+            number = int(q) if q.isascii() and len(q) <= 10 else None
+            stmt = stmt.where(Case.id == number if number is not None and number <= ID_MAX else sa.false())
         else:
             stmt = stmt.join(Person, Person.id == Case.person_id).where(
                 Person.name_folded.contains(fold(q), autoescape=True))

@@ -16,8 +16,8 @@ class ProcessEntry:
     process: Any  # the Process class
     state_labels: dict
     # Optional hooks for the pages.
-    # (session, case, sent=None) -> list[rules.Check], or None when not shown now; ``sent``:
-    # (action, payload) of the refused action the page answers.
+    # (session, case, sent, user) -> list[rules.Check], or None when not shown now; ``sent``:
+    # (action, payload) of the refused action the page answers, sent by ``user``.
     checklist: Callable | None = None
     extra: dict = field(default_factory=dict)
     # The new-case page's words when the chosen person is not one this type opens a

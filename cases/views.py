@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app.documents import add_uploaded, send_document
+from app.edge import arg_int, form_int
 from app.errors import error_page, workflow_status
 from app.extensions import db
 from app.labels import action_labels
@@ -57,11 +58,9 @@ def payload_from(form: MultiDict) -> dict:
     return out
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def _requested_int(name: str) -> int | None:
+    """The query parameter ``name``, else the form field, as an id (the edge's parsing); None if absent."""
+    return arg_int(name) if request.args.get(name, "").strip() else form_int(name, 1)
 
 
 # ---- refusals -----------------------------------------------------------------------------------
@@ -129,7 +128,7 @@ def case_list():
     args = request.args
     overdue = {"1": True, "0": False}.get(args.get("overdue", ""))
     filters = queries.Filters(type=args.get("type") or None, state=args.get("state") or None,
-                              unit=_int_or_none(args.get("unit")), overdue=overdue, q=args.get("q") or None)
+                              unit=arg_int("unit"), overdue=overdue, q=args.get("q") or None)
     try:
         rows, next_cursor = queries.list_cases(db.session, current_user, filters, args.get("cursor"))
     except ValueError:  # a malformed cursor, or digits that are no case number
@@ -166,7 +165,7 @@ def new_case(process_name: str):
     state = request.values.get("start") if request.values.get("start") in states else states[0]
     spec = process.start_specs[state]
     form = spec.form(formdata=request.form if request.method == "POST" else None,
-                     data={"person_id": _int_or_none(request.args.get("person_id"))})
+                     data={"person_id": arg_int("person_id")})
 
     def show(status: int = 200, errors=None, field_errors=None):
         if field_errors:  # each field says what is wrong with it
@@ -188,9 +187,7 @@ def new_case(process_name: str):
     if person is None:
         form.person_id.errors = [str(process_entry.person_hint or _("Choose a member of this unit."))]
         return show(422)
-    key = request.form.get("idempotency_key") or None
-    if key is not None and len(key) > 128:
-        abort(400)
+    key = request.form.get("idempotency_key") or None  # at most 128 characters (the edge)
     case = actions.open_case(db.session, current_user, process_name, person.id, payload,
                              request_id=g.request_id, state=state, idempotency_key=key)
     flash(_("The dossier was opened."), "success")
@@ -205,7 +202,7 @@ def _units_where_can_open(process) -> list[Unit]:
 
 def _unit_to_open_at(my_units: list[Unit]) -> Unit:
     """The unit asked for (default the first of the user's), or 404."""
-    unit_id = _int_or_none(request.values.get("unit")) or my_units[0].id
+    unit_id = _requested_int("unit") or my_units[0].id
     unit = next((u for u in my_units if u.id == unit_id), None)
     if unit is None:
         # A unit below one of the user's (e.g. the member's branch, from the person page).
@@ -255,7 +252,7 @@ def _render_case(case, status: int = 200, *, failed_action: str | None = None, e
         forms.append({"ct": ct, "form": form, "choices": choices, "key": uuid.uuid4().hex,
                       "errors": errors if failed else None, "comment": comment if failed else ""})
     sent = (failed_action, payload_from(request.form)) if failed_action else None
-    checklist = process_entry.checklist(session, case, sent) if process_entry.checklist else None
+    checklist = process_entry.checklist(session, case, sent, current_user) if process_entry.checklist else None
     related = queries.cases_of_person(session, current_user, case.person) if case.person else []
     documents = documents_of(session, case)
     # A refusal of an action the page does not offer (it does not apply to this case) is shown above the forms.
@@ -312,7 +309,7 @@ def take_action(case_id: int, name: str):
     _on_refusal(show, 409, 422)
     result = actions.take_action(
         db.session, current_user, case, name, payload_from(request.form),
-        expected_version=_int_or_none(request.form.get("expected_version")),
+        expected_version=form_int("expected_version"),
         idempotency_key=(request.form.get("idempotency_key") or None),
         comment=comment, request_id=g.request_id)
     if result.replayed:

@@ -12,6 +12,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+# Every integer column (ids, counts) is 32-bit on both databases: a larger
+# number names nothing and must not reach a query (PostgreSQL refuses it).
+INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -5,6 +5,9 @@ permission            check                       SQL twin (lists)        who, a
 ====================  ==========================  ======================  ==============================================
 see                   :func:`can_view`            :func:`visible`         any role at the unit or above; a person their
                                                                           own cases (DESIGN "Permissions, in one place")
+refer to an id        :func:`referable`           (the same SQL)          what the user may see, or the people the field
+                                                                          offers; absent and outside read the same
+                                                                          (DOMAIN "Case rules common to every type")
 act                   ``matching_unit`` of        :func:`actable`         the step's role at the unit its level names
                       :mod:`core.levels` (the     (cases to act on now)   for the case (DOMAIN "who (role @ level)" of
                       engine's check)                                     every process table)
@@ -52,9 +55,10 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
 
+from .db import INT_MAX
 from .enums import LEVEL_RANK, Level, Role
 from .levels import RoleRow, atom_criterion, holder_atoms, role_rows_of
-from .models import RoleAssignment, Unit
+from .models import Person, Post, RoleAssignment, Unit
 
 # ---- see ------------------------------------------------------------------------------------------
 
@@ -125,6 +129,31 @@ def visible(user, path_column, session: Session, person_column=None):
     if not clauses:
         return sa.false()
     return sa.or_(*clauses)
+
+
+def referable(session: Session, user, model, obj_id, *, offered=None):
+    """Refer: the row of ``model`` (:class:`Person` or :class:`Post`) whose id
+    ``user`` sent (in a form, a payload, a body), when they may see it
+    (:func:`visible`: a person at a unit in their scope, or their own; a post
+    of such a person) or, for a person, when ``offered`` holds for it (the
+    criterion on ``Person`` and its ``Unit`` of the people the field offers,
+    :func:`core.offers.offered`). Otherwise None: absent, outside the scope
+    and an id no 32-bit column holds read the same, and nothing about the row
+    is read (DOMAIN.md, "Case rules common to every type")."""
+    if not isinstance(obj_id, int) or isinstance(obj_id, bool) or not 1 <= obj_id <= INT_MAX:
+        return None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if model is Person:
+        stmt = sa.select(Person).join(Unit, Unit.id == Person.unit_id).where(Person.id == obj_id)
+    elif model is Post:
+        stmt = (sa.select(Post).join(Person, Person.id == Post.person_id).join(Unit, Unit.id == Person.unit_id)
+                .where(Post.id == obj_id))
+        offered = None
+    else:
+        raise TypeError(f"cannot refer to a {model.__name__}")
+    scope = visible(user, Unit.path, session, person_column=Person.id)
+    return session.scalar(stmt.where(scope if offered is None else sa.or_(scope, offered)))
 
 
 def reported(user, path_column, session: Session, person_column=None):

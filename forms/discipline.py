@@ -11,7 +11,7 @@ from wtforms import Form
 from wtforms.fields import BooleanField, DateField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from .fields import DecisionFields, LabelledVoteForm, PersonField, note_field, reason_field, required, select_choices
+from .fields import DecisionFields, LabelledVoteForm, PersonField, PostField, note_field, reason_field, required, select_choices
 from . import shared
 
 # The penalties (hình thức kỷ luật), as choices.
@@ -43,8 +43,7 @@ def penalty_field(label=None, optional=False, description=""):
 
 def post_field():
     """The post a dismissal removes the member from."""
-    return PersonField(_l("Post the member is dismissed from (for a dismissal)"), validators=[Optional()],
-                       choices_of="posts_of_person")
+    return PostField(_l("Post the member is dismissed from (for a dismissal)"), validators=[Optional()])
 
 
 class ReportForm(Form):

@@ -43,8 +43,11 @@ class Pages:
         return int(m.group(1)) if m else None
 
     def open_admission(self, person_id: int):
-        return self.client.post("/cases/new/admission", data={"csrf_token": self.token("/cases"),
-                                                              "person_id": person_id})
+        from tests.demo_people import opening
+
+        token = self.token("/cases")
+        with opening():
+            return self.client.post("/cases/new/admission", data={"csrf_token": token, "person_id": person_id})
 
     def upload(self, case_id: int, kind: str, content: bytes = PDF, filename: str = "doc.pdf",
                issued_on: str | None = None):
@@ -139,8 +142,11 @@ class Flow:
         from cases.documents import add_document
         from core import clock
 
+        from tests.demo_people import opening
+
         user = self.user("bithu.trung")
-        case = open_case(db.session, user, "admission", person_id)
+        with opening():
+            case = open_case(db.session, user, "admission", person_id)
         for kind in documents:
             add_document(db.session, user, case, kind=kind, filename=f"{kind}.pdf", stream=io.BytesIO(PDF),
                          issued_on=dt.date.fromisoformat(docs_dated) if docs_dated else clock.today(),

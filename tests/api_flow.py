@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.admission_flow import vote
-from tests.demo_people import candidate, officials
+from tests.demo_people import candidate, officials, opening
 
 DISCIPLINE_REPORT = {"violation_date": "2026-09-01", "category": "party_activity",
                      "description": "Không tham gia sinh hoạt chi bộ và không thực hiện nhiệm vụ được phân công."}
@@ -24,7 +24,8 @@ def step(api, case_id, user, action, payload, expect_state):
 def open_ready_case(api, demo) -> int:
     """bithu.trung opens an admission for the first candidate and uploads the dossier."""
     api.as_user("bithu.trung")
-    response = api.post("/cases", json={"type": "admission", "person_id": candidate(demo).id})
+    with opening():
+        response = api.post("/cases", json={"type": "admission", "person_id": candidate(demo).id})
     assert response.status_code == 201, response.get_data(as_text=True)
     case = response.get_json()
     assert case["state"] == "draft" and case["version"] == 1

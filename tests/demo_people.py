@@ -3,8 +3,31 @@ to, and who is who among the people of a branch."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 TODAY = "2026-11-20"
 NOW = "2026-11-20T03:00:00Z"  # a Friday, 10:00 in Hà Nội
+# The flows open their cases on this day (a Monday), before the votes and decisions
+# they then record: a vote or decision may not precede the case's opening.
+OPENED = "2026-11-02T03:00:00Z"
+
+
+@contextmanager
+def opening(at: str = OPENED):
+    """While opening a case, the shared clock reads ``at`` when it read a later
+    time (then it is set back); an earlier or a running clock is left alone."""
+    from core import clock
+
+    path = clock._clock_file
+    before = open(path, encoding="utf-8").read().strip() if path else ""
+    moved = before[:1].isdigit() and before > at
+    if moved:
+        clock.write_clock_file(path, at)
+    try:
+        yield
+    finally:
+        if moved:
+            clock.write_clock_file(path, before)
 
 
 def members(demo, key="trung", status="official"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tests.admission_flow import case_state, latest_case_id, vote
-from tests.demo_people import TODAY
+from tests.demo_people import OPENED, TODAY, opening
 
 REPORT = {"violation_date": "2026-09-01", "category": "party_activity",
           "description": "Không tham gia sinh hoạt chi bộ và không thực hiện nhiệm vụ được phân công."}
@@ -27,7 +27,8 @@ def person_status(app, person_id: int) -> str:
         return db.session.scalar(sa.select(Person.status).where(Person.id == person_id)).value
 
 
-def new_case(pages, process_name: str, person_id: int, *, unit=None, start=None, **fields):
+def new_case(pages, process_name: str, person_id: int, *, unit=None, start=None, opened=OPENED, **fields):
+    """Open a case through the new-case page, on the day ``opened`` (see :func:`tests.demo_people.opening`)."""
     query = "&".join(f"{k}={v}" for k, v in (("unit", unit), ("start", start)) if v)
     path = f"/cases/new/{process_name}" + (f"?{query}" if query else "")
     data = {"csrf_token": pages.token(path), "person_id": person_id}
@@ -36,17 +37,18 @@ def new_case(pages, process_name: str, person_id: int, *, unit=None, start=None,
     if start:
         data["start"] = start
     data.update({k: v for k, v in fields.items() if v is not None})
-    return pages.client.post(path, data=data)
+    with opening(opened):
+        return pages.client.post(path, data=data)
 
 
 def report_fields(**override) -> dict:
     return {**REPORT, **override}
 
 
-def own_finding(app, pages, person_id: int, **override) -> int:
-    """bithu.trung opens a case from the branch's own finding (starts at self_review)."""
+def own_finding(app, pages, person_id: int, opened=OPENED, **override) -> int:
+    """bithu.trung opens a case from the branch's own finding (starts at self_review) on the day ``opened``."""
     pages.as_user("bithu.trung")
-    response = new_case(pages, "discipline", person_id, **report_fields(**override))
+    response = new_case(pages, "discipline", person_id, opened=opened, **report_fields(**override))
     assert response.status_code == 302, response.get_data(as_text=True)
     case_id = latest_case_id(app)
     assert case_state(app, case_id) == "self_review"
@@ -61,8 +63,8 @@ def self_review(pages, case_id: int) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def at_branch_vote(app, pages, person_id: int, **override) -> int:
-    case_id = own_finding(app, pages, person_id, **override)
+def at_branch_vote(app, pages, person_id: int, opened=OPENED, **override) -> int:
+    case_id = own_finding(app, pages, person_id, opened=opened, **override)
     self_review(pages, case_id)
     assert case_state(app, case_id) == "branch_vote"
     return case_id
@@ -74,8 +76,9 @@ def branch_vote(pages, case_id, form, tally=(10, 10, 9, 1), meeting_date=TODAY, 
     return pages.act(case_id, "record_branch_vote", proposed_form=form, **vote(meeting_date, *tally), **extra)
 
 
-def decided_by_branch(app, pages, person_id: int, form="reprimand", meeting_date=TODAY, **override) -> int:
-    case_id = at_branch_vote(app, pages, person_id, **override)
+def decided_by_branch(app, pages, person_id: int, form="reprimand", meeting_date=TODAY, opened=OPENED,
+                      **override) -> int:
+    case_id = at_branch_vote(app, pages, person_id, opened=opened, **override)
     response = branch_vote(pages, case_id, form, meeting_date=meeting_date)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert case_state(app, case_id) == "decided"

@@ -81,7 +81,7 @@ def validate(ct, ctx, payload: dict | None) -> dict:
     if ct.vote is not None:
         payload = normalise_vote_keys(payload)
     if form is not None:
-        data, _coerced = validate_form(form, payload)
+        data, _coerced = validate_form(form, payload, ctx)
     else:
         data = json_safe(dict(payload or {}))
     ctx.payload = data

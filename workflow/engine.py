@@ -339,7 +339,7 @@ def _start(session, process, *, unit, actor, person=None, data=None, state=None,
                                        path_ids(unit_path), reviewing_id)
     if ctx.acting_unit_id is None:
         raise NotPermitted(_("You may not open this kind of case at this unit."))
-    audit_payload = validate_form(spec.form, payload)[0] if spec.form else json_safe(dict(payload or {}))
+    audit_payload = validate_form(spec.form, payload, ctx)[0] if spec.form else json_safe(dict(payload or {}))
     ctx.payload = audit_payload
     already_open = _already_open(session, proc, person_id)  # read before the guards: see its docstring
     reasons = [str(r) for r in (g(ctx) for g in spec.guards) if r] or already_open

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.db import INT_MAX, INT_MIN
 from core.levels import path_ids
 from core.models import Person, Unit
 
@@ -137,26 +138,35 @@ class _PayloadData:
         return list(self._d.get(key, []))
 
 
+DAY_FORMAT = "%d/%m/%Y"  # as Vietnamese users write a date: 20/11/2026
+
 # Dates a record can hold: outside this window a date is a typing mistake, and
 # date arithmetic (months, working days) near year 1 or 9999 would overflow.
 MIN_YEAR, MAX_YEAR = 1900, 2199
 
 
-def _date_errors(form) -> dict[str, list[str]]:
+def _range_errors(form) -> dict[str, list[str]]:
+    """Dates outside :data:`MIN_YEAR`–:data:`MAX_YEAR`, whole numbers beyond 32 bits."""
     errors: dict[str, list[str]] = {}
     for field in form:
         value = field.data
         if isinstance(value, (dt.date, dt.datetime)) and not MIN_YEAR <= value.year <= MAX_YEAR:
             errors[field.name] = [_("Enter a date between %(start)s and %(end)s.", start=MIN_YEAR, end=MAX_YEAR)]
+        elif isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
+            errors[field.name] = [_("Enter a whole number from %(min)s to %(max)s.", min=INT_MIN, max=INT_MAX)]
     return errors
 
 
-def validate_form(form_cls, payload: dict | None) -> tuple[dict, Any]:
-    """Validate ``payload`` with a WTForms form; returns (JSON-safe data, coerced data)."""
-    form = form_cls(formdata=_PayloadData(payload or {}))
+def validate_form(form_cls, payload: dict | None, context: "Context | None" = None) -> tuple[dict, Any]:
+    """Validate ``payload`` with a WTForms form; returns (JSON-safe data, coerced data).
+
+    ``context`` (the act's :class:`Context`) is given to the form as
+    ``form.meta.context``: fields that name rows by id (a person, a post)
+    resolve them for its actor, through the scope permission, before any guard runs."""
+    form = form_cls(formdata=_PayloadData(payload or {}), meta={"context": context})
     valid = form.validate()
     errors = {k: [str(m) for m in v] if isinstance(v, (list, tuple)) else v for k, v in form.errors.items()}
-    for name, messages in _date_errors(form).items():
+    for name, messages in _range_errors(form).items():
         errors.setdefault(name, messages)
     if not valid or errors:
         raise InvalidPayload(errors)
@@ -177,10 +187,13 @@ def not_before_open(field: str):
 
     def date_not_before_open(ctx) -> str | None:
         value = ctx.payload.get(field)
-        if value and ctx.snapshot is not None and dt.date.fromisoformat(str(value)) < ctx.snapshot.opened_on:
-            return _("The date %(date)s is before the case was opened.", date=value)
+        if not value or ctx.snapshot is None or ctx.snapshot.opened_on is None:
+            return None
+        day = dt.date.fromisoformat(str(value)[:10])
+        if day < ctx.snapshot.opened_on:
+            return _("The date %(date)s is before the case was opened on %(opened)s.",
+                     date=day.strftime(DAY_FORMAT), opened=ctx.snapshot.opened_on.strftime(DAY_FORMAT))
         return None
 
     date_not_before_open.__name__ = f"{field}_not_before_open"
     return date_not_before_open
-

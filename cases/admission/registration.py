@@ -8,17 +8,19 @@ from cases.registry import ProcessEntry, register
 from core import clock
 from forms.admission import SubmitForm
 from workflow.errors import InvalidPayload
-from workflow.guards import validate_form
+from workflow.access import load_snapshot
+from workflow.guards import Context, validate_form
 
 from . import process
 
 
-def checklist(session, case, sent=None):
+def checklist(session, case, sent=None, user=None):
     """Eligibility checklist for the case page while the dossier is being prepared
     (None at any later step): the submit guard's own checks, evaluated today with
     the case's rulebook. ``sent`` is ``(action, payload)`` of a refused action
     the page answers: after a refused ``submit`` the checklist reads the
-    introducers it sent, exactly as the guard did; otherwise those stored on the case."""
+    introducers it sent, exactly as the guard did (resolved for ``user``, the
+    one who sent them, through the same scope rule); otherwise those stored on the case."""
     if case.state != process.State.draft:
         return None
     person, unit = case.person, case.unit
@@ -27,7 +29,8 @@ def checklist(session, case, sent=None):
     data = case.data or {}
     if sent is not None and sent[0] == "submit":
         try:
-            payload, _coerced = validate_form(SubmitForm, sent[1])
+            context = Context(session, process.Admission, load_snapshot(session, case.id), user)
+            payload, _coerced = validate_form(SubmitForm, sent[1], context)
         except InvalidPayload:  # the form refused it: the guard never ran
             payload = None
         data = process.dossier_data(payload, data)

@@ -31,6 +31,16 @@ from .models import Course, Enrolment
 from ..queries import NotFound, get_visible
 
 
+class UnknownIds(Exception):
+    """Ids sent that name nothing here (an enrolment not on the course, a case not in
+    training under its organiser), whether absent or outside the user's units; nothing
+    was changed. ``field``: what they were sent as; ``ids``: which."""
+
+    def __init__(self, field: str, ids):
+        self.field, self.ids = field, frozenset(ids)
+        super().__init__(f"unknown {field}: {sorted(self.ids)}")
+
+
 class BatchRefused(Exception):
     """Some rows were refused; nothing was recorded. ``errors``: {enrolment id: [reasons]}."""
 
@@ -100,11 +110,17 @@ def trainees_available(session: Session, course: Course) -> list[Case]:
 def enrol(session: Session, user, course: Course, case_ids) -> int:
     """Put candidates in training on the class list (who organises the course,
     :data:`core.permissions.ORGANISE_COURSE`; else :class:`NotFound`); commits.
-    Returns how many were added."""
+    Returns how many were added; a case already on the list is left as it is.
+    :class:`UnknownIds` (``case_id``) for any case that is neither available
+    nor on the list, and nothing is added."""
     if not allows(session, user, ORGANISE_COURSE, course.organiser):
         raise NotFound(course.id)
     wanted = {int(c) for c in case_ids}
     available = {c.id: c for c in trainees_available(session, course)}
+    listed = {e.case_id for e in course.enrolments}
+    unknown = wanted - set(available) - listed
+    if unknown:
+        raise UnknownIds("case_id", unknown)
     added = 0
     for case_id in sorted(wanted):
         case = available.get(case_id)
@@ -138,18 +154,23 @@ def _reasons(exc: WorkflowError) -> list[str]:
 def record_results(session: Session, user, course: Course, rows: list[ResultRow], *, batch_key: str,
                    request_id: str | None = None) -> int:
     """Record the filled-in rows, all or nothing (see the module docstring).
-    Returns how many candidates' cases were acted on; raises :class:`BatchRefused`,
-    and :class:`NotFound` where the user may not record the course's certificates
+    Returns how many candidates' cases were acted on; raises :class:`UnknownIds`
+    (``enrolment_id``) for a row whose enrolment is not on the course, blank or
+    not, before anything else; :class:`BatchRefused`; and :class:`NotFound`
+    where the user may not record the course's certificates
     (:data:`core.permissions.RECORD_CERTIFICATE`)."""
     if not allows(session, user, RECORD_CERTIFICATE, course.organiser):
         raise NotFound(course.id)
     enrolments = {e.id: e for e in course.enrolments}
+    unknown = {row.enrolment_id for row in rows} - set(enrolments)
+    if unknown:
+        raise UnknownIds("enrolment_id", unknown)
     errors: dict[int, list[str]] = {}
     done: list[tuple[Enrolment, ResultRow]] = []
     try:
         for row in rows:
-            enrolment = enrolments.get(row.enrolment_id)
-            if enrolment is None or row.blank:
+            enrolment = enrolments[row.enrolment_id]
+            if row.blank:
                 continue
             if enrolment.recorded_at is not None:
                 continue  # recorded before (e.g. the same sheet sent twice): never twice

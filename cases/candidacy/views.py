@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.edge import arg_int, form_ints
 from app.extensions import db
 from app.templating import register_nav
 from cases.certificates import PARTY_KNOWLEDGE, valid_until
@@ -111,9 +112,13 @@ def enrol(course_id: int):
     """Put candidates in training on the class list."""
     course = _course_or_404(course_id)
     try:
-        added = course_service.enrol(db.session, current_user, course, request.form.getlist("case_id"))
+        added = course_service.enrol(db.session, current_user, course, form_ints("case_id"))
     except NotFound:
         abort(404)
+    except course_service.UnknownIds:
+        db.session.rollback()
+        flash(_("A candidate chosen is not in training under this course's organiser; no one was added."), "error")
+        return _render_course(_course_or_404(course_id), status=422)
     flash(_("%(n)s candidate(s) added to the class list.", n=added), "success")
     return redirect(url_for("candidacy.course", course_id=course.id))
 
@@ -124,11 +129,7 @@ def results(course_id: int):
     """Record the results sheet: every filled-in row, all or nothing."""
     course = _course_or_404(course_id)
     rows = []
-    for value in request.form.getlist("enrolment_id"):
-        try:
-            eid = int(value)
-        except ValueError:
-            continue
+    for eid in form_ints("enrolment_id"):
         field = lambda name: (request.form.get(f"{name}_{eid}") or "").strip()  # noqa: E731
         rows.append(course_service.ResultRow(enrolment_id=eid, score=field("score"), result=field("result"),
                                              certificate_number=field("certificate_number"),
@@ -139,6 +140,9 @@ def results(course_id: int):
                                           request_id=g.request_id)
     except NotFound:
         abort(404)
+    except course_service.UnknownIds:
+        flash(_("A row names an enrolment that is not on this course; nothing was recorded."), "error")
+        return _render_course(_course_or_404(course_id), posted=request.form, status=422)
     except course_service.BatchRefused as exc:
         course = _course_or_404(course_id)
         return _render_course(course, errors=exc.errors, posted=request.form, status=422)
@@ -162,7 +166,7 @@ def _default_unit_id():
 def plans():
     """Plans against admissions for a unit's organisations in a year."""
     year = plan_service.parse_year(request.args.get("year"))
-    unit_id = request.args.get("unit") or _default_unit_id()
+    unit_id = arg_int("unit") or _default_unit_id()
     if unit_id is None:
         abort(404)
     try:

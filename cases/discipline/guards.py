@@ -16,9 +16,10 @@ Guards are ``guard(ctx) -> reason | None``; the rules they apply are in
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from cases.dates import as_date, d
-from cases.guards import evidence_attached
+from cases.guards import event_date, evidence_attached
 from core.enums import Level, PersonStatus
 from core.models import Person, Unit
 from workflow.definition import Applies
@@ -60,6 +61,19 @@ def proposal_rule(decides, committee: bool = False):
 
 
 # ---- guards -----------------------------------------------------------------------------------------
+
+# The case's own dates a discipline step's date may not precede (besides the opening).
+VIOLATION_DATES = {"violation_date": _l("the violation"), "later_violation_date": _l("the later violation")}
+
+
+def case_date(field: str):
+    """:func:`cases.guards.event_date` for discipline: the date of a vote, a
+    decision, an announcement or an appeal is not in the future, not before the
+    violation (nor a later one) and not before the case was opened (DOMAIN.md,
+    "Discipline": a vote's meeting date is never before the violation, nor
+    before the case was opened)."""
+    return event_date(field, after=VIOLATION_DATES)
+
 
 def violation_dates_valid(ctx):
     """The violation dates (payload ``violation_date``, ``later_violation_date``)

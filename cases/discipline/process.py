@@ -12,7 +12,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from cases.effects import store_request, store_self_review
-from cases.guards import (date_not_in_future, entitled_not_more_than_members, entitled_not_more_than_organisation,
+from cases.guards import (entitled_not_more_than_members, entitled_not_more_than_organisation,
                           party_member_of_branch, self_review_done, vote_passed)
 from cases.rulebooks import RULEBOOKS
 from core.enums import Level, Role
@@ -29,7 +29,7 @@ from .guards import (NO_APPEAL_YET, PROBATIONARY_MEMBER, announced_after_decisio
                      appeal_in_window, appeal_route, branch_decides, branch_route, decision_after_votes,
                      evidence_before_violation_established, evidence_on_file, expulsion_proposed_by_two_thirds,
                      grassroots_decides, grassroots_expulsion_proposed_by_two_thirds, grassroots_route,
-                     penalty_allowed, proposal_rule, review_route, violation_dates_valid, within_limitation)
+                     case_date, penalty_allowed, proposal_rule, review_route, violation_dates_valid, within_limitation)
 
 
 class State(str, enum.Enum):
@@ -105,7 +105,7 @@ class Discipline(Process):
                    guards=[violation_dates_valid, evidence_before_violation_established], effects=[store_findings],
                    label=_l("Conclude the review")),
         Transition("request_self_review", S.self_review, S.self_review, role=BS, level=Level.branch,
-                   form=RequestSelfReviewForm, guards=[date_not_in_future("requested_on")],
+                   form=RequestSelfReviewForm, guards=[case_date("requested_on")],
                    effects=[store_request], label=_l("Record a request for self-review that went unanswered")),
         Transition("record_self_review", S.self_review, S.branch_vote, role=BS, level=Level.branch,
                    form=f.SelfReviewForm, guards=[self_review_done], effects=[store_self_review],
@@ -115,37 +115,37 @@ class Discipline(Process):
                    {"decided": S.decided, "upper_review": S.upper_review, "not_disciplined": S.not_disciplined},
                    role=BS, level=Level.branch, form=f.BranchVoteForm, vote=proposal_rule(branch_decides),
                    choose=branch_route,
-                   guards=[date_not_in_future("meeting_date"), entitled_not_more_than_members, evidence_on_file,
+                   guards=[case_date("meeting_date"), entitled_not_more_than_members, evidence_on_file,
                            penalty_allowed("proposed_form", "meeting_date"),
                            within_limitation("proposed_form", "meeting_date")],
                    effects=[store_vote("branch")], label=_l("Record the branch resolution")),
         Transition("propose_removal", S.branch_vote, S.not_disciplined, role=BS, level=Level.branch,
-                   form=f.ProposeRemovalForm, applies=PROBATIONARY_MEMBER, guards=[date_not_in_future("meeting_date")],
+                   form=f.ProposeRemovalForm, applies=PROBATIONARY_MEMBER, guards=[case_date("meeting_date")],
                    effects=[open_linked_removal], label=_l("Propose removing the name instead (probationary member)")),
         Transition("record_grassroots_vote", S.upper_review,
                    {"superior_decision": S.superior_decision, "decided": S.decided,
                     "not_disciplined": S.not_disciplined},
                    role=CM, level=Level.grassroots, form=f.GrassrootsVoteForm,
                    vote=proposal_rule(grassroots_decides, committee=True), choose=grassroots_route,
-                   guards=[date_not_in_future("meeting_date"), entitled_not_more_than_organisation, evidence_on_file,
+                   guards=[case_date("meeting_date"), entitled_not_more_than_organisation, evidence_on_file,
                            penalty_allowed("proposed_form", "meeting_date"),
                            within_limitation("proposed_form", "meeting_date"),
                            grassroots_expulsion_proposed_by_two_thirds],
                    effects=[store_vote("grassroots")], label=_l("Record the grassroots committee resolution")),
         Transition("decide", S.superior_decision, S.decided, roles=(SM, IO), level=Level.superior,
                    form=f.DecideForm, vote=COMMITTEE_MAJORITY,
-                   guards=[vote_passed, date_not_in_future("decision_date"), entitled_not_more_than_organisation,
+                   guards=[vote_passed, case_date("decision_date"), entitled_not_more_than_organisation,
                            evidence_on_file, decision_after_votes, penalty_allowed("final_form", "decision_date"),
                            within_limitation("final_form", "decision_date"), expulsion_proposed_by_two_thirds],
                    effects=[store_decision], label=_l("Decide the discipline")),
         Transition("decide_no_discipline", S.superior_decision, S.not_disciplined, roles=(SM, IO),
-                   level=Level.superior, form=f.DecideNoDisciplineForm, guards=[date_not_in_future("decision_date")],
+                   level=Level.superior, form=f.DecideNoDisciplineForm, guards=[case_date("decision_date")],
                    effects=[store_no_discipline], label=_l("Decide not to discipline")),
         Transition("announce", S.decided, S.in_force, role=BS, level=Level.branch, form=f.AnnounceForm,
-                   guards=[date_not_in_future("announced_on"), announced_after_decision], effects=[announce],
+                   guards=[case_date("announced_on"), announced_after_decision], effects=[announce],
                    label=_l("Record that the member was told of the decision")),
         Transition("file_appeal", S.in_force, S.appeal_review, role=BS, level=Level.branch, form=f.AppealForm,
-                   applies=NO_APPEAL_YET, guards=[date_not_in_future("filed_on"), appeal_in_window],
+                   applies=NO_APPEAL_YET, guards=[case_date("filed_on"), appeal_in_window],
                    effects=[store_appeal, refer_appeal], label=_l("File the member's appeal")),
         Transition("lapse", S.in_force, S.lapsed, timer=TimerSpec(due=lapse_due, when=not_expulsion),
                    effects=[store_lapse], label=_l("Discipline lapsed (its period after the announcement passed)")),
@@ -155,6 +155,6 @@ class Discipline(Process):
         Transition("resolve_appeal", S.appeal_review, {"in_force": S.in_force, "annulled": S.annulled},
                    roles=(IO, SM), level=REVIEWING, also=[(CM, reviewing_at(Level.grassroots))],
                    form=f.ResolveAppealForm, choose=appeal_route,
-                   guards=[date_not_in_future("decision_date"), appeal_change_valid], effects=[resolve_appeal],
+                   guards=[case_date("decision_date"), appeal_change_valid], effects=[resolve_appeal],
                    label=_l("Resolve the appeal")),
     ]

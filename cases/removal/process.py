@@ -7,7 +7,7 @@ import enum
 from flask_babel import lazy_gettext as _l
 
 from cases.effects import store_request, store_self_review
-from cases.guards import (date_not_in_future, entitled_not_more_than_members, entitled_not_more_than_organisation,
+from cases.guards import (entitled_not_more_than_members, entitled_not_more_than_organisation, event_date,
                           evidence_attached, open_case_of, party_member_of_branch, self_review_done, vote_passed)
 from cases.rulebooks import RULEBOOKS
 from core.enums import Level, PersonStatus, Role
@@ -106,24 +106,24 @@ class Removal(Process):
     ends = [S.removed, S.dropped]
     transitions = [
         Transition("request_self_review", S.proposed, S.proposed, role=BS, level=Level.branch,
-                   form=RequestSelfReviewForm, guards=[date_not_in_future("requested_on")],
+                   form=RequestSelfReviewForm, guards=[event_date("requested_on")],
                    effects=[store_request], label=_l("Record a request for self-review that went unanswered")),
         Transition("record_self_review", S.proposed, S.branch_vote, role=BS, level=Level.branch,
                    form=SelfReviewForm, guards=[self_review_done], effects=[store_self_review],
                    label=_l("Record the member's self-review")),
         Transition("record_branch_vote", S.branch_vote, {"passed": S.grassroots_vote, "failed": S.dropped},
                    role=BS, level=Level.branch, form=f.BranchVoteForm, vote=TWO_THIRDS,
-                   guards=[date_not_in_future("meeting_date"), entitled_not_more_than_members, evidence_attached],
+                   guards=[event_date("meeting_date"), entitled_not_more_than_members, evidence_attached],
                    effects=[store_vote("branch_vote")], label=_l("Record the branch resolution on the removal")),
         Transition("record_grassroots_vote", S.grassroots_vote, {"passed": S.superior_decision, "failed": S.dropped},
                    role=CM, level=Level.grassroots, form=f.GrassrootsVoteForm, vote=COMMITTEE_TWO_THIRDS,
-                   guards=[date_not_in_future("meeting_date"), entitled_not_more_than_organisation], effects=[store_vote("grassroots_vote")],
+                   guards=[event_date("meeting_date"), entitled_not_more_than_organisation], effects=[store_vote("grassroots_vote")],
                    label=_l("Record the grassroots committee resolution on the removal")),
         Transition("decide_remove", S.superior_decision, S.removed, role=SM, level=Level.superior,
                    form=f.DecideRemoveForm, vote=COMMITTEE_MAJORITY,
-                   guards=[vote_passed, date_not_in_future("decision_date"), entitled_not_more_than_organisation],
+                   guards=[vote_passed, event_date("decision_date"), entitled_not_more_than_organisation],
                    effects=[become_removed], label=_l("Decide to remove the name")),
         Transition("decide_keep", S.superior_decision, S.dropped, role=SM, level=Level.superior, form=f.DecideKeepForm,
-                   guards=[date_not_in_future("decision_date")], effects=[store_keep],
+                   guards=[event_date("decision_date")], effects=[store_keep],
                    label=_l("Decide to keep the member")),
     ]

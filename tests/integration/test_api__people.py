@@ -104,7 +104,7 @@ def test_api__national_id_is_unique(api, demo):
     assert api.post("/people", json=new_candidate(demo)).status_code == 201
     response = api.post("/people", json=new_candidate(demo, full_name="Trần Thị Bình"))
     assert response.status_code == 422
-    assert response.get_json()["errors"]["national_id"] == ["Số định danh này đã có người đăng ký."]
+    assert response.get_json()["errors"]["national_id"] == ["Không thể đăng ký số định danh này tại đây."]
 
 
 def test_api__candidate_unit_must_be_a_branch_in_scope(api, demo):

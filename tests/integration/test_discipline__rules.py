@@ -131,7 +131,8 @@ def test_rule__discipline__expulsion_needs_more_than_half_of_the_deciding_commit
 
 def test_rule__discipline__appeal_within_one_month_of_being_told(app, pages, demo):
     member = plain_member(demo)
-    case_id = decided_by_branch(app, pages, member.id, form="warning", meeting_date="2026-10-15")
+    case_id = decided_by_branch(app, pages, member.id, form="warning", meeting_date="2026-10-15",
+                                opened="2026-10-12T03:00:00Z")
     announce(pages, case_id, "2026-10-19")
     text = refusal(pages.act(case_id, "file_appeal", filed_on="2026-11-20", grounds="Hình thức quá nặng."))
     assert "20/11/2026" in text and "19/10/2026" in text and "19/11/2026" in text
@@ -155,7 +156,7 @@ def test_rule__discipline__reported_by_an_officer_at_grassroots_or_above(app, pa
 
 
 def test_rule__discipline__self_review_proceeds_after_three_unanswered_requests(app, pages, demo):
-    case_id = own_finding(app, pages, plain_member(demo).id)
+    case_id = own_finding(app, pages, plain_member(demo).id, opened="2026-09-28T03:00:00Z")
     assert "3" in refusal(pages.act(case_id, "record_self_review", submitted="no"))
     for day in ("2026-10-01", "2026-10-15", "2026-11-01"):
         assert pages.act(case_id, "request_self_review", requested_on=day).status_code == 302

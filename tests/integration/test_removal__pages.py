@@ -1,16 +1,16 @@
 """Removal from the rolls (xóa tên) through the pages (SQLite and PostgreSQL)."""
 
 from tests.admission_flow import case_state, latest_case_id, vote
-from tests.demo_people import plain_member
+from tests.demo_people import OPENED, plain_member
 from tests.discipline_flow import case_data, new_case, person_status, refusal
 
 
-def propose(app, pages, person_id, **override):
+def propose(app, pages, person_id, opened=OPENED, **override):
     pages.as_user("bithu.trung")
     fields = {"grounds": "missed_activities_or_dues", "months_missed": 3,
               "description": "Không sinh hoạt chi bộ và không đóng đảng phí các tháng 6, 7, 8 năm 2026."}
     fields.update(override)
-    return new_case(pages, "removal", person_id, **fields)
+    return new_case(pages, "removal", person_id, opened=opened, **fields)
 
 
 def test_rule__removal__grounds_are_one_of_the_six(app, pages, demo):
@@ -29,7 +29,7 @@ def test_rule__removal__grounds_are_one_of_the_six(app, pages, demo):
 
 def test_rule__removal__decision_removes_the_name(app, pages, demo):
     member = plain_member(demo)
-    assert propose(app, pages, member.id).status_code == 302
+    assert propose(app, pages, member.id, opened="2026-10-01T03:00:00Z").status_code == 302
     case_id = latest_case_id(app)
     assert "3" in refusal(pages.act(case_id, "record_self_review", submitted="no"))
     for day in ("2026-10-05", "2026-10-20", "2026-11-05"):
