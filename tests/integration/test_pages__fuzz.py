@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.admission_flow import PDF
+from tests.api_flow import step, to_superior_decision
 from tests.demo_people import candidate, officials, opening, plain_member
 from tests.discipline_flow import REPORT
 from tests.edge_inputs import HOSTILE, HOSTILE_DATES, case_tables
