@@ -49,15 +49,24 @@ def date_not_in_future(field: str):
     return check
 
 
-def event_date(field: str, after: Mapping[str, str] | None = None):
+def event_date(field: str, after: Mapping[str, str] | None = None, since_opening: bool = False):
     """A guard factory for the date a step records of its own event (a vote's
     meeting, a decision, a ceremony, an announcement, an appeal): checked
     against the case's own dates. It may not be in the future
     (:func:`date_not_in_future`), nor before any date of the case data named
-    in ``after`` (key: the words for it, e.g. the violation), nor before the
-    case was opened (:func:`workflow.guards.not_before_open`). Every vote and
-    decision transition of every process uses it; a start records earlier
-    events (a resolution, a violation) and has its own checks."""
+    in ``after`` (key: the words for it, e.g. the violation), nor, when
+    ``since_opening``, before the case was opened
+    (:func:`workflow.guards.not_before_open`).
+
+    ``since_opening`` is DOMAIN.md's rule for discipline ("a vote's meeting
+    date is never before the violation, nor before the case was opened"). An
+    admission or removal dossier begun on paper before the system was adopted
+    is entered with its real dates, so there the order of the case's own steps
+    is the bound (docs/DECISIONS.md, "Vote and decision dates"). Every vote and
+    decision transition of every process uses this factory; a start records
+    earlier events (a resolution, a violation) and has its own checks.
+
+    Returns a guard ``check(ctx) -> str | None`` (the reason refused)."""
     in_future, before_open = date_not_in_future(field), not_before_open(field)
 
     def check(ctx):
@@ -72,7 +81,7 @@ def event_date(field: str, after: Mapping[str, str] | None = None):
             if floor is not None and day < floor:
                 return _("The date %(date)s is before %(what)s of %(floor)s.", date=d(day), what=words,
                          floor=d(floor))
-        return before_open(ctx)
+        return before_open(ctx) if since_opening else None
 
     check.__name__ = f"{field}_is_a_date_of_the_case"
     return check

@@ -73,7 +73,7 @@ def at_branch_vote(app, pages, person_id: int, opened=OPENED, **override) -> int
 def branch_vote(pages, case_id, form, tally=(10, 10, 9, 1), meeting_date=TODAY, **extra):
     """bithu.trung records the branch's vote on ``form``; where it goes follows from the rules."""
     pages.as_user("bithu.trung")
-    return pages.act(case_id, "record_branch_vote", proposed_form=form, **vote(meeting_date, *tally), **extra)
+    return pages.act(case_id, "record_branch_vote", proposed_form=form, resolution_number="12-NQ/CB", **vote(meeting_date, *tally), **extra)
 
 
 def decided_by_branch(app, pages, person_id: int, form="reprimand", meeting_date=TODAY, opened=OPENED,

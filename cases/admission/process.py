@@ -143,6 +143,10 @@ def candidate_for_admission(ctx):
         name=person.full_name)) or no_open_admission(ctx)
 
 
+# The grassroots committee votes on the branch's resolution, so not before it.
+AFTER_BRANCH_VOTE = {"branch_vote_date": _l("the branch vote")}
+
+
 def decision_after_branch_vote(ctx):
     """The decision (payload ``decision_date``) is not before the branch vote."""
     decided = as_date(ctx.payload.get("decision_date"))
@@ -292,7 +296,7 @@ class Admission(Process):
                    label=_l("Record the branch resolution (6-KNĐ)")),
         Transition("record_grassroots_vote", S.grassroots_vote, {"passed": S.superior_review, "failed": S.rejected},
                    role=CM, level=Level.grassroots, form=f.GrassrootsVoteForm, vote=COMMITTEE_TWO_THIRDS,
-                   guards=[event_date("meeting_date"), entitled_not_more_than_organisation],
+                   guards=[event_date("meeting_date", after=AFTER_BRANCH_VOTE), entitled_not_more_than_organisation],
                    label=_l("Record the grassroots committee resolution (8-KNĐ)")),
         Transition("appraise", S.superior_review, S.superior_decision, role=OO, level=Level.superior,
                    form=f.AppraiseForm, label=_l("Appraise the dossier")),
@@ -304,7 +308,8 @@ class Admission(Process):
                               (S.recognition_decision, "recognition_decision"))],
         Transition("decide_admit", S.superior_decision, S.awaiting_ceremony, role=SM, level=Level.superior,
                    form=f.DecideAdmitForm, vote=COMMITTEE_MAJORITY,
-                   guards=[vote_passed, event_date("decision_date"), decision_after_branch_vote,
+                   guards=[vote_passed, event_date("meeting_date"), event_date("decision_date"),
+                           decision_after_branch_vote,
                            entitled_not_more_than_organisation],
                    effects=[store_decision], deadline=CEREMONY_DEADLINE,
                    label=_l("Decide to admit (9-KNĐ)")),
@@ -333,7 +338,8 @@ class Admission(Process):
                    label=_l("Record the grassroots committee resolution on recognition (15-KNĐ)")),
         Transition("decide_recognise", S.recognition_decision, S.official, role=SM, level=Level.superior,
                    form=f.DecideRecogniseForm, vote=COMMITTEE_MAJORITY,
-                   guards=[vote_passed, event_date("decision_date"), entitled_not_more_than_organisation],
+                   guards=[vote_passed, event_date("meeting_date"), event_date("decision_date"),
+                           entitled_not_more_than_organisation],
                    effects=[become_official], label=_l("Recognise as an official member (16-KNĐ)")),
         Transition("decide_remove", [S.recognition_decision, S.removal_proposed], S.removed, role=SM,
                    level=Level.superior, form=f.DecideRemoveForm, guards=[event_date("decision_date")],

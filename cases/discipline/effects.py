@@ -52,12 +52,14 @@ def store_vote(body: str):
         decided_here = ctx.to_state in ("decided", "not_disciplined")
         proposal = {"body": body, "unit_id": ctx.acting_unit_id, "form": p["proposed_form"],
                     "resolution": "decide" if decided_here else "propose", "meeting_date": p["meeting_date"],
+                    "resolution_number": p["resolution_number"],
                     "entitled": p["entitled"], "votes_for": p["votes_for"], "passed": ctx.vote.passed}
         values = {"proposals": list(ctx.data.get("proposals", [])) + [proposal],
                   "proposed_form": p["proposed_form"], "post_id": p.get("post_id")}
         if ctx.to_state == "decided":
             values.update(final_form=p["proposed_form"], deciding_unit_id=ctx.acting_unit_id,
-                          decided_on=p["meeting_date"], decided_by=body)
+                          decided_on=p["meeting_date"], decided_by=body,
+                          decision_number=p["resolution_number"])
         ctx.update_data(**values)
 
     store.__name__ = f"store_{body}_vote"

@@ -72,7 +72,7 @@ def case_date(field: str):
     violation (nor a later one) and not before the case was opened (DOMAIN.md,
     "Discipline": a vote's meeting date is never before the violation, nor
     before the case was opened)."""
-    return event_date(field, after=VIOLATION_DATES)
+    return event_date(field, after=VIOLATION_DATES, since_opening=True)
 
 
 def violation_dates_valid(ctx):

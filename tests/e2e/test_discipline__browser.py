@@ -34,7 +34,7 @@ def test_browser__reprimand_decided_by_the_branch_alone(live_server, page, artif
     b.shot("opened")
     b.act(case_id, "record_self_review", selects={"submitted": "yes", "member_proposed_form": "reprimand"},
           fields={"self_criticism": "Tôi nhận khuyết điểm, xin nhận hình thức khiển trách."})
-    b.act(case_id, "record_branch_vote", selects={"proposed_form": "reprimand"}, fields=vote(10, 10, 8, 2))
+    b.act(case_id, "record_branch_vote", selects={"proposed_form": "reprimand"}, fields={**vote(10, 10, 8, 2), "resolution_number": "12-NQ/CB"})
     assert b.state() == "decided"
     assert "Khiển trách" in page.locator("[data-testid=final-form]").inner_text()
     b.act(case_id, "announce", fields={"announced_on": TODAY})
@@ -51,7 +51,7 @@ def test_browser__reprimand_decided_by_the_branch_alone(live_server, page, artif
 
 def test_browser__expulsion_of_a_committee_member_appealed_and_upheld(live_server, page, artifacts_dir, demo,
                                                                       clock_file):
-    clock_file.write_text("2026-11-20T03:00:00Z")
+    clock_file.write_text("2026-11-02T03:00:00Z")  # reported on 2 November, before the self-review requests
     b = Browser(page, live_server, artifacts_dir, "discipline-expulsion")
     member = officials(demo)[1]  # sits on the Phúc Thắng committee
 
@@ -59,6 +59,7 @@ def test_browser__expulsion_of_a_committee_member_appealed_and_upheld(live_serve
     case_id = b.new_case("discipline", selects={"person_id": member.id, "category": "ethics"},
                          fields={"violation_date": "2026-08-15",
                                  "description": "Lợi dụng chức vụ chiếm đoạt tiền hỗ trợ của hộ nghèo."})
+    clock_file.write_text("2026-11-20T03:00:00Z")
     assert b.state() == "reported"
     b.upload(case_id, "evidence", "bien-ban-xac-minh.pdf", "2026-11-10")
     b.act(case_id, "open_review", fields={"note": "Xác minh đơn phản ánh của nhân dân."})
@@ -74,11 +75,11 @@ def test_browser__expulsion_of_a_committee_member_appealed_and_upheld(live_serve
     b.open_case(case_id)
     page.locator("details[data-action=record_branch_vote] summary").click()
     assert page.locator("[data-testid=form-record_branch_vote] select[name=resolution]").count() == 0
-    b.act(case_id, "record_branch_vote", selects={"proposed_form": "expulsion"}, fields=vote(10, 10, 9, 1))
+    b.act(case_id, "record_branch_vote", selects={"proposed_form": "expulsion"}, fields={**vote(10, 10, 9, 1), "resolution_number": "12-NQ/CB"})
     assert b.state() == "upper_review"
 
     b.as_user("danguy.phucthang")
-    b.act(case_id, "record_grassroots_vote", selects={"proposed_form": "expulsion"}, fields=vote(11, 11, 10, 1))
+    b.act(case_id, "record_grassroots_vote", selects={"proposed_form": "expulsion"}, fields={**vote(11, 11, 10, 1), "resolution_number": "12-NQ/CB"})
     assert b.state() == "superior_decision"
 
     b.as_user("thuongvu.nghiahung")
@@ -118,7 +119,7 @@ def test_browser__appeal_against_a_decision_of_thon_dong_resolved_by_the_phuc_th
     b.upload(case_id, "evidence", "so-dang-phi.pdf", "2026-11-05")
     b.act(case_id, "record_self_review", selects={"submitted": "yes", "member_proposed_form": "reprimand"},
           fields={"self_criticism": "Tôi nhận khuyết điểm."})
-    b.act(case_id, "record_branch_vote", selects={"proposed_form": "warning"}, fields=vote(10, 10, 7, 3))
+    b.act(case_id, "record_branch_vote", selects={"proposed_form": "warning"}, fields={**vote(10, 10, 7, 3), "resolution_number": "12-NQ/CB"})
     assert b.state() == "decided"  # the branch decides a warning for its own member
     b.act(case_id, "announce", fields={"announced_on": TODAY})
     b.act(case_id, "file_appeal", fields={"filed_on": TODAY, "grounds": "Vi phạm lần đầu, xin giảm hình thức."})

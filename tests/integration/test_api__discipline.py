@@ -22,7 +22,7 @@ def test_api__discipline_from_report_to_in_force(api, demo):
     step(api, case_id, "bithu.trung", "record_self_review",
          {"submitted": "yes", "self_criticism": "Tôi nhận khuyết điểm."}, "branch_vote")
     body = step(api, case_id, "bithu.trung", "record_branch_vote",
-                {"proposed_form": "reprimand", **vote("2026-11-20", 10, 10, 9, 1)}, "decided")
+                {"resolution_number": "12-NQ/CB", "proposed_form": "reprimand", **vote("2026-11-20", 10, 10, 9, 1)}, "decided")
     assert body["data"]["final_form"] == "reprimand"
     step(api, case_id, "bithu.trung", "announce", {"announced_on": "2026-11-20"}, "in_force")
 

@@ -82,7 +82,7 @@ def test_api__edge_values_at_every_discipline_step(api, demo):
         ("danguy.phucthang", "conclude_review", {"conclusion": "violation", "findings": "Vắng họp."}, "self_review"),
         ("bithu.trung", "record_self_review", {"submitted": "yes", "self_criticism": "Nhận khuyết điểm."},
          "branch_vote"),
-        ("bithu.trung", "record_branch_vote", {"proposed_form": "reprimand",
+        ("bithu.trung", "record_branch_vote", {"resolution_number": "12-NQ/CB", "proposed_form": "reprimand",
                                                **vote("2026-11-20", 10, 10, 9, 1)}, "decided"),
         ("bithu.trung", "announce", {"announced_on": "2026-11-20"}, "in_force"),
         ("bithu.trung", "file_appeal", {"filed_on": "2026-11-20", "grounds": "Xin xem xét lại."}, "appeal_review"),

@@ -153,7 +153,7 @@ def test_rule__posts__ended_by_a_dismissals_announcement(app, pages, demo):
     post_id = re.search(r'<option value="(\d+)">Đảng ủy viên', pages.case_page(case_id)).group(1)
     assert branch_vote(pages, case_id, "dismissal", post_id=post_id).status_code == 302
     pages.as_user("danguy.phucthang")
-    assert pages.act(case_id, "record_grassroots_vote", proposed_form="dismissal",
+    assert pages.act(case_id, "record_grassroots_vote", proposed_form="dismissal", resolution_number="7-NQ/ĐU",
                      post_id=post_id, **vote("2026-11-20", 9, 9, 8, 1)).status_code == 302
     pages.as_user("thuongvu.nghiahung")
     assert pages.act(case_id, "decide", final_form="dismissal", post_id=post_id, decision_number="46-QĐ/HU",

@@ -66,7 +66,7 @@ def test_rule__discipline__dismissal_names_a_post_held_at_the_vote__not_an_ended
     post_id = _post_id(pages, first)
     assert branch_vote(pages, first, "dismissal", post_id=post_id).status_code == 302
     pages.as_user("danguy.phucthang")
-    assert pages.act(first, "record_grassroots_vote", proposed_form="dismissal", post_id=post_id,
+    assert pages.act(first, "record_grassroots_vote", proposed_form="dismissal", resolution_number="7-NQ/ĐU", post_id=post_id,
                      **vote("2026-11-20", 9, 9, 8, 1)).status_code == 302
     pages.as_user("thuongvu.nghiahung")
     assert pages.act(first, "decide", final_form="dismissal", post_id=post_id, decision_number="46-QĐ/HU",
@@ -141,7 +141,7 @@ def test_rule__discipline__appeal_against_a_branch_decision_resolved_by_the_gras
     case_id = at_branch_vote(app, pages, plain_member(demo).id, category="assigned_task")
     assert branch_vote(pages, case_id, "warning").status_code == 302
     pages.as_user("danguy.phucthang")
-    assert pages.act(case_id, "record_grassroots_vote", proposed_form="warning",
+    assert pages.act(case_id, "record_grassroots_vote", proposed_form="warning", resolution_number="7-NQ/ĐU",
                      **vote("2026-11-20", 11, 11, 9, 2)).status_code == 302
     announce(pages, case_id, "2026-11-20")
     assert pages.act(case_id, "file_appeal", filed_on="2026-11-20", grounds="Xin xem xét lại.").status_code == 302

@@ -10,7 +10,7 @@ from tests.discipline_flow import at_branch_vote, branch_vote, case_data
 
 def _grassroots_vote(pages, case_id, form, tally=(11, 11, 9, 2), **extra):
     pages.as_user("danguy.phucthang")
-    return pages.act(case_id, "record_grassroots_vote", proposed_form=form, **vote("2026-11-20", *tally), **extra)
+    return pages.act(case_id, "record_grassroots_vote", proposed_form=form, resolution_number="7-NQ/ĐU", **vote("2026-11-20", *tally), **extra)
 
 
 def test_rule__discipline__branch_decides_a_reprimand_or_warning_for_its_own_member(app, pages, demo):
@@ -107,8 +107,8 @@ def test_rule__discipline__route_follows_from_the_rules_not_the_user(api, demo):
     assert "resolution" not in action["form_schema"]["properties"]
     # An old client still sending the route is told the field is gone, and nothing changes.
     response = api.act(case_id, "record_branch_vote",
-                       {"proposed_form": "reprimand", "resolution": "propose", **vote("2026-11-20", 10, 10, 9, 1)})
+                       {"resolution_number": "12-NQ/CB", "proposed_form": "reprimand", "resolution": "propose", **vote("2026-11-20", 10, 10, 9, 1)})
     assert response.status_code == 422 and "resolution" in response.get_json()["errors"]
     assert api.case(case_id)["state"] == "branch_vote"
-    response = api.act(case_id, "record_branch_vote", {"proposed_form": "reprimand", **vote("2026-11-20", 10, 10, 9, 1)})
+    response = api.act(case_id, "record_branch_vote", {"resolution_number": "12-NQ/CB", "proposed_form": "reprimand", **vote("2026-11-20", 10, 10, 9, 1)})
     assert response.status_code == 200 and response.get_json()["state"] == "decided"

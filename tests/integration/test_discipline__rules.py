@@ -100,7 +100,7 @@ def _expulsion_at_superior(app, pages, demo, grassroots_tally):
     assert case_state(app, case_id) == "upper_review"
     pages.as_user("danguy.phucthang")
     # A member of the Phúc Thắng committee: the superior decides, whatever the committee's vote.
-    response = pages.act(case_id, "record_grassroots_vote", proposed_form="expulsion",
+    response = pages.act(case_id, "record_grassroots_vote", proposed_form="expulsion", resolution_number="7-NQ/ĐU",
                          **vote("2026-11-20", *grassroots_tally))
     assert response.status_code == 302, response.get_data(as_text=True)
     assert case_state(app, case_id) == "superior_decision"

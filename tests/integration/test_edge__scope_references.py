@@ -135,7 +135,7 @@ def test_scope__a_post_outside_and_absent_read_the_same(app, api, demo):
     assert api.upload(case_id, "evidence", issued_on="2026-09-02").status_code == 201
     step(api, case_id, "bithu.trung", "record_self_review", {"submitted": "yes", "self_criticism": "Xin nhận."},
          "branch_vote")
-    payload = {"proposed_form": "dismissal", "resolution": "propose", **vote("2026-11-20", 10, 10, 9, 1)}
+    payload = {"resolution_number": "12-NQ/CB", "proposed_form": "dismissal", **vote("2026-11-20", 10, 10, 9, 1)}
     refused = api.act(case_id, "record_branch_vote", {**payload, "post_id": their_post})
     assert refused.status_code == 422
     assert refused.get_json()["errors"] == {"post_id": ["Không có chức vụ này trong các đơn vị của bạn."]}

@@ -3,8 +3,8 @@
 Strict JSON types (``true`` is never an id nor a number: one helper,
 :func:`app.edge.is_int`), unknown ids are errors naming the field (never a
 silent ``{"recorded": 0}``), and every vote or decision date is checked against
-the case's own dates: not in the future, not before the case was opened, and
-for discipline not before the violation (one guard factory,
+the case's own dates: not in the future, not before the case's earlier steps,
+and for discipline not before the violation nor the opening (one guard factory,
 :func:`cases.guards.event_date`, on every such transition of every process).
 """
 
@@ -148,9 +148,9 @@ def discipline_at_branch_vote(api, demo) -> int:
     return case_id
 
 
-def test_dates__the_issues_branch_vote_dated_2000_is_refused(api, demo):
+def test_rule__discipline__vote_not_before_the_violation_or_the_opening__the_issues_vote_of_2000(api, demo):
     case_id = discipline_at_branch_vote(api, demo)
-    payload = {"proposed_form": "reprimand", "resolution": "decide", **vote("2000-01-01", 10, 10, 9, 1)}
+    payload = {"resolution_number": "12-NQ/CB", "proposed_form": "reprimand", **vote("2000-01-01", 10, 10, 9, 1)}
     response = api.act(case_id, "record_branch_vote", payload)
     assert response.status_code == 422, response.get_data(as_text=True)
     assert "01/01/2000" in response.get_json()["detail"] and "01/09/2026" in response.get_json()["detail"]
@@ -158,23 +158,49 @@ def test_dates__the_issues_branch_vote_dated_2000_is_refused(api, demo):
 
 
 @pytest.mark.parametrize("day, words", [("2026-10-01", "02/11/2026"), ("2026-11-21", "21/11/2026")])
-def test_dates__a_vote_before_the_opening_or_in_the_future_is_refused(api, demo, day, words):
+def test_rule__discipline__vote_not_before_the_violation_or_the_opening__nor_in_the_future(api, demo, day, words):
     case_id = discipline_at_branch_vote(api, demo)
-    payload = {"proposed_form": "reprimand", "resolution": "decide", **vote(day, 10, 10, 9, 1)}
+    payload = {"resolution_number": "12-NQ/CB", "proposed_form": "reprimand", **vote(day, 10, 10, 9, 1)}
     response = api.act(case_id, "record_branch_vote", payload)
     assert response.status_code == 422 and words in response.get_json()["detail"]
     response = api.act(case_id, "record_branch_vote", {**payload, "meeting_date": "2026-11-02"})
     assert response.status_code == 200, response.get_data(as_text=True)
 
 
-def test_dates__an_admission_vote_before_the_dossier_was_opened_is_refused(api, demo):
+def test_rule__discipline__every_vote_records_its_resolution_number(api, demo):
+    """A branch vote without its resolution number is refused and changes
+    nothing; with it, the number is kept in the case's proposals."""
+    case_id = discipline_at_branch_vote(api, demo)
+    payload = {"resolution_number": "12-NQ/CB", "proposed_form": "reprimand", **vote("2026-11-20", 10, 10, 9, 1)}
+    for missing in ({k: v for k, v in payload.items() if k != "resolution_number"}, {**payload, "resolution_number": ""}):
+        response = api.act(case_id, "record_branch_vote", missing)
+        assert response.status_code == 422, response.get_data(as_text=True)
+        assert "resolution_number" in response.get_data(as_text=True)
+        assert api.case(case_id)["state"] == "branch_vote"
+    response = api.act(case_id, "record_branch_vote", payload)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["data"]["proposals"][-1]["resolution_number"] == "12-NQ/CB"
+
+
+def test_dates__an_admission_dossier_begun_on_paper_keeps_its_dates_in_order(api, demo):
+    """DOMAIN.md bounds only a discipline vote by the opening; an admission dossier
+    begun before the system was adopted is entered with its real dates (a branch
+    vote before the opening is accepted), but its own steps stay in order: the
+    grassroots committee cannot vote before the branch did."""
     case_id = open_ready_case(api, demo)  # opened on 02/11/2026
     step(api, case_id, "bithu.trung", "submit", submit_payload(demo), "background_check")
     step(api, case_id, "danguy.phucthang", "certify_background", {"findings": "Rõ ràng."}, "opinions")
     step(api, case_id, "bithu.trung", "record_opinions", {"summary": "Nhất trí."}, "branch_vote")
-    response = api.act(case_id, "record_branch_vote", vote("2026-10-30", 10, 10, 9, 1))
-    assert response.status_code == 422 and "02/11/2026" in response.get_json()["detail"]
-    step(api, case_id, "bithu.trung", "record_branch_vote", vote("2026-11-10", 10, 10, 9, 1), "grassroots_vote")
+    response = api.act(case_id, "record_branch_vote", vote("2026-11-21", 10, 10, 9, 1))
+    assert response.status_code == 422 and "21/11/2026" in response.get_json()["detail"]
+    step(api, case_id, "bithu.trung", "record_branch_vote", vote("2026-10-30", 10, 10, 9, 1), "grassroots_vote")
+    api.as_user("danguy.phucthang")
+    response = api.act(case_id, "record_grassroots_vote", vote("2026-10-29", 9, 9, 9, 0))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert "29/10/2026" in response.get_json()["detail"] and "30/10/2026" in response.get_json()["detail"]
+    assert api.case(case_id)["state"] == "grassroots_vote"
+    step(api, case_id, "danguy.phucthang", "record_grassroots_vote", vote("2026-10-30", 9, 9, 9, 0),
+         "superior_review")
 
 
 def test_dates__every_vote_and_decision_of_every_process_checks_its_dates():

@@ -82,9 +82,13 @@ def world(app, api, demo, clock_file):
             "starts_on": __import__("datetime").date(2026, 11, 9), "ends_on": __import__("datetime").date(2026, 11, 13)})
         courses.enrol(db.session, officer, db.session.get(Course, course.id), [training])
         course_id = course.id
+        from core.models import Post  # a post the demo's secretary of thôn Trung holds
+        post = db.session.scalar(__import__("sqlalchemy").select(Post).order_by(Post.id).limit(1))
+        post_id, holder_id = post.id, post.person_id
         db.session.remove()
     return {"cases": cases, "document": (cases["branch_vote"], document), "course": course_id,
-            "units": [demo.units["phucthang"].id, demo.units["trung"].id], "person": candidate(demo).id}
+            "units": [demo.units["phucthang"].id, demo.units["trung"].id], "person": candidate(demo).id,
+            "post": (holder_id, post_id)}
 
 
 def page_paths(app, world) -> dict[str, list[str]]:
@@ -92,7 +96,7 @@ def page_paths(app, world) -> dict[str, list[str]]:
     from cases.registry import all_entries
 
     values = {"case_id": list(world["cases"].values()), "course_id": [world["course"]],
-              "unit_id": world["units"], "person_id": [world["person"]], "year": [2026],
+              "unit_id": world["units"], "person_id": [world["person"], world["post"][0]], "year": [2026],
               "process_name": sorted(all_entries()), "code": ["en"]}
     out: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
@@ -101,6 +105,10 @@ def page_paths(app, world) -> dict[str, list[str]]:
         if "doc_id" in rule.arguments:
             case_id, doc_id = world["document"]
             out[rule.rule] = [rule.build({"case_id": case_id, "doc_id": doc_id})[1]]
+            continue
+        if "post_id" in rule.arguments:
+            person_id, post_id = world["post"]
+            out[rule.rule] = [rule.build({"person_id": person_id, "post_id": post_id})[1]]
             continue
         if "name" in rule.arguments:
             out[rule.rule] = []  # actions: reached through the forms of the case pages

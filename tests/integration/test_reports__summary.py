@@ -13,15 +13,18 @@ from tests.discipline_flow import REPORT
 
 def _decided_by_branch(api, person_id, form, meeting_date, violation_date="2025-10-01"):
     """bithu.trung's own finding, with its evidence, decided by the branch at the meeting of ``meeting_date``."""
+    from tests.demo_people import opening
+
     api.as_user("bithu.trung")
-    response = api.post("/cases", json={"type": "discipline", "person_id": person_id, **REPORT,
-                                        "violation_date": violation_date})
+    with opening(f"{meeting_date}T01:00:00Z"):  # opened at that meeting, entered later
+        response = api.post("/cases", json={"type": "discipline", "person_id": person_id, **REPORT,
+                                            "violation_date": violation_date})
     assert response.status_code == 201, response.get_data(as_text=True)
     case_id = response.get_json()["id"]
     assert api.upload(case_id, "evidence", issued_on=violation_date).status_code == 201
     assert api.act(case_id, "record_self_review", {"submitted": "yes", "self_criticism": "Nhận khuyết điểm."}
                    ).status_code == 200
-    response = api.act(case_id, "record_branch_vote", {"proposed_form": form, **vote(meeting_date, 10, 10, 9, 1)})
+    response = api.act(case_id, "record_branch_vote", {"resolution_number": "12-NQ/CB", "proposed_form": form, **vote(meeting_date, 10, 10, 9, 1)})
     assert response.status_code == 200 and response.get_json()["state"] == "decided", response.get_data(as_text=True)
     return case_id
 
@@ -40,8 +43,9 @@ def test_rule__reports__counted_by_the_decision_date_not_the_day_entered(api, de
     assert _summary(api, "year=2026")["discipline"]["total"] == 0
     assert _summary(api, "from=2025-12-20&to=2025-12-20")["discipline"]["total"] == 1
     assert _summary(api, "from=2025-12-21&to=2026-01-31")["discipline"]["total"] == 0
-    # The case itself was opened in 2026: that count is by the day it was opened.
-    assert _summary(api, "year=2026")["cases"]["discipline"]["opened"] == 1
+    # The case itself was opened at that meeting: that count is by the day it was opened.
+    assert _summary(api, "year=2025")["cases"]["discipline"]["opened"] == 1
+    assert _summary(api, "year=2026")["cases"]["discipline"]["opened"] == 0
 
 
 def test_rule__reports__any_period_from_to(api, demo, clock_file):
