@@ -95,7 +95,9 @@ def not_whole_number(minimum: int = INT_MIN, maximum: int = INT_MAX) -> str:
     return _("Enter a whole number from %(min)s to %(max)s.", min=minimum, max=maximum)
 
 
-def _text_reason(value: str, limit: int, multiline: bool) -> str | None:
+def _text_reason(value: str | None, limit: int, multiline: bool) -> str | None:
+    if value is None:  # a multipart part whose name Werkzeug could not read (a CR or LF in it)
+        return unstorable()
     if len(value) > limit:
         return too_long(limit)
     if (_NOT_IN_TEXT if multiline else _NOT_IN_LINE).search(value):

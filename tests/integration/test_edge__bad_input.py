@@ -57,6 +57,22 @@ def test_edge__nul_in_a_form_or_a_body_is_400_and_nothing_is_written(app, api, p
     assert case_tables(app) == before
 
 
+def test_edge__a_multipart_part_named_with_a_line_break_is_400(app, api, pages, case_id):
+    """Werkzeug reads such a part's name as None (schemathesis found it as a 500 on
+    POST /cases/{id}/documents): refused like any text that cannot be stored."""
+    body = (b'--B\r\nContent-Disposition: form-data; name="a\rb"\r\n\r\nv\r\n'
+            b'--B\r\nContent-Disposition: form-data; name="kind"\r\n\r\n2-KN\xc4\x90\r\n'
+            b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4\r\n--B--\r\n')
+    before = case_tables(app)
+    api.as_user("bithu.trung")
+    assert_refused(api.client.post(f"/api/v1/cases/{case_id}/documents", data=body, headers=api.headers(),
+                                   content_type="multipart/form-data; boundary=B"))
+    pages.as_user("bithu.trung")
+    assert_refused(pages.client.post(f"/cases/{case_id}/documents", data=body,
+                                     content_type="multipart/form-data; boundary=B"))
+    assert case_tables(app) == before
+
+
 def test_edge__json_constants_and_huge_numbers_are_400(api, case_id):
     api.as_user("bithu.trung")
     url = f"/api/v1/cases/{case_id}/actions/withdraw"
