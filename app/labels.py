@@ -35,6 +35,7 @@ STATUSES = {
     PersonStatus.expelled: _l("Expelled"),
     PersonStatus.left: _l("Left the Party"),
     PersonStatus.deceased: _l("Deceased"),
+    PersonStatus.transferred_out: _l("Transferred out of the system"),
 }
 
 GENDERS = {Gender.male: _l("Male"), Gender.female: _l("Female")}
@@ -84,6 +85,8 @@ PROCESSES = {
     "discipline": _l("Discipline"),
     "removal": _l("Removal from the rolls"),
     "candidacy": _l("Candidate training"),
+    "transfer": _l("Transfer of party activity"),
+    "exemption": _l("Exemption from work and activity"),
 }
 
 RULEBOOKS = {

@@ -1,0 +1,121 @@
+"""The transfer of party activity through the pages (DOMAIN.md "Transfer of party activity")."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tests.admission_flow import case_state
+from tests.demo_people import TODAY, plain_member
+from tests.discipline_flow import case_data, person_status, refusal
+from tests.transfer_flow import LETTER_ON, ok, open_transfer, to_in_transit, working_day_after
+
+
+def person_unit(app, person_id: int) -> int:
+    from app.extensions import db
+    from core.models import Person
+
+    with app.app_context():
+        return db.session.scalar(sa.select(Person.unit_id).where(Person.id == person_id))
+
+
+def test_rule__transfer__official_moves_the_home_branch_at_receive(app, pages, demo):
+    member = plain_member(demo)
+    case_id = to_in_transit(app, pages, demo, member.id)
+    pages.as_user("bithu.tdp4")
+    ok(pages.act(case_id, "receive", received_on=working_day_after(LETTER_ON, 10)))
+    assert case_state(app, case_id) == "transferred"
+    assert person_unit(app, member.id) == demo.units["tdp4"].id
+    assert case_data(app, case_id)["late"] is False
+
+
+def test_rule__transfer__late_presentation_accepted_with_a_reason(app, pages, demo):
+    member = plain_member(demo)
+    case_id = to_in_transit(app, pages, demo, member.id)
+    pages.as_user("bithu.tdp4")
+    day31 = working_day_after(LETTER_ON, 31)
+    text = refusal(pages.act(case_id, "receive", received_on=day31))
+    assert "30" in text and case_state(app, case_id) == "in_transit"
+    ok(pages.act(case_id, "receive", received_on=day31, late_reason="Ốm, nằm viện hai tuần."))
+    data = case_data(app, case_id)
+    assert data["late"] is True and data["late_reason"] == "Ốm, nằm viện hai tuần."
+    # The 30th working day is still in time.
+    other = plain_member(demo, 4)
+    case2 = to_in_transit(app, pages, demo, other.id)
+    pages.as_user("bithu.tdp4")
+    ok(pages.act(case2, "receive", received_on=working_day_after(LETTER_ON, 30)))
+    assert case_data(app, case2)["late"] is False
+
+
+def test_rule__transfer__out_of_the_system(app, pages, demo):
+    member = plain_member(demo)
+    response, case_id = open_transfer(app, pages, member.id, destination_text="Tỉnh ủy Lào Cai")
+    ok(response)
+    ok(pages.act(case_id, "confirm"))
+    pages.as_user("danguy.phucthang")
+    ok(pages.act(case_id, "introduce", intro_number="12-GGT/ĐU", intro_date="2026-09-15"))
+    assert case_state(app, case_id) == "superior_review"
+    pages.as_user("tochuc.nghiahung")
+    ok(pages.act(case_id, "issue_letter", letter_number="45-GGT/HU", letter_date="2026-09-16"))
+    assert case_state(app, case_id) == "transferred_out"
+    assert person_status(app, member.id) == "transferred_out"
+    # Readable, not active: the home branch still sees the person, who is no longer a member it can act on.
+    pages.as_user("bithu.trung")
+    assert pages.client.get(f"/people/{member.id}").status_code == 200
+    response, _case = open_transfer(app, pages, member.id, destination_text="Tỉnh ủy Lào Cai")
+    assert response.status_code == 422
+
+
+def test_rule__transfer__requested_refuses_one_destination_rules(app, pages, demo):
+    member = plain_member(demo)
+    response, _ = open_transfer(app, pages, member.id, demo.units["trung"].id)
+    assert response.status_code == 422
+    response, _ = open_transfer(app, pages, member.id, demo.units["tdp4"].id, destination_text="Tỉnh ủy Lào Cai")
+    assert response.status_code == 422
+    response, _ = open_transfer(app, pages, member.id, demo.units["tdp4"].id, kind="temporary",
+                                planned_until="2026-10-01")
+    assert response.status_code == 422
+
+
+def test_rule__transfer__official_start_after_60_working_days_needs_a_reason(app, pages, demo):
+    member = plain_member(demo)
+    response, _ = open_transfer(app, pages, member.id, demo.units["tdp4"].id, moved_on="2026-05-04")
+    assert response.status_code == 422
+    response, case_id = open_transfer(app, pages, member.id, demo.units["tdp4"].id, moved_on="2026-05-04",
+                                      late_reason="Chờ quyết định nghỉ hưu.")
+    ok(response)
+    assert case_data(app, case_id)["late_start"] is True
+
+
+def test_rule__transfer__in_transit_visible_to_the_destination_only(app, pages, demo):
+    member = plain_member(demo)
+    neighbour = plain_member(demo, 4)
+    response, case_id = open_transfer(app, pages, member.id, demo.units["tdp4"].id)
+    ok(response)
+    pages.as_user("bithu.tdp4")
+    assert pages.client.get(f"/cases/{case_id}").status_code == 404  # not yet in transit
+    assert pages.client.get(f"/people/{member.id}").status_code == 404
+    pages.as_user("bithu.trung")
+    ok(pages.act(case_id, "confirm"))
+    pages.as_user("danguy.phucthang")
+    ok(pages.act(case_id, "introduce", intro_number="12-GGT/ĐU", intro_date="2026-09-15"))
+    pages.as_user("tochuc.nghiahung")
+    ok(pages.act(case_id, "issue_letter", letter_number="45-GGT/HU", letter_date="2026-09-16"))
+    pages.as_user("bithu.tdp4")
+    assert pages.client.get(f"/cases/{case_id}").status_code == 200
+    assert pages.client.get(f"/people/{member.id}").status_code == 200
+    assert pages.client.get(f"/people/{neighbour.id}").status_code == 404
+    inbox = pages.client.get("/inbox").get_data(as_text=True)
+    assert f"/cases/{case_id}" in inbox
+    people = pages.client.get(f"/people?q=").get_data(as_text=True)
+    assert neighbour.full_name not in people
+
+
+def test_rule__transfer__refused_under_discipline(app, pages, demo, clock_file):
+    from tests.discipline_flow import announce, decided_by_branch
+
+    member = plain_member(demo)
+    warning = decided_by_branch(app, pages, member.id, form="warning")
+    announce(pages, warning, TODAY)
+    response, _ = open_transfer(app, pages, member.id, demo.units["tdp4"].id, opened="2026-11-20T03:00:00Z",
+                                moved_on="2026-11-19")
+    assert "kỷ luật" in refusal(response)
