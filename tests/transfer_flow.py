@@ -58,3 +58,24 @@ def to_in_transit(app, pages, demo, person_id: int, *, kind="official", letter=T
 def ok(response):
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     return response
+
+
+def open_exemption(app, pages, person_id: int, user="bithu.trung", **override):
+    """``user`` records the member's request for exemption; returns the response and the case id."""
+    fields = {"kind": "work_and_activity", "reason": "Tuổi cao, sức khỏe yếu (82 tuổi).",
+              "exempt_from": "2026-11-10"}
+    fields.update(override)
+    pages.as_user(user)
+    response = new_case(pages, "exemption", person_id, **{k: v for k, v in fields.items() if v is not None})
+    return response, latest_case_id(app)
+
+
+def exempted(app, pages, person_id: int, tally=(10, 8, 6, 2), meeting_date="2026-11-12", **override) -> int:
+    """A member exempted by the branch meeting (majority of those present)."""
+    from tests.admission_flow import vote
+
+    response, case_id = open_exemption(app, pages, person_id, **override)
+    ok(response)
+    ok(pages.act(case_id, "decide_exempt", **vote(meeting_date, *tally)))
+    assert case_state(app, case_id) == "exempted"
+    return case_id

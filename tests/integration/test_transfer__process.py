@@ -111,11 +111,24 @@ def test_rule__transfer__in_transit_visible_to_the_destination_only(app, pages, 
 
 
 def test_rule__transfer__refused_under_discipline(app, pages, demo, clock_file):
+    """A warning in force refuses the transfer; once it lapsed (its timer), the transfer opens."""
+    from app.extensions import db
     from tests.discipline_flow import announce, decided_by_branch
+    from workflow.timers import fire_due_timers
 
     member = plain_member(demo)
     warning = decided_by_branch(app, pages, member.id, form="warning")
     announce(pages, warning, TODAY)
     response, _ = open_transfer(app, pages, member.id, demo.units["tdp4"].id, opened="2026-11-20T03:00:00Z",
                                 moved_on="2026-11-19")
-    assert "kỷ luật" in refusal(response)
+    text = refusal(response)
+    assert f"(số {warning})" in text and "kỷ luật" in text
+    # Twelve months after the announcement the warning lapses (its timer), and the transfer opens.
+    clock_file.write_text("2027-11-22T03:00:00Z")
+    with app.app_context():
+        assert fire_due_timers(db.session) >= 1
+    assert case_state(app, warning) == "lapsed"
+    response, case_id = open_transfer(app, pages, member.id, demo.units["tdp4"].id,
+                                      opened="2027-11-22T03:00:00Z", moved_on="2027-11-19")
+    ok(response)
+    assert case_state(app, case_id) == "requested"
