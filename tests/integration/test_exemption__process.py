@@ -30,14 +30,14 @@ def test_rule__exemption__branch_meeting_decides_by_majority_of_present(app, pag
     assert case_data(app, case2)["branch_vote"]["passed"] is True
 
 
-def test_rule__exemption__resume_on_request(app, pages, demo):
+def test_rule__exemption__resume_on_request_or_at_the_end_date__on_request(app, pages, demo):
     member = plain_member(demo)
     case_id = exempted(app, pages, member.id)
     ok(pages.act(case_id, "resume", resumed_on="2026-11-19"))
     assert case_state(app, case_id) == "ended" and exemption_of(app, member.id) is None
 
 
-def test_rule__exemption__timer_at_the_end_date(app, pages, demo, clock_file):
+def test_rule__exemption__resume_on_request_or_at_the_end_date__timer(app, pages, demo, clock_file):
     from app.extensions import db
     from workflow.timers import fire_due_timers
 
@@ -64,6 +64,17 @@ def test_rule__exemption__exempted_not_counted_among_entitled_voters(app, pages,
     assert case_state(app, case_id) == "exempted"
 
 
-def test_rule__exemption__end_not_before_start(app, pages, demo):
+def test_rule__exemption__request_kind_reason_and_dates(app, pages, demo):
     response, _ = open_exemption(app, pages, plain_member(demo).id, exempt_until="2026-11-01")
+    assert response.status_code == 422
+
+
+def test_rule__exemption__exempted_stay_members(app, pages, demo):
+    from tests.discipline_flow import person_status
+
+    member = plain_member(demo)
+    exempted(app, pages, member.id, kind="work")
+    assert person_status(app, member.id) == "official" and exemption_of(app, member.id) == "work"
+    # One open exemption per person.
+    response, _ = open_exemption(app, pages, member.id)
     assert response.status_code == 422

@@ -18,7 +18,7 @@ def person_unit(app, person_id: int) -> int:
         return db.session.scalar(sa.select(Person.unit_id).where(Person.id == person_id))
 
 
-def test_rule__transfer__official_moves_the_home_branch_at_receive(app, pages, demo):
+def test_rule__transfer__effects_on_the_home_branch(app, pages, demo):
     member = plain_member(demo)
     case_id = to_in_transit(app, pages, demo, member.id)
     pages.as_user("bithu.tdp4")
@@ -28,7 +28,7 @@ def test_rule__transfer__official_moves_the_home_branch_at_receive(app, pages, d
     assert case_data(app, case_id)["late"] is False
 
 
-def test_rule__transfer__late_presentation_accepted_with_a_reason(app, pages, demo):
+def test_rule__transfer__presented_within_30_working_days(app, pages, demo):
     member = plain_member(demo)
     case_id = to_in_transit(app, pages, demo, member.id)
     pages.as_user("bithu.tdp4")
@@ -46,7 +46,7 @@ def test_rule__transfer__late_presentation_accepted_with_a_reason(app, pages, de
     assert case_data(app, case2)["late"] is False
 
 
-def test_rule__transfer__out_of_the_system(app, pages, demo):
+def test_rule__transfer__effects_on_the_home_branch__out_of_the_system(app, pages, demo):
     member = plain_member(demo)
     response, case_id = open_transfer(app, pages, member.id, destination_text="Tỉnh ủy Lào Cai")
     ok(response)
@@ -65,15 +65,77 @@ def test_rule__transfer__out_of_the_system(app, pages, demo):
     assert response.status_code == 422
 
 
-def test_rule__transfer__requested_refuses_one_destination_rules(app, pages, demo):
+def test_rule__transfer__destination_in_or_outside_the_system(app, pages, demo):
     member = plain_member(demo)
-    response, _ = open_transfer(app, pages, member.id, demo.units["trung"].id)
-    assert response.status_code == 422
-    response, _ = open_transfer(app, pages, member.id, demo.units["tdp4"].id, destination_text="Tỉnh ủy Lào Cai")
-    assert response.status_code == 422
-    response, _ = open_transfer(app, pages, member.id, demo.units["tdp4"].id, kind="temporary",
-                                planned_until="2026-10-01")
-    assert response.status_code == 422
+    assert "chính chi bộ" in refusal(open_transfer(app, pages, member.id, demo.units["trung"].id)[0])
+    both = open_transfer(app, pages, member.id, demo.units["tdp4"].id, destination_text="Tỉnh ủy Lào Cai")[0]
+    assert "chỉ một trong hai" in refusal(both)
+    response, _ = open_transfer(app, pages, member.id, demo.units["phucthang"].id)  # not a branch
+    assert response.status_code == 422 and "Không có chi bộ này" in response.get_data(as_text=True)
+    ok(open_transfer(app, pages, member.id, None, destination_text="Đảng ủy ngoài nước")[0])
+
+
+def test_rule__transfer__official_or_temporary(app, pages, demo):
+    member = plain_member(demo)
+    tdp4 = demo.units["tdp4"].id
+    short = open_transfer(app, pages, member.id, tdp4, kind="temporary", planned_until="2026-12-01")[0]
+    assert "từ 3 tháng trở lên" in refusal(short)
+    year = open_transfer(app, pages, member.id, tdp4, kind="temporary", planned_until="2027-09-10")[0]
+    assert "dưới 1 năm" in refusal(year)
+    study_long = open_transfer(app, pages, member.id, tdp4, kind="temporary", purpose="study",
+                               planned_until="2028-09-11")[0]
+    assert "2 năm" in refusal(study_long)
+    response, case_id = open_transfer(app, pages, member.id, tdp4, kind="temporary", purpose="study",
+                                      planned_until="2028-09-10")
+    ok(response)
+    assert case_data(app, case_id)["kind"] == "temporary"
+
+
+def test_rule__transfer__confirm_or_cancel_at_the_branch(app, pages, demo):
+    member = plain_member(demo)
+    response, case_id = open_transfer(app, pages, member.id, demo.units["tdp4"].id)
+    ok(response)
+    pages.as_user("danguy.phucthang")
+    assert pages.act(case_id, "cancel", reason="x").status_code == 403
+    pages.as_user("bithu.trung")
+    ok(pages.act(case_id, "cancel", reason="Đảng viên rút đơn."))
+    assert case_state(app, case_id) == "cancelled"
+    response, case_id = open_transfer(app, pages, member.id, demo.units["tdp4"].id)
+    ok(response)
+    ok(pages.act(case_id, "confirm"))
+    assert case_state(app, case_id) == "grassroots_review"
+
+
+def test_rule__transfer__letters_and_their_steps(app, pages, demo):
+    """Within the superior's subtree (thôn Trung to thôn Đông) the grassroots letter suffices;
+    to another district the superior's letter follows."""
+    member = plain_member(demo)
+    response, case_id = open_transfer(app, pages, member.id, demo.units["dong"].id)
+    ok(response)
+    ok(pages.act(case_id, "confirm"))
+    pages.as_user("danguy.phucthang")
+    ok(pages.act(case_id, "introduce", intro_number="12-GGT/ĐU", intro_date="2026-09-15"))
+    assert case_state(app, case_id) == "in_transit"
+    assert case_data(app, case_id)["letter_date"] == "2026-09-15"
+    pages.as_user("bithu.dong")
+    ok(pages.act(case_id, "receive", received_on="2026-09-18"))
+    assert person_unit(app, member.id) == demo.units["dong"].id
+    other = plain_member(demo, 4)
+    case2 = to_in_transit(app, pages, demo, other.id)  # asserts superior_review, then the letter
+    assert case_data(app, case2)["letter_number"] == "45-GGT/HU"
+
+
+def test_rule__transfer__received_by_the_destination(app, pages, demo):
+    member = plain_member(demo)
+    case_id = to_in_transit(app, pages, demo, member.id)
+    for user in ("bithu.trung", "danguy.locvuong"):
+        pages.as_user(user)
+        assert pages.client.post(f"/cases/{case_id}/actions/receive", data={
+            "csrf_token": pages.token("/"), "received_on": "2026-09-18"}).status_code in (403, 404)
+    assert case_state(app, case_id) == "in_transit"
+    pages.as_user("bithu.tdp4")
+    ok(pages.act(case_id, "receive", received_on="2026-09-18"))
+    assert case_state(app, case_id) == "transferred"
 
 
 def test_rule__transfer__official_start_after_60_working_days_needs_a_reason(app, pages, demo):
