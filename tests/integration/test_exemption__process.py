@@ -18,7 +18,7 @@ def exemption_of(app, person_id: int):
         return db.session.scalar(sa.select(Person.exemption).where(Person.id == person_id))
 
 
-def test_rule__exemption__branch_meeting_decides_by_majority_of_present(app, pages, demo):
+def test_rule__exemption__branch_decides_by_a_majority_of_those_present(app, pages, demo):
     member = plain_member(demo)
     response, case_id = open_exemption(app, pages, member.id)
     ok(response)
