@@ -73,6 +73,14 @@ def education(value) -> str:
     return str(EDUCATION.get(Education(value), value))
 
 
+EXEMPTIONS = {"work": _l("Party work"), "work_and_activity": _l("Party work and activity")}
+
+
+def exemption(value) -> str:
+    """What a member is exempted from, in words."""
+    return str(EXEMPTIONS.get(value, value))
+
+
 def unit_kind(unit) -> str:
     """Level in words, naming a chi bộ cơ sở as such."""
     if unit.grassroots_branch:

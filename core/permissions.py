@@ -37,10 +37,10 @@ read reports          (see)                       :func:`reported`        whoeve
                                                                           they see (DOMAIN "Reports")
 read checkpoints      :data:`READ_CHECKPOINTS`    :func:`allowed_somewhere`  auditors and admins at any unit: the signed
                                                                           audit checkpoints cover every scope
-see a transfer in     :func:`sees_in_transit`     :func:`in_transit_cases`, whoever sees the destination unit of a transfer
-transit (across                                   :func:`in_transit_people` case ``in_transit``: that case and its person,
-scopes)                                                                   nothing else of the sending side (DOMAIN
-                                                                          "Transfer of party activity")
+see a transfer at     :func:`sees_in_transit`     :func:`in_transit_cases`, whoever sees the destination unit of a transfer
+its destination                                   :func:`in_transit_people` case: the case from ``in_transit`` on, its
+(across scopes)                                                           person while in transit or hosted; nothing
+                                                                          else of the sending side (DOMAIN "Transfer")
 ====================  ==========================  ======================  ==============================================
 
 A permission other than see, act and upload is a named :class:`Permission`
@@ -188,45 +188,49 @@ def home_units(session: Session, user, at_or_above: Level | None = None) -> list
     return sorted(units, key=lambda u: u.path)
 
 
-# ---- see a transfer in transit (across scopes) ---------------------------------------------------
+# ---- see a transfer at its destination (across scopes) --------------------------------------------
 
-# The one process and state whose case the destination sees before the person is in its scope; the
-# transfer names its destination unit as the case's reviewing unit (``cases/transfer``).
-IN_TRANSIT = ("transfer", "in_transit")
+# The transfer names its destination unit as the case's reviewing unit (``cases/transfer``). Its
+# officers see the case from ``in_transit`` on (it stays readable once received) and the person
+# while in transit or hosted there; nothing else of the sending side.
+TRANSFER = "transfer"
+DESTINATION_SEES_CASE = ("in_transit", "hosted", "return_due", "transferred", "returned")
+DESTINATION_SEES_PERSON = ("in_transit", "hosted", "return_due")
 _WF_CASE = sa.table("wf_case", sa.column("id", sa.Integer), sa.column("process", sa.String),
                     sa.column("state", sa.String), sa.column("person_id", sa.Integer),
                     sa.column("reviewing_unit_id", sa.Integer))
 
 
-def in_transit_cases(session: Session, user, process_column, state_column, reviewing_column):
-    """See a transfer in transit, in SQL: a criterion on a case's process, state and
-    reviewing unit columns that holds for the transfer cases ``in_transit`` whose
-    destination (the reviewing unit) ``user`` may see (:func:`visible`)."""
+def in_transit_cases(session: Session, user, process_column, state_column, reviewing_column,
+                     states: tuple[str, ...] = DESTINATION_SEES_CASE):
+    """See a transfer at its destination, in SQL: a criterion on a case's process, state and
+    reviewing unit columns that holds for the transfer cases in ``states`` whose destination
+    (the reviewing unit) ``user`` may see (:func:`visible`)."""
     destinations = sa.select(Unit.id).where(visible(user, Unit.path, session))
-    return sa.and_(process_column == IN_TRANSIT[0], state_column == IN_TRANSIT[1],
-                   reviewing_column.in_(destinations))
+    return sa.and_(process_column == TRANSFER, state_column.in_(states), reviewing_column.in_(destinations))
 
 
 def in_transit_people(session: Session, user, person_column):
-    """See a transfer in transit, in SQL, for people: ``person_column`` is the person of
-    a transfer case in transit to a unit ``user`` may see (:func:`in_transit_cases`)."""
+    """See a transfer at its destination, in SQL, for people: ``person_column`` is the person
+    of a transfer case in transit to (or hosted at) a unit ``user`` may see."""
     c = _WF_CASE.c
     return person_column.in_(sa.select(c.person_id).where(
-        in_transit_cases(session, user, c.process, c.state, c.reviewing_unit_id)))
+        in_transit_cases(session, user, c.process, c.state, c.reviewing_unit_id, DESTINATION_SEES_PERSON)))
 
 
 def sees_in_transit(session: Session, user, obj) -> bool:
-    """See a transfer in transit: may ``user`` see ``obj`` (a case, or a :class:`Person`)
-    because it is a transfer in transit to a unit they see, or the person of one? The
-    destination's officers see only that case and that person (DOMAIN "Transfer of
-    party activity": "While ``in_transit``, the destination unit's officers see the
-    case"); the same rule as :func:`in_transit_cases` and :func:`in_transit_people`."""
+    """See a transfer at its destination: may ``user`` see ``obj`` (a case, or a
+    :class:`Person`) because it is a transfer case in transit to (or received at) a unit
+    they see, or the person of one in transit or hosted there? DOMAIN "Transfer of party
+    activity": "While ``in_transit``, the destination unit's officers see the case (and
+    only that case and that person)"; the same rule as :func:`in_transit_cases` and
+    :func:`in_transit_people`."""
     if user is None or not getattr(user, "is_authenticated", False) or obj is None:
         return False
     if isinstance(obj, Person):
         return session.scalar(sa.select(sa.literal(1)).where(in_transit_people(session, user, sa.literal(obj.id)))
                               .limit(1)) is not None
-    if (getattr(obj, "process", None), getattr(obj, "state", None)) != IN_TRANSIT:
+    if getattr(obj, "process", None) != TRANSFER or getattr(obj, "state", None) not in DESTINATION_SEES_CASE:
         return False
     destination = session.get(Unit, getattr(obj, "reviewing_unit_id", None) or 0)
     return destination is not None and can_view(user, destination, session)
