@@ -23,7 +23,7 @@ class RequestTransferForm(Form):
     purpose = SelectField(_l("Purpose of a temporary transfer"),
                           choices=select_choices([("", _l("— choose —"))] + PURPOSE_CHOICES),
                           validators=[Optional()], validate_choice=True)
-    grounds = TextAreaField(_l("Grounds"), validators=[required(), Length(max=4000)],
+    grounds = TextAreaField(_l("Grounds of the transfer"), validators=[required(), Length(max=4000)],
                             description=_l("New work unit, retirement, end of a job, demobilisation, new residence, "
                                            "work or study away..."))
     moved_on = DateField(_l("Date of the decision or the move"), validators=[required()])
