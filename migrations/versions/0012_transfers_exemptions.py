@@ -7,6 +7,13 @@ the member is exempted from (DOMAIN.md "Transfer of party activity",
 revision. The status ``transferred_out`` needs no change: statuses are
 stored as text without a CHECK constraint.
 
+SQLite adds the columns in place, without the foreign key: altering ``person``
+in batch mode would rebuild it, and the DROP TABLE of the rebuild fails on the
+rows of other tables that reference people (foreign keys cannot be switched
+off inside the migration's transaction, and a deferred check still counts the
+dropped parent rows at the commit). A plain column can also be dropped again
+in place. PostgreSQL gets the foreign key.
+
 Revision ID: 0012_transfers_exemptions
 Revises: 0011_documents_posts
 """
@@ -18,18 +25,25 @@ down_revision = "0011_documents_posts"
 branch_labels = None
 depends_on = None
 
+FK = "fk_person_host_unit_id_unit"
+INDEX = "ix_person_host_unit_id"
+
+
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
 
 def upgrade():
-    with op.batch_alter_table("person") as batch:
-        batch.add_column(sa.Column("host_unit_id", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("exemption", sa.String(length=32), nullable=True))
-        batch.create_foreign_key(op.f("fk_person_host_unit_id_unit"), "unit", ["host_unit_id"], ["id"])
-        batch.create_index(op.f("ix_person_host_unit_id"), ["host_unit_id"], unique=False)
+    op.add_column("person", sa.Column("host_unit_id", sa.Integer(), nullable=True))
+    op.add_column("person", sa.Column("exemption", sa.String(length=32), nullable=True))
+    if not _sqlite():
+        op.create_foreign_key(FK, "person", "unit", ["host_unit_id"], ["id"])
+    op.create_index(INDEX, "person", ["host_unit_id"], unique=False)
 
 
 def downgrade():
-    with op.batch_alter_table("person") as batch:
-        batch.drop_index(op.f("ix_person_host_unit_id"))
-        batch.drop_constraint(op.f("fk_person_host_unit_id_unit"), type_="foreignkey")
-        batch.drop_column("exemption")
-        batch.drop_column("host_unit_id")
+    op.drop_index(INDEX, table_name="person")
+    if not _sqlite():
+        op.drop_constraint(FK, "person", type_="foreignkey")
+    op.drop_column("person", "exemption")
+    op.drop_column("person", "host_unit_id")
