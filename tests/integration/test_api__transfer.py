@@ -45,10 +45,11 @@ def test_api__transfer_in_transit_reaches_the_destination_inbox(api, demo):
     assert received.status_code == 200 and received.get_json()["state"] == "transferred"
     person = api.get(f"/people/{member.id}").get_json()
     assert person["unit"]["id"] == demo.units["tdp4"].id
-    # The home branch no longer sees the person, but still reads the case.
+    # Both sides read the member and their cases; the home branch no longer lists them.
     api.as_user("bithu.trung")
-    assert api.get(f"/people/{member.id}").status_code == 404
+    assert api.get(f"/people/{member.id}").status_code == 200
     assert api.get(f"/cases/{case['id']}").status_code == 200
+    assert member.id not in {p["id"] for p in api.get("/people?limit=200").get_json()["items"]}
     history = api.get(f"/cases/{case['id']}/history")
     assert history.status_code == 200
     assert '"receive"' in history.get_data(as_text=True) and '"issue_letter"' in history.get_data(as_text=True)

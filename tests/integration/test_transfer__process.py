@@ -194,3 +194,27 @@ def test_rule__transfer__refused_under_discipline(app, pages, demo, clock_file):
                                       opened="2027-11-22T03:00:00Z", moved_on="2027-11-19")
     ok(response)
     assert case_state(app, case_id) == "requested"
+
+
+def test_rule__transfer__history_readable_by_both_sides(app, pages, demo):
+    """After an official transfer the destination reads the member's earlier cases, and the home
+    branch still reads the member; the home branch's lists no longer hold them, and the
+    destination still sees no one else of thôn Trung."""
+    from tests.admission_flow import vote
+    from tests.transfer_flow import open_exemption
+
+    member, neighbour = plain_member(demo), plain_member(demo, 4)
+    response, earlier = open_exemption(app, pages, member.id)
+    ok(response)
+    ok(pages.act(earlier, "decide_exempt", **vote("2026-11-12", 10, 8, 2, 6)))  # refused: closed
+    case_id = to_in_transit(app, pages, demo, member.id)
+    pages.as_user("bithu.tdp4")
+    assert pages.client.get(f"/cases/{earlier}").status_code == 404  # in transit: only the transfer
+    ok(pages.act(case_id, "receive", received_on="2026-09-18"))
+    assert pages.client.get(f"/cases/{earlier}").status_code == 200
+    assert pages.client.get(f"/people/{neighbour.id}").status_code == 404
+    pages.as_user("bithu.trung")
+    assert pages.client.get(f"/people/{member.id}").status_code == 200
+    assert pages.client.get(f"/cases/{case_id}").status_code == 200
+    unit_page = pages.client.get(f"/units/{demo.units['trung'].id}").get_data(as_text=True)
+    assert member.full_name not in unit_page and neighbour.full_name in unit_page
