@@ -63,11 +63,12 @@ def summary_json(counts: dict) -> dict:
 
 @bp.get("/reports/summary")
 @operation("Counts for a unit and a year or a period: members by status, organisations by kind, admissions, "
-           "discipline by form (decisions and people), removals, overdue",
+           "discipline by form (decisions and people), removals, transfers, exemptions, overdue",
            tags=["reports"],
            description="Decisions are counted by their own date (the decision or meeting date they record), "
-                       "never by the day they were entered. Transfers, exemptions and grading are null: those "
-                       "processes are not built yet.",
+                       "never by the day they were entered (a transfer by the day the member presented the "
+                       "letter, or the letter's date when out of the system). A temporarily hosted member is counted "
+                       "in the home unit's membership. Grading is null: that process is not built yet.",
            params=[query("unit", {"type": "integer", "minimum": 1, "maximum": INT_MAX},
                          "the unit (default: all the caller's units)"),
                    query("year", {"type": "integer", "minimum": 1900, "maximum": 2199},

@@ -35,6 +35,7 @@ STATUSES = {
     PersonStatus.expelled: _l("Expelled"),
     PersonStatus.left: _l("Left the Party"),
     PersonStatus.deceased: _l("Deceased"),
+    PersonStatus.transferred_out: _l("Transferred out of the system"),
 }
 
 GENDERS = {Gender.male: _l("Male"), Gender.female: _l("Female")}
@@ -72,6 +73,14 @@ def education(value) -> str:
     return str(EDUCATION.get(Education(value), value))
 
 
+EXEMPTIONS = {"work": _l("Party work"), "work_and_activity": _l("Party work and activity")}
+
+
+def exemption(value) -> str:
+    """What a member is exempted from, in words."""
+    return str(EXEMPTIONS.get(value, value))
+
+
 def unit_kind(unit) -> str:
     """Level in words, naming a chi bộ cơ sở as such."""
     if unit.grassroots_branch:
@@ -84,6 +93,8 @@ PROCESSES = {
     "discipline": _l("Discipline"),
     "removal": _l("Removal from the rolls"),
     "candidacy": _l("Candidate training"),
+    "transfer": _l("Transfer of party activity"),
+    "exemption": _l("Exemption from work and activity"),
 }
 
 RULEBOOKS = {

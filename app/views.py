@@ -55,4 +55,4 @@ def unit(unit_id: int):
 @bp.route("/people/<int:person_id>")
 @login_required
 def person(person_id: int):
-    return person_page(get_visible_or_404(Person, person_id))
+    return person_page(get_visible_or_404(Person, person_id, in_transit=True))

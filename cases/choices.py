@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from core.models import Person, Unit
 from core.offers import offered
@@ -19,6 +20,8 @@ def people_choices(session, name: str, unit: Unit) -> list[tuple[int, str]]:
 
 def field_choices(session, name: str, unit: Unit, case=None) -> list[tuple[int, str]]:
     """Choices of a form field's ``choices_of``: people, or the posts of the case's person."""
+    if name == "branches":
+        return branch_choices(session)
     if name == "posts_of_person":
         from core.models import Post
 
@@ -28,6 +31,18 @@ def field_choices(session, name: str, unit: Unit, case=None) -> list[tuple[int, 
                                 .order_by(Post.started_on)).all()
         return [(p.id, f"{p.title} — {p.unit.name}") for p in posts]
     return people_choices(session, name, unit)
+
+
+def branch_choices(session) -> list[tuple[int, str]]:
+    """``(id, "branch — parent")`` of every branch of the system (a transfer's
+    destination), by name; the tree holds no personal data, so every branch is offered."""
+    from core.enums import Level
+
+    parent = sa.orm.aliased(Unit)
+    rows = session.execute(sa.select(Unit.id, Unit.name, parent.name).outerjoin(parent, parent.id == Unit.parent_id)
+                           .where(sa.or_(Unit.level == Level.branch, Unit.grassroots_branch))
+                           .order_by(Unit.name, Unit.id).limit(2000)).all()
+    return [(uid, f"{name} — {pname}" if pname else name) for uid, name, pname in rows]
 
 
 def choice_label(choices):

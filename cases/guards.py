@@ -89,11 +89,23 @@ def event_date(field: str, after: Mapping[str, str] | None = None, since_opening
 
 def entitled_not_more_than_members(ctx):
     """A branch vote cannot count more voters (payload ``entitled``) than the
-    branch's official members."""
-    official = ctx.session.scalar(sa.select(sa.func.count()).select_from(Person).where(
-        Person.unit_id == ctx.snapshot.unit_id, Person.status == PersonStatus.official))
+    branch's official members, less those exempted from work or activity and those
+    temporarily hosted by another unit, who are absent (DOMAIN "Transfer of party
+    activity", "Exemption from work and activity": when absent they are not counted
+    among the entitled voters; the registry cannot know who attended, so the bound
+    takes them as absent). One aggregate query."""
+    away = sa.or_(Person.exemption.is_not(None), Person.host_unit_id.is_not(None))
+    official, not_counted = ctx.session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.case((away, 1))))
+        .select_from(Person).where(Person.unit_id == ctx.snapshot.unit_id,
+                                   Person.status == PersonStatus.official)).one()
+    counted = official - not_counted
     entitled = ctx.payload.get("entitled") or 0
-    if entitled > official:
+    if entitled > counted:
+        if not_counted:
+            return _("%(entitled)s entitled to vote is more than the %(counted)s official members of the branch "
+                     "who count: %(away)s of its %(official)s are exempted or temporarily away and are not counted.",
+                     entitled=entitled, counted=counted, away=not_counted, official=official)
         return _("%(entitled)s entitled to vote is more than the %(official)s official members of the branch.",
                  entitled=entitled, official=official)
     return None

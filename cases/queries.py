@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 from core import clock
 from core.levels import role_rows_of
 from core.models import Person, Unit
-from core.permissions import can_view, visible
+from core.permissions import can_view, in_transit_cases, sees_in_transit, transferred_history, visible
 from core.text import fold
 from workflow import access, calendar
 from workflow.definition import registered
@@ -40,7 +40,7 @@ def get_visible(session: Session, user, model, obj_id):
         row = session.get(model, int(obj_id))
     except (TypeError, ValueError):
         row = None
-    if row is None or not can_view(user, row, session):
+    if row is None or not (can_view(user, row, session) or sees_in_transit(session, user, row)):
         raise NotFound(obj_id)
     return row
 
@@ -94,9 +94,13 @@ class Filters:
 
 
 def visible_cases(session: Session, user):
-    """SELECT of the cases the user may see (joined to the home unit)."""
+    """SELECT of the cases the user may see (joined to the home unit): in their scope,
+    their own, a transfer to a unit they see (:func:`core.permissions.in_transit_cases`), or a case of a
+    member transferred from or to such a unit (:func:`core.permissions.transferred_history`)."""
     return (sa.select(Case).join(Unit, Unit.id == Case.unit_id)
-            .where(visible(user, Unit.path, session, person_column=Case.person_id)))
+            .where(sa.or_(visible(user, Unit.path, session, person_column=Case.person_id),
+                          in_transit_cases(session, user, Case.process, Case.state, Case.reviewing_unit_id),
+                          transferred_history(session, user, Case.person_id))))
 
 
 def list_cases(session: Session, user, filters: Filters, cursor: str | None = None,

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.orm import Session
 
 from core import clock
@@ -226,10 +227,63 @@ def _overdue(scope: _Scope) -> dict:
             "by_unit": sorted(by_unit.values(), key=lambda e: (-e["count"], e["unit_id"]))}
 
 
+def _dated(key: str, period: Period):
+    """SQL: the event's payload date ``key`` (ISO text) is in ``period`` (with the index's lower bound)."""
+    start, _end = period.utc_bounds()
+    day = _payload_text(key)
+    return sa.and_(AuditEvent.at >= start, day >= period.start.isoformat(), day <= period.end.isoformat())
+
+
+def _transfers(scope: _Scope, period: Period) -> dict:
+    """Members transferred in (received at a unit of the subtree, by the day they presented the
+    letter) and out (received elsewhere, or out of the system by the letter's date), those of them
+    received late, and the members temporarily hosted now: away from the subtree's branches
+    (``hosted_away``, still counted in their home unit's membership) and hosted in it
+    (``hosted_here``). Each count is one aggregate statement."""
+    received = sa.and_(Case.process == "transfer", AuditEvent.action == "receive", _dated("received_on", period))
+    destination = sa.orm.aliased(Unit)
+    into = (sa.select(AuditEvent.to_state, sa.func.count(), sa.func.count(sa.case((Case.data["late"].as_boolean(), 1))))
+            .select_from(AuditEvent).join(Case, Case.id == AuditEvent.case_id)
+            .join(destination, destination.id == Case.reviewing_unit_id)
+            .where(received, reported(scope.user, destination.path, scope.session)))
+    if scope.unit is not None:
+        into = into.where(destination.path.startswith(scope.unit.path, autoescape=True))
+    in_rows = {state: (int(n), int(late)) for state, n, late in scope.rows(into.group_by(AuditEvent.to_state))}
+    out_of = sa.or_(sa.and_(AuditEvent.action == "receive", AuditEvent.to_state == "transferred",
+                            _dated("received_on", period)),
+                    sa.and_(AuditEvent.action == "issue_letter", AuditEvent.to_state == "transferred_out",
+                            _dated("letter_date", period)))
+    out_rows = dict(scope.rows(scope.events(AuditEvent.to_state, sa.func.count())
+                               .where(Case.process == "transfer", out_of).group_by(AuditEvent.to_state)))
+    away = scope.session.scalar(scope.units(sa.select(sa.func.count()).select_from(Person)
+                                            .join(Unit, Unit.id == Person.unit_id))
+                                .where(Person.host_unit_id.is_not(None)))
+    here = scope.session.scalar(scope.units(sa.select(sa.func.count()).select_from(Person)
+                                            .join(Unit, Unit.id == Person.host_unit_id)))
+    transferred_in, late_in = in_rows.get("transferred", (0, 0))
+    hosted_in, late_hosted = in_rows.get("hosted", (0, 0))
+    return {"transferred_in": transferred_in, "received_temporarily": hosted_in, "late": late_in + late_hosted,
+            "transferred_out": int(out_rows.get("transferred", 0)),
+            "transferred_out_of_system": int(out_rows.get("transferred_out", 0)),
+            "hosted_away": int(away or 0), "hosted_here": int(here or 0)}
+
+
+def _exemptions(scope: _Scope, period: Period) -> dict:
+    """Members exempted now, by kind (the registry), and exemptions decided in the period (by
+    the meeting's date)."""
+    rows = scope.rows(scope.units(sa.select(Person.exemption, sa.func.count()).select_from(Person)
+                                  .join(Unit, Unit.id == Person.unit_id))
+                      .where(Person.exemption.is_not(None)).group_by(Person.exemption))
+    by_kind = {kind: int(n) for kind, n in rows}
+    decided = scope.session.scalar(scope.events(sa.func.count()).where(
+        Case.process == "exemption", AuditEvent.action == "decide_exempt", AuditEvent.to_state == "exempted",
+        event_in(period)))
+    return {"exempted": sum(by_kind.values()), "by_kind": by_kind, "decided": int(decided or 0)}
+
+
 def summary(session: Session, user, unit: Unit | None, period: Period) -> dict:
     """The counts of ``period`` in ``unit``'s subtree (None: all the user's units), as the
-    ``Summary`` schema of the OpenAPI document. Transfers, exemptions and grading are
-    None: those processes are not built yet."""
+    ``Summary`` schema of the OpenAPI document. Grading is None: that process is not built yet."""
     scope = _Scope(session, user, unit)
     cases = _cases_by_type(scope, period)
     return {
@@ -239,7 +293,7 @@ def summary(session: Session, user, unit: Unit | None, period: Period) -> dict:
         "admissions": _admissions(scope, period, cases),
         "discipline": _discipline(scope, period),
         "removals": _removals(scope, period),
-        "transfers": None, "exemptions": None, "grading": None,
+        "transfers": _transfers(scope, period), "exemptions": _exemptions(scope, period), "grading": None,
         "overdue": _overdue(scope),
         "cases": cases,
     }

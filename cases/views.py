@@ -34,7 +34,7 @@ from workflow.diagram import mermaid
 from workflow.errors import GuardFailed, InvalidPayload, WorkflowError
 
 from . import actions, queries
-from .choices import field_choices, people_choices
+from .choices import field_choices
 from .documents import UploadRefused, documents_of, superseded_by
 from .models import DOCUMENT_KINDS
 from .registry import all_entries, get_entry
@@ -171,7 +171,7 @@ def new_case(process_name: str):
         if field_errors:  # each field says what is wrong with it
             _apply_errors(form, field_errors)
             errors = None
-        choices = {f.name: people_choices(db.session, f.choices_of, unit) for f in form if hasattr(f, "choices_of")}
+        choices = {f.name: field_choices(db.session, f.choices_of, unit) for f in form if hasattr(f, "choices_of")}
         starts = [(s, process.start_specs[s].label or s) for s in states]
         return render_template("cases/new.html", form=form, process_entry=process_entry, unit=unit, units=my_units,
                                errors=errors, choices=choices, spec=spec, starts=starts, start=state,

@@ -47,6 +47,14 @@ class PersonStatus(str, enum.Enum):
     expelled = "expelled"  # khai trừ
     left = "left"  # ra khỏi Đảng
     deceased = "deceased"
+    transferred_out = "transferred_out"  # chuyển sinh hoạt ra ngoài hệ thống (DOMAIN "Transfer")
+
+
+class Exemption(str, enum.Enum):
+    """What an exempted member is exempted from (DOMAIN "Exemption from work and activity")."""
+
+    work = "work"  # miễn công tác đảng
+    work_and_activity = "work_and_activity"  # miễn công tác và sinh hoạt đảng
 
 
 class Gender(str, enum.Enum):

@@ -123,8 +123,15 @@ class Person(Base):
     # When they joined the unit (for the 12-months-alongside introducer rule).
     joined_unit_on: Mapped[Optional[dt.date]]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # While temporarily transferred (tạm thời) and received: the host unit; the home branch stays
+    # ``unit_id`` (DOMAIN "Transfer"). Set and cleared only by the transfer process's effects.
+    host_unit_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    # While exempted: from what (an :class:`Exemption` value); set and cleared only by the
+    # exemption process's effects (DOMAIN "Exemption from work and activity").
+    exemption: Mapped[Optional[str]] = mapped_column(sa.String(32))
 
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    host_unit: Mapped[Optional[Unit]] = relationship(foreign_keys=[host_unit_id])
     posts: Mapped[list["Post"]] = relationship(back_populates="person", order_by="Post.started_on")
 
     @validates("full_name")

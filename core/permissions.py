@@ -37,6 +37,10 @@ read reports          (see)                       :func:`reported`        whoeve
                                                                           they see (DOMAIN "Reports")
 read checkpoints      :data:`READ_CHECKPOINTS`    :func:`allowed_somewhere`  auditors and admins at any unit: the signed
                                                                           audit checkpoints cover every scope
+see a transfer        :func:`sees_in_transit`     ``in_transit_cases``,   the destination: the case from ``in_transit``
+across scopes                                     ``in_transit_people``,  on, its person while in transit or hosted;
+                                                  ``transferred_history`` after an official transfer both sides: the
+                                                                          member and all their cases (DOMAIN "Transfer")
 ====================  ==========================  ======================  ==============================================
 
 A permission other than see, act and upload is a named :class:`Permission`
@@ -182,6 +186,63 @@ def home_units(session: Session, user, at_or_above: Level | None = None) -> list
     if at_or_above is not None:
         units = [u for u in units if LEVEL_RANK[u.level] <= LEVEL_RANK[at_or_above]]
     return sorted(units, key=lambda u: u.path)
+
+
+# ---- see a transfer across scopes -----------------------------------------------------------------
+
+# The transfer names its destination unit as the case's reviewing unit (``cases/transfer``). Its
+# officers see the case from ``in_transit`` on and the person while in transit or hosted there;
+# after an official transfer both sides read the member and all their cases (DOMAIN "Transfer").
+TRANSFER = "transfer"
+DESTINATION_SEES_CASE = ("in_transit", "hosted", "return_due", "transferred", "returned")
+DESTINATION_SEES_PERSON = ("in_transit", "hosted", "return_due")
+_WF_CASE = sa.table("wf_case", *(sa.column(n, sa.Integer) for n in ("id", "person_id", "unit_id", "reviewing_unit_id")),
+                    sa.column("process", sa.String), sa.column("state", sa.String))
+
+
+def _seen_units(session: Session, user):
+    return sa.select(Unit.id).where(visible(user, Unit.path, session))
+
+
+def in_transit_cases(session: Session, user, process_column, state_column, reviewing_column,
+                     states: tuple[str, ...] = DESTINATION_SEES_CASE):
+    """SQL twin, on a case's columns: a transfer case in ``states`` whose destination (its
+    reviewing unit) ``user`` may see (:func:`visible`)."""
+    return sa.and_(process_column == TRANSFER, state_column.in_(states),
+                   reviewing_column.in_(_seen_units(session, user)))
+
+
+def in_transit_people(session: Session, user, person_column):
+    """SQL twin, for people: the person of a transfer in transit to (or hosted at) a unit
+    ``user`` may see, or of an official transfer done from or to such a unit."""
+    c = _WF_CASE.c
+    return sa.or_(person_column.in_(sa.select(c.person_id).where(
+        in_transit_cases(session, user, c.process, c.state, c.reviewing_unit_id, DESTINATION_SEES_PERSON))),
+        transferred_history(session, user, person_column))
+
+
+def transferred_history(session: Session, user, person_column):
+    """SQL twin, for a member's history: ``person_column`` was received by an official transfer
+    (``transferred``) from or to a unit ``user`` may see; both sides read them and their cases."""
+    c, seen = _WF_CASE.c, _seen_units(session, user)
+    return person_column.in_(sa.select(c.person_id).where(
+        c.process == TRANSFER, c.state == "transferred", sa.or_(c.unit_id.in_(seen), c.reviewing_unit_id.in_(seen))))
+
+
+def sees_in_transit(session: Session, user, obj) -> bool:
+    """See a transfer across scopes: may ``user`` see ``obj`` (a case or a :class:`Person`) by
+    :func:`in_transit_cases`, :func:`in_transit_people` or :func:`transferred_history`?"""
+    if user is None or not getattr(user, "is_authenticated", False) or obj is None:
+        return False
+    person_id = obj.id if isinstance(obj, Person) else getattr(obj, "person_id", None)
+    rule = in_transit_people if isinstance(obj, Person) else transferred_history
+    if person_id is not None and session.scalar(sa.select(sa.literal(1)).where(
+            rule(session, user, sa.literal(person_id))).limit(1)) is not None:
+        return True
+    if getattr(obj, "process", None) != TRANSFER or getattr(obj, "state", None) not in DESTINATION_SEES_CASE:
+        return False
+    destination = session.get(Unit, getattr(obj, "reviewing_unit_id", None) or 0)
+    return destination is not None and can_view(user, destination, session)
 
 
 # ---- act --------------------------------------------------------------------------------------

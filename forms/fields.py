@@ -13,7 +13,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core import offers
-from core.models import Person, Post
+from core.enums import Level
+from core.models import Person, Post, Unit
 from core.permissions import referable
 from workflow.votes import VoteForm
 
@@ -82,6 +83,39 @@ class PostField(ReferenceField):
 
     def __init__(self, label=None, validators=None, choices_of: str = "posts_of_person", **kw):
         super().__init__(label, validators, choices_of=choices_of, **kw)
+
+
+class BranchField(IntegerField):
+    """A branch (chi bộ) of the system, by id, anywhere in the tree: a destination
+    outside the user's scope is a unit the transfer names, not someone's data (the
+    org tree holds no personal data). Pages offer every branch (``choices_of =
+    "branches"``); an id that is not a branch reads "No such branch"."""
+
+    not_found = _l("No such branch in the system.")
+
+    def __init__(self, label=None, validators=None, **kw):
+        super().__init__(label, validators, **kw)
+        self.choices_of = "branches"
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0].strip() if isinstance(valuelist[0], str) else ""
+        if not raw:
+            self.data = None
+            return
+        if not WHOLE_NUMBER.fullmatch(raw):
+            self.data = None
+            raise ValueError(self.gettext(NOT_AN_INTEGER))
+        self.data = int(raw)
+
+    def post_validate(self, form, validation_stopped):
+        if validation_stopped or self.errors or self.data is None:
+            return
+        ctx = getattr(form.meta, "context", None)
+        unit = ctx.session.get(Unit, self.data) if ctx is not None and 1 <= self.data <= 2**31 - 1 else None
+        if unit is None or not (unit.level is Level.branch or unit.grassroots_branch):
+            raise ValidationError(str(self.not_found))
 
 
 class Required(InputRequired):

@@ -28,7 +28,7 @@ def next_deadline(ct, ctx, snap) -> tuple[Any, Any, Any, bool]:
     spec = ct.deadline
     if spec is None:
         return current
-    if spec is CLEAR or spec.kind == CLEAR.kind:
+    if spec is CLEAR or spec.kind == CLEAR.kind or (spec.when is not None and not spec.when(ctx)):
         return None, None, None, False
     if spec.extend:
         if snap.deadline_at is None or snap.deadline_kind != spec.kind:

@@ -28,6 +28,9 @@ class Deadline:
     working_days: int | str | None = None
     anchor: str | Callable[..., dt.date] | None = None
     extend: bool = False
+    # ``when(ctx) -> bool``: set the deadline only when true (e.g. for one of a transition's
+    # targets, ``ctx.to_state``); otherwise the case is left with no deadline.
+    when: Callable[..., bool] | None = None
 
 
 # A transition declared with ``deadline=CLEAR`` removes the case's deadline.

@@ -64,6 +64,13 @@ def world(app, demo, clock_file):
                                opened_on=opened.date(),
                                deadline_at=next(deadlines), data={}, audit_seq=0, audit_hash=GENESIS_HASH,
                                closed_at=opened if (state in process.end_states or n % 11 == 0) else None))
+            if name == "transfer":  # a destination in another district: seen across scopes while in transit
+                for state in process.states:
+                    s.add(Case(process=name, process_version=version, rulebook=rulebook, state=state,
+                               unit_id=demo.units["trung"].id, reviewing_unit_id=demo.units["tdp4"].id,
+                               opened_at=opened, opened_on=opened.date(), deadline_at=next(deadlines), data={},
+                               audit_seq=0, audit_hash=GENESIS_HASH,
+                               closed_at=opened if state in process.end_states else None))
         s.commit()
     return demo
 
@@ -98,7 +105,7 @@ def test_inbox__is_exactly_the_open_cases_with_available_actions_for_every_accou
     with app.app_context():
         s = db.session
         cases = list(s.scalars(sa.select(Case).order_by(Case.id)))
-        assert {c.process for c in cases} == {"admission", "candidacy", "discipline", "removal"}
+        assert {c.process for c in cases} == {"admission", "candidacy", "discipline", "removal", "transfer", "exemption"}
         acting_somewhere = 0
         for username in _accounts(app):
             user = s.scalar(sa.select(User).where(User.username == username))

@@ -1,0 +1,1 @@
+"""Exemption from party work and activity (miễn công tác và sinh hoạt đảng)."""

@@ -1,0 +1,1 @@
+"""Transfer of party activity (chuyển sinh hoạt đảng)."""
