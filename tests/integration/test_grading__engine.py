@@ -1,0 +1,151 @@
+"""The annual grading through the engine (DOMAIN.md "Annual quality grading").
+
+A whole grassroots organisation of the ``--scale`` district is graded; the caps refuse
+what they must, naming the members and the numbers."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from core.demo import load_demo, scale_district
+from core.enums import PersonStatus
+from core.models import Person
+from tests.grading_flow import DECEMBER, grade_branch, grassroots_with_most_branches, officers, rows
+from workflow import engine
+from workflow.errors import GuardFailed, InvalidPayload
+from workflow.models import AuditEvent, Case
+
+
+@pytest.fixture
+def december(clock_file):
+    clock_file.write_text(DECEMBER)
+    return clock_file
+
+
+@pytest.fixture
+def scaled(dbsession, december):
+    load_demo(dbsession)
+    scale_district(dbsession)
+    dbsession.commit()
+    return dbsession
+
+
+def test_rule__grading__one_round_per_branch_and_year__scale_district_graded_and_reported(scaled):
+    from cases.grading import rounds
+    from cases.grading.rules import branches_of
+    from cases.reports import Period, summary
+
+    session = scaled
+    org = grassroots_with_most_branches(session)
+    branches = branches_of(session, org)
+    committee, secretary = officers(session, org, branches)
+    opened = rounds.open_rounds(session, committee, org, 2026)
+    assert len(opened.opened) == len(branches) >= 6
+    again = rounds.open_rounds(session, committee, org, 2026)
+    assert again.opened == {} and again.existing == opened.opened
+
+    expected = {"excellent": 0, "good": 0, "complete": 0, "not_complete": 0}
+    members = 0
+    for branch in branches:
+        case = session.get(Case, opened.opened[branch.id])
+        graded = case.data["graded"]
+        members += len(graded)
+        # 1 in 6 excellent, never more than the cap allows branch by branch
+        grades = {}
+        for i, pid in enumerate(graded):
+            grade = "good" if i % 3 else "complete"
+            if i % 10 == 1:
+                grade = "excellent"
+            if i == len(graded) - 1:
+                grade = "not_complete"
+            grades[pid] = grade
+        good = sum(1 for g in grades.values() if g == "good") + expected["good"]
+        while sum(1 for g in grades.values() if g == "excellent") + expected["excellent"] > good * 20 // 100:
+            pid = next(p for p, g in grades.items() if g == "excellent")
+            grades[pid] = "good"
+            good += 1
+        grade_branch(session, case, secretary, committee, grades)
+        for g in grades.values():
+            expected[g] += 1
+        assert session.get(Case, case.id).state == "graded"
+    assert members >= 60
+    # one audit event per step, each member's line in its payload
+    event = session.scalars(sa.select(AuditEvent).where(AuditEvent.case_id == opened.opened[branches[0].id],
+                                                        AuditEvent.action == "decide_grades")).one()
+    assert len(event.payload["rows"]) == len(session.get(Case, opened.opened[branches[0].id]).data["graded"])
+
+    figures = rounds.figures(session, org, 2026)
+    assert figures["by_grade"] == expected and figures["graded"] == members
+    report = summary(session, committee, org, Period.year(2026))["grading"]
+    assert report["graded"] == members
+    assert report["by_grade"] == expected
+    assert report["excellent_or_good"] == expected["excellent"] + expected["good"]
+
+
+def _demo_round(session, branch_key="trung"):
+    from cases.grading import rounds
+    from core.models import Unit
+
+    org = session.scalar(sa.select(Unit).where(Unit.name == "Đảng ủy xã Phúc Thắng"))
+    branch = session.scalar(sa.select(Unit).where(Unit.name == "Chi bộ thôn Trung"))
+    committee, secretary = officers(session, org, [branch, session.scalar(sa.select(Unit).where(
+        Unit.name == "Chi bộ thôn Đông"))])
+    opened = rounds.open_rounds(session, committee, org, 2026)
+    return session.get(Case, opened.opened[branch.id]), committee, secretary
+
+
+@pytest.fixture
+def demo_db(dbsession, december):
+    load_demo(dbsession)
+    dbsession.commit()
+    return dbsession
+
+
+def test_rule__grading__excellent_capped_at_20_percent__one_too_many_refused_with_the_count(demo_db):
+    session = demo_db
+    case, committee, secretary = _demo_round(session)
+    graded = case.data["graded"]
+    assert len(graded) >= 10
+    # 10 good -> at most 2 excellent; 3 excellent is one too many
+    grades = {pid: "good" for pid in graded}
+    for pid in graded[:3]:
+        grades[pid] = "excellent"
+    good = len(graded) - 3
+    grade_branch(session, case, secretary, committee, grades, decide=False)
+    with pytest.raises(GuardFailed) as refused:
+        engine.act(session, case.id, "decide_grades", committee,
+                   {"rows": rows(grades), "decision_number": "15-QĐ/ĐU", "decision_date": "2026-12-18"})
+    reason = " ".join(refused.value.reasons)
+    cap = good * 20 // 100
+    assert f"{3} members would be graded excellent" in reason
+    assert f"at most {cap} are allowed" in reason and f"of the {good} graded good" in reason
+    assert f"{3 - cap} too many" in reason
+    names = dict(session.execute(sa.select(Person.id, Person.full_name).where(Person.id.in_(graded[:3]))).all())
+    assert all(name in reason for name in names.values())
+    assert session.get(Case, case.id).state == "grassroots_decision"
+    # within the cap it passes
+    for pid in graded[cap:3]:
+        grades[pid] = "good"
+    engine.act(session, case.id, "decide_grades", committee,
+               {"rows": rows(grades), "decision_number": "15-QĐ/ĐU", "decision_date": "2026-12-18"})
+    assert session.get(Case, case.id).state == "graded"
+
+
+def test_rule__grading__scores_under_qd366_2025__score_gives_the_grade(demo_db):
+    session = demo_db
+    case, committee, secretary = _demo_round(session)
+    graded = case.data["graded"]
+    assert case.data["grading_rulebook"] == "qd366_2025"
+    sheet = [{"person_id": pid, "score": 75} for pid in graded]
+    sheet[0] = {"person_id": graded[0], "score": 95, "grade": "good"}
+    with pytest.raises(InvalidPayload) as refused:
+        engine.act(session, case.id, "record_self_assessments", secretary, {"rows": sheet})
+    assert "gives the grade" in " ".join(refused.value.errors["rows"])
+    sheet[0] = {"person_id": graded[0], "score": 49.5}
+    sheet[1] = {"person_id": graded[1], "score": 90}
+    engine.act(session, case.id, "record_self_assessments", secretary, {"rows": sheet})
+    data = session.get(Case, case.id).data
+    assert data["self_assessed"][str(graded[0])] == ["not_complete", 49.5]
+    assert data["self_assessed"][str(graded[1])] == ["excellent", 90]
+    assert data["self_assessed"][str(graded[2])] == ["good", 75]
