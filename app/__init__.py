@@ -160,6 +160,9 @@ def _register_blueprints(app: Flask) -> None:
     from cases.candidacy.views import bp as candidacy_bp
 
     app.register_blueprint(candidacy_bp)
+    from cases.grading.views import bp as grading_bp
+
+    app.register_blueprint(grading_bp)
     load_all()
     from api.wiring import init_api
 

@@ -129,8 +129,11 @@ def bars_good(session: Session, person_ids: Iterable[int], year: int) -> dict[in
     year, or a breach reported by their residence branch. ``{person id: reason}``."""
     ids = list(person_ids)
     out: dict[int, str] = {}
+    from forms.discipline import PENALTY_CHOICES
+
+    words = dict(PENALTY_CHOICES)
     for pid, form in disciplined_in(session, ids, year).items():
-        out[pid] = str(_("disciplined in %(year)s (%(form)s)", year=year, form=form))
+        out[pid] = str(_("disciplined in %(year)s (%(form)s)", year=year, form=str(words.get(form, form))))
     for pid, comment in residence_comments(session, ids, year).items():
         if comment["verdict"] == "breach":
             reason = str(_("the residence branch reported a breach"))

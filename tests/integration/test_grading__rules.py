@@ -62,7 +62,7 @@ def test_rule__grading__disciplined_or_breach_not_good_or_above__reprimand_this_
         with pytest.raises(GuardFailed) as refused:
             _decide(case, grades)
         reason = " ".join(refused.value.reasons)
-        assert member.full_name in reason and "disciplined in 2026 (reprimand)" in reason
+        assert member.full_name in reason and "disciplined in 2026 (Reprimand" in reason
         grades[member.id] = "complete"
         _decide(case, grades)
         from cases.grading.models import GradingResult
