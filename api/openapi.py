@@ -67,6 +67,17 @@ NULLABLE_INT = {"type": "integer", "nullable": True}
 NULLABLE_STRING = {"type": "string", "nullable": True}
 # A report's part whose process is not built yet: always null.
 NOT_BUILT = {"type": "object", "nullable": True, "description": "null: not built yet"}
+_GRADES = {"type": "object", "additionalProperties": {"type": "integer"},
+           "description": "members by grade: excellent, good, complete, not_complete"}
+# Grading in the summary (cases.reports._grading): grades decided in the period, by the decision's date.
+GRADING_SUMMARY = {"type": "object", "required": ["graded", "excellent_or_good", "by_grade", "by_year", "by_unit"],
+                   "properties": {
+                       "graded": {"type": "integer"}, "excellent_or_good": {"type": "integer"}, "by_grade": _GRADES,
+                       "by_year": {"type": "array", "items": {"type": "object", "properties": {
+                           "year": {"type": "integer"}, "by_grade": _GRADES}}},
+                       "by_unit": {"type": "array", "items": {"type": "object", "properties": {
+                           "unit_id": {"type": "integer"}, "year": {"type": "integer"}, "by_grade": _GRADES}},
+                                   "description": "per grassroots organisation and year graded"}}}
 
 
 def _obj(required: list[str], **props) -> dict:
@@ -208,7 +219,7 @@ def components() -> dict[str, dict]:
                                      "nullable": True}}},
                         discipline=_obj(["total", "by_form", "people"], total=INT, by_form=counts,
                                         people=_obj(["total", "by_form"], total=INT, by_form=counts)),
-                        transfers=NOT_BUILT, exemptions=NOT_BUILT, grading=NOT_BUILT,
+                        transfers=NOT_BUILT, exemptions=NOT_BUILT, grading=GRADING_SUMMARY,
                         removals=_obj(["total"], total=INT),
                         overdue=_obj(["total", "by_step", "by_unit"], total=INT,
                                      by_step={"type": "array", "items": _obj(["type", "state", "count"], type=STRING,

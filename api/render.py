@@ -113,6 +113,12 @@ def case_summary(case) -> dict:
     }
 
 
+def action_schema(ct) -> dict:
+    """The JSON Schema of ``ct``'s payload: the one its definition declares (a sheet validated
+    by its guards), else its form's."""
+    return ct.spec.schema if getattr(ct.spec, "schema", None) else form_schema(action_form(ct))
+
+
 def action_form(ct):
     """The form class the engine validates ``ct``'s payload with (the pages render the same)."""
     if ct.form is not None:
@@ -132,7 +138,7 @@ def document_json(doc, superseded_by: int | None = None) -> dict:
 
 def actions_json(transitions) -> list[dict]:
     """``available_actions``: what the caller may do next, each with its form's JSON Schema."""
-    return [{"name": ct.action, "label": str(ct.label), "form_schema": form_schema(action_form(ct))}
+    return [{"name": ct.action, "label": str(ct.label), "form_schema": action_schema(ct)}
             for ct in transitions]
 
 
@@ -190,7 +196,7 @@ def process_json(process_entry) -> dict:
             transitions.append({
                 "action": ct.action, "label": str(ct.label), "from": list(ct.sources), "to": list(ct.possible_targets),
                 "role": "|".join(roles) if roles else None, "roles": roles, "level": level_name(ct.level),
-                "system": ct.is_system, "form_schema": form_schema(action_form(ct)),
+                "system": ct.is_system, "form_schema": action_schema(ct),
                 "grants": [{"roles": sorted(g_roles), "level": level_name(g_level)} for g_roles, g_level in ct.grants],
             })
     starts = []

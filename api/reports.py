@@ -66,8 +66,8 @@ def summary_json(counts: dict) -> dict:
            "discipline by form (decisions and people), removals, overdue",
            tags=["reports"],
            description="Decisions are counted by their own date (the decision or meeting date they record), "
-                       "never by the day they were entered. Transfers, exemptions and grading are null: those "
-                       "processes are not built yet.",
+                       "never by the day they were entered (grading: the grassroots decision's date). Transfers "
+                       "and exemptions are null: those processes are not built yet.",
            params=[query("unit", {"type": "integer", "minimum": 1, "maximum": INT_MAX},
                          "the unit (default: all the caller's units)"),
                    query("year", {"type": "integer", "minimum": 1900, "maximum": 2199},

@@ -30,8 +30,8 @@ from workflow.i18n import _
 from workflow.models import Case
 
 from . import rules
-from .models import GradingResult
-from .sheet import grade_label, parse_rows, required_date, required_text
+from .models import GRADES, GradingResult
+from .sheet import parse_rows, required_date, required_text
 
 
 class State(str, enum.Enum):
@@ -178,9 +178,17 @@ def record_grades(ctx):
                     removal_offers=offers, removal_cases={})
 
 
+def reason_fits(ctx):
+    """The reason for returning a sheet is a text of at most 4,000 characters. Raises InvalidPayload."""
+    reason = ctx.payload.get("reason")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > 4000):
+        raise InvalidPayload({"reason": [str(_("At most %(n)s characters.", n=4000))]})
+    return None
+
+
 def forget_grades(ctx):
     """A returned sheet goes back to the branch: nothing is kept of the refused decision."""
-    ctx.update_data(returned_reason=str(ctx.payload.get("reason") or "").strip())
+    ctx.update_data(returned_reason=(ctx.payload.get("reason") or "").strip())
 
 
 # ---- the removal offer -------------------------------------------------------------------------
@@ -213,9 +221,20 @@ def open_linked_removal(ctx):
     ctx.update_data(removal_cases={**ctx.data.get("removal_cases", {}), str(pid): removal.id})
 
 
-def decision_outcome_words(grade: str) -> str:
-    """The words for a grade (templates)."""
-    return grade_label(grade)
+def sheet_schema(**fields) -> dict:
+    """The JSON Schema of a sheet payload (for the API): ``rows``, plus ``fields``."""
+    line = {"type": "object", "required": ["person_id"], "properties": {
+        "person_id": {"type": "integer", "minimum": 1},
+        "grade": {"type": "string", "enum": list(GRADES)},
+        "score": {"type": "number", "minimum": 0, "maximum": 100,
+                  "description": "required under qd366_2025; gives the grade"}}}
+    return {"type": "object", "additionalProperties": False, "required": ["rows", *fields],
+            "properties": {"rows": {"type": "array", "items": line,
+                                    "description": "one line per member graded on the case"}, **fields}}
+
+
+DATE = {"type": "string", "format": "date"}
+TEXT = {"type": "string", "maxLength": 100}
 
 
 class Grading(Process):
@@ -234,17 +253,23 @@ class Grading(Process):
     ends = [S.graded]
     transitions = [
         Transition("record_self_assessments", S.self_assessment, S.branch_review, role=BS, level=Level.branch,
-                   guards=[sheet()], effects=[store_step("self_assessed")],
+                   guards=[sheet()], effects=[store_step("self_assessed")], schema=sheet_schema(),
                    label=_l("Record the members' self-assessments")),
         Transition("record_branch_proposal", S.branch_review, S.grassroots_decision, role=BS, level=Level.branch,
                    guards=[sheet(dates=("meeting_date",)), event_date("meeting_date")],
+                   schema=sheet_schema(meeting_date=DATE),
                    effects=[store_step("proposed")], label=_l("Record the branch meeting's proposal")),
         Transition("decide_grades", S.grassroots_decision, S.graded, role=CM, level=Level.grassroots,
                    guards=[sheet(dates=("decision_date",), texts=("decision_number",)), event_date("decision_date"),
                            not_good_when_barred, excellent_within_cap],
+                   schema=sheet_schema(decision_number=TEXT, decision_date=DATE),
                    effects=[store_step("final"), record_grades], label=_l("Decide the grades")),
         Transition("return", S.grassroots_decision, S.branch_review, role=CM, level=Level.grassroots,
-                   effects=[forget_grades], label=_l("Return the sheet to the branch")),
+                   guards=[reason_fits], effects=[forget_grades], label=_l("Return the sheet to the branch"),
+                   schema={"type": "object", "additionalProperties": False,
+                           "properties": {"reason": {"type": "string", "maxLength": 4000}}}),
         Transition("open_removal", S.graded, S.graded, role=BS, level=Level.branch, guards=[offered_removal],
-                   effects=[open_linked_removal], label=_l("Open the removal case offered by the decision")),
+                   effects=[open_linked_removal], label=_l("Open the removal case offered by the decision"),
+                   schema={"type": "object", "additionalProperties": False, "required": ["person_id"],
+                           "properties": {"person_id": {"type": "integer", "minimum": 1}}}),
     ]

@@ -102,7 +102,8 @@ def sheet_lines(session: Session, case: Case) -> tuple[list[Line], list[tuple[in
                   {k: (data.get(k) or {}).get(str(pid)) for k in ("self_assessed", "proposed", "final")},
                   residence.get(pid), barred.get(pid), pid in failing) for pid in graded]
     lines.sort(key=lambda line: (line.name, line.person_id))
-    return lines, [(pid, names.get(pid, f"#{pid}"), reason) for pid, reason in skipped.items()]
+    return lines, [(pid, names.get(pid, f"#{pid}"), str(rules.NOT_GRADED_WORDS.get(why, why)))
+                   for pid, why in skipped.items()]
 
 
 def figures(session: Session, grassroots: Unit, year: int) -> dict:

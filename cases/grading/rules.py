@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Iterable
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from cases.rulebooks import GradingRulebook
@@ -24,6 +25,7 @@ from workflow.models import AuditEvent, Case
 from .models import GRADES, GradingResult, ResidenceComment, ResidenceRegistration
 
 GOOD_OR_ABOVE = ("excellent", "good")
+NOT_GRADED_WORDS = {"exempted": _l("exempted from party work and activity"), "hosted": _l("hosted by another branch")}
 MEMBER_STATUSES = (PersonStatus.official, PersonStatus.probationary)
 
 
@@ -77,7 +79,8 @@ def members_of(session: Session, branch_id: int) -> list[tuple[int, str]]:
 def not_graded_here(session: Session, person_ids: Iterable[int]) -> dict[int, str]:
     """Members listed but not graded by their branch (DOMAIN.md): exempted from work and
     activity, or hosted by another branch (a temporary transfer), read from the open cases
-    of those processes by name. ``{person id: reason}``."""
+    of those processes by name. ``{person id: "exempted" | "hosted"}`` (words:
+    :data:`NOT_GRADED_WORDS`)."""
     ids = list(person_ids)
     if not ids:
         return {}
@@ -85,8 +88,7 @@ def not_graded_here(session: Session, person_ids: Iterable[int]) -> dict[int, st
         Case.person_id.in_(ids), Case.closed_at.is_(None),
         sa.or_(sa.and_(Case.process == "exemption", Case.state == "exempted"),
                sa.and_(Case.process == "transfer", Case.state == "hosted")))).all()
-    words = {"exemption": _("exempted from party work and activity"), "transfer": _("hosted by another branch")}
-    return {pid: str(words[process]) for pid, process in rows}
+    return {pid: "exempted" if process == "exemption" else "hosted" for pid, process in rows}
 
 
 def disciplined_in(session: Session, person_ids: Iterable[int], year: int) -> dict[int, str]:
