@@ -149,3 +149,88 @@ def test_rule__grading__scores_under_qd366_2025__score_gives_the_grade(demo_db):
     assert data["self_assessed"][str(graded[0])] == ["not_complete", 49.5]
     assert data["self_assessed"][str(graded[1])] == ["excellent", 90]
     assert data["self_assessed"][str(graded[2])] == ["good", 75]
+
+
+def test_rule__grading__who_acts_at_each_step(demo_db):
+    from cases.grading import rounds
+    from core.models import Unit
+    from tests.grading_flow import officers
+    from workflow.errors import NotPermitted
+
+    session = demo_db
+    case, committee, secretary = _demo_round(session)
+    lines = rows({pid: "good" for pid in case.data["graded"]})
+    with pytest.raises(NotPermitted):  # the committee does not self-assess for the branch
+        engine.act(session, case.id, "record_self_assessments", committee, {"rows": lines})
+    engine.act(session, case.id, "record_self_assessments", secretary, {"rows": lines})
+    engine.act(session, case.id, "record_branch_proposal", secretary, {"rows": lines, "meeting_date": "2026-12-18"})
+    decision = {"rows": lines, "decision_number": "1-QĐ/ĐU", "decision_date": "2026-12-18"}
+    with pytest.raises(NotPermitted):  # the branch does not decide
+        engine.act(session, case.id, "decide_grades", secretary, decision)
+    # another grassroots organisation's committee member neither decides nor opens here
+    other_org = session.scalar(sa.select(Unit).where(Unit.name == "Đảng ủy phường Lộc Vượng"))
+    outsider, _ = officers(session, other_org, [])
+    with pytest.raises(NotPermitted):
+        engine.act(session, case.id, "decide_grades", outsider, decision)
+    phuc_thang = session.get(Unit, case.data["grassroots_id"])
+    with pytest.raises(NotPermitted):
+        rounds.open_rounds(session, outsider, phuc_thang, 2025)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Case).where(
+        Case.process == "grading", Case.data["year"].as_integer() == 2025)) == 0
+    engine.act(session, case.id, "decide_grades", committee, decision)
+    assert session.get(Case, case.id).state == "graded"
+
+
+def test_rule__grading__exempted_or_hosted_listed_not_graded(demo_db):
+    import datetime as dt
+
+    from cases.grading import rounds
+    from core.models import Unit
+
+    session = demo_db
+    trung = session.scalar(sa.select(Unit).where(Unit.name == "Chi bộ thôn Trung"))
+    members = session.scalars(sa.select(Person.id).where(Person.unit_id == trung.id, Person.status.in_(
+        [PersonStatus.official, PersonStatus.probationary])).order_by(Person.id)).all()
+    exempted, hosted = members[0], members[1]
+    # Stand-ins for the exemption and transfer processes' cases (another package builds them).
+    for pid, process, state in ((exempted, "exemption", "exempted"), (hosted, "transfer", "hosted")):
+        session.add(Case(process=process, process_version=1, rulebook="qd294_2025", state=state, version=2,
+                         unit_id=trung.id, person_id=pid, opened_at=dt.datetime(2026, 3, 1),
+                         opened_on=dt.date(2026, 3, 1), data={}, audit_seq=0))
+    session.commit()
+    case, committee, secretary = _demo_round(session)
+    assert exempted not in case.data["graded"] and hosted not in case.data["graded"]
+    assert set(case.data["not_graded"]) == {str(exempted), str(hosted)}
+    lines, skipped = rounds.sheet_lines(session, case)
+    assert {pid for pid, _name, _why in skipped} == {exempted, hosted}
+    assert len(lines) == len(members) - 2
+    with pytest.raises(InvalidPayload):  # a line for an exempted member is refused
+        engine.act(session, case.id, "record_self_assessments", secretary,
+                   {"rows": rows({pid: "good" for pid in [*case.data["graded"], exempted]})})
+    engine.act(session, case.id, "record_self_assessments", secretary,
+               {"rows": rows({pid: "good" for pid in case.data["graded"]})})
+
+
+def test_rule__grading__rulebook_chosen_by_the_year_graded(demo_db):
+    from cases.rulebooks import grading_rulebook_for_year
+
+    assert grading_rulebook_for_year(2019).code == "hd21_2019"
+    assert grading_rulebook_for_year(2024).code == "hd21_2019"
+    assert grading_rulebook_for_year(2025).code == "qd366_2025"
+    assert not grading_rulebook_for_year(2024).score_bands
+    # a round of 2024 opened in December 2026 grades under hd21_2019, without scores
+    from cases.grading import rounds
+    from core.models import Unit
+    from tests.grading_flow import officers
+
+    session = demo_db
+    org = session.scalar(sa.select(Unit).where(Unit.name == "Đảng ủy xã Phúc Thắng"))
+    committee, secretary = officers(session, org, rounds.rules.branches_of(session, org))
+    opened = rounds.open_rounds(session, committee, org, 2024)
+    case = session.get(Case, next(iter(opened.opened.values())))
+    assert case.data["grading_rulebook"] == "hd21_2019"
+    engine.act(session, case.id, "record_self_assessments", secretary,
+               {"rows": rows({pid: "good" for pid in case.data["graded"]}, scores=False)})
+    assert session.get(Case, case.id).data["self_assessed"][str(case.data["graded"][0])] == ["good", None]
+    with pytest.raises(InvalidPayload):  # a year not yet graded
+        rounds.open_rounds(session, committee, org, 2027)

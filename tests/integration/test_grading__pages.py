@@ -38,7 +38,7 @@ def _sheet_form(pages, case_id, grades: dict, **extra):
     return data
 
 
-def test_grading__pages_open_rounds_sheet_and_person(pages, app, demo, clock_file):
+def test_rule__grading__opened_for_all_branches_by_the_committee__pages_sheet_and_person(pages, app, demo, clock_file):
     clock_file.write_text(DECEMBER)
     pages.as_user("bithu.trung")
     assert pages.client.post("/grading/open", data={"csrf_token": pages.token("/grading/"), "unit_id":
@@ -84,7 +84,7 @@ def test_grading__pages_open_rounds_sheet_and_person(pages, app, demo, clock_fil
     assert 'data-testid="person-grade" data-year="2026" data-grade="good"' in person
 
 
-def test_grading__residence_pages(pages, app, demo, clock_file):
+def test_rule__grading__registered_with_the_residence_branch__pages(pages, app, demo, clock_file):
     clock_file.write_text(DECEMBER)
     member = [p for p in demo.people["trung"] if p.status.value == "official"][0]
     pages.as_user("bithu.trung")
