@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -81,6 +81,13 @@ def open_rounds():
         return redirect(url_for("grading.index", unit=unit_id)), 303
     try:
         org = rounds.grassroots_for(db.session, current_user, unit_id)
+        if len(rules.branches_of(db.session, org)) > current_app.config["GRADING_SYNC_BRANCHES"]:
+            from tasks.jobs import open_grading_rounds
+
+            open_grading_rounds.delay(current_user.id, org.id, year)
+            flash(_("The rounds are being opened in the background; the table below shows each branch as it "
+                    "opens."), "info")
+            return redirect(url_for("grading.index", unit=org.id, year=year))
         opened = rounds.open_rounds(db.session, current_user, org, year)
     except NotFound:
         abort(404)

@@ -107,3 +107,32 @@ def test_rule__grading__registered_with_the_residence_branch__pages(pages, app, 
                                              f"verdict_{member.id}": "fulfilled", f"text_{member.id}": "Gương mẫu."})
     assert response.status_code == 302
     assert 'data-verdict="fulfilled"' in pages.client.get(path + "?year=2026").get_data(as_text=True)
+
+
+def test_rule__grading__opened_for_all_branches_by_the_committee__as_a_task(pages, app, demo, clock_file):
+    """Above ``GRADING_SYNC_BRANCHES`` the page hands the opening to the Celery task (run
+    eagerly here); the round's page shows the progress from the cases opened."""
+    clock_file.write_text(DECEMBER)
+    app.config["GRADING_SYNC_BRANCHES"] = 1
+    pages.as_user("danguy.phucthang")
+    response = pages.client.post("/grading/open", data={"csrf_token": pages.token("/grading/"),
+                                                         "unit_id": demo.units["phucthang"].id, "year": 2026})
+    assert response.status_code == 302
+    html = pages.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-opened="2" data-total="2"' in html
+    assert _case_id(app, demo.units["trung"].id) and _case_id(app, demo.units["dong"].id)
+    from app.extensions import db
+    from core.models import TaskRun
+    from tasks.jobs import open_grading_rounds
+
+    with app.app_context():
+        detail = db.session.scalar(sa.select(TaskRun.detail).where(TaskRun.name == "open_grading_rounds"))
+        assert detail.endswith("opened 2, existing 0")
+        # run again (a retry): nothing opened twice
+        assert open_grading_rounds(demo.users["danguy.phucthang"].id, demo.units["phucthang"].id, 2026) == 0
+        # a user who may not open there: refused, recorded, nothing opened
+        assert open_grading_rounds(demo.users["bithu.trung"].id, demo.units["phucthang"].id, 2025) == 0
+        # a bad year is refused in the engine's words, outside any request (a worker's context)
+        assert open_grading_rounds(demo.users["danguy.phucthang"].id, demo.units["phucthang"].id, 2031) == 0
+        assert "refused" in db.session.scalars(sa.select(TaskRun.detail).where(
+            TaskRun.name == "open_grading_rounds").order_by(TaskRun.id.desc())).first()
