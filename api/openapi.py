@@ -141,7 +141,11 @@ def components() -> dict[str, dict]:
                        party_card_number=NULLABLE_STRING, joined_unit_on={**DATE, "nullable": True},
                        posts={"type": "array", "items": ref("Post")},
                        certificates={"type": "array", "items": ref("Certificate")},
-                       open_cases={"type": "array", "items": ref("CaseSummary")}),
+                       open_cases={"type": "array", "items": ref("CaseSummary")},
+                       grading={"type": "array", "items": _obj(
+                           ["year", "grade", "score", "decided_on"], year=INT,
+                           grade={"type": "string", "enum": ["excellent", "good", "complete", "not_complete"]},
+                           score={"type": "number", "nullable": True}, decided_on=DATE)}),
         "PersonPage": page_of("Person"),
         "CandidateCreate": candidate,
         "Post": _obj(["id", "title", "unit_id", "start", "end"], id=INT, title=STRING, unit_id=INT, start=DATE,

@@ -92,7 +92,16 @@ def person_detail_json(session, user, person) -> dict:
                                    .order_by(Certificate.issued_on.desc(), Certificate.id.desc()))
     return dict(person_json(person), posts=[post_json(p) for p in posts_of(session, person.id)],
                 certificates=[certificate_json(c) for c in certificates],
-                open_cases=[case_summary(c) for c in cases_of_person(session, user, person) if c.closed_at is None])
+                open_cases=[case_summary(c) for c in cases_of_person(session, user, person) if c.closed_at is None],
+                grading=grading_json(session, person))
+
+
+def grading_json(session, person) -> list[dict]:
+    """The person's decided grades (``[{year, grade, score, decided_on}]``), newest year first."""
+    from cases.grading.rules import grading_of_person
+
+    return [{"year": r.year, "grade": r.grade, "score": r.score, "decided_on": r.decided_on.isoformat()}
+            for r in grading_of_person(session, person.id)]
 
 
 def me_json(user, assignments) -> dict:

@@ -49,6 +49,8 @@ def test_rule__reports__grading_by_grade(api, app, demo, clock_file):
     assert summary["excellent_or_good"] == 8 and summary["graded"] == len(members)
     assert summary["by_unit"] == [{"unit_id": demo.units["phucthang"].id, "year": 2026,
                                    "by_grade": summary["by_grade"]}]
+    person = committee.get(f"/people/{members[0]}").get_json()
+    assert person["grading"] == [{"year": 2026, "grade": "excellent", "score": 95.0, "decided_on": "2026-12-18"}]
     # dated by the decision: nothing in 2025
     assert committee.get(f"/reports/summary?unit={demo.units['phucthang'].id}&year=2025"
                          ).get_json()["grading"]["graded"] == 0
