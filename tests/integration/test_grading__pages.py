@@ -82,6 +82,44 @@ def test_rule__grading__opened_for_all_branches_by_the_committee__pages_sheet_an
     assert re.search(r'data-grade="good">%d<' % len(members), html)
     person = pages.client.get(f"/people/{members[0]}").get_data(as_text=True)
     assert 'data-testid="person-grade" data-year="2026" data-grade="good"' in person
+    case_page = pages.client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'data-testid="open-sheet"' in case_page
+    assert case_page.count('data-testid="sheet-lines"') == 3  # self-assessments, proposal, decision
+
+
+def test_rule__grading__two_years_not_complete_offers_removal__from_the_sheet_page(pages, app, demo, clock_file):
+    from app.extensions import db
+    from cases.grading import rounds
+    from core.models import Unit, User
+    from tests.grading_flow import rows
+    from workflow import engine
+    from workflow.models import Case
+
+    clock_file.write_text(DECEMBER)
+    failing = [p for p in demo.people["trung"] if p.status.value == "official"][1]
+    with app.test_request_context("/"):
+        users = {u.username: u for u in db.session.scalars(sa.select(User))}
+        org = db.session.get(Unit, demo.units["phucthang"].id)
+        for year in (2025, 2026):
+            case_id = rounds.open_rounds(db.session, users["danguy.phucthang"], org, year).opened[demo.units["trung"].id]
+            graded = db.session.get(Case, case_id).data["graded"]
+            grades = {pid: "not_complete" if pid == failing.id else "complete" for pid in graded}
+            engine.act(db.session, case_id, "record_self_assessments", users["bithu.trung"], {"rows": rows(grades)})
+            engine.act(db.session, case_id, "record_branch_proposal", users["bithu.trung"],
+                       {"rows": rows(grades), "meeting_date": "2026-12-18"})
+            engine.act(db.session, case_id, "decide_grades", users["danguy.phucthang"],
+                       {"rows": rows(grades), "decision_number": "1-QĐ/ĐU", "decision_date": "2026-12-18"})
+    pages.as_user("bithu.trung")
+    html = pages.client.get(f"/grading/cases/{case_id}").get_data(as_text=True)
+    assert 'data-testid="open-removal"' in html and failing.full_name in html
+    version = re.search(r'name="expected_version" value="(\d+)"', html).group(1)
+    response = pages.client.post(f"/grading/cases/{case_id}/act/open_removal", data={
+        "csrf_token": pages.token(f"/grading/cases/{case_id}"), "expected_version": version,
+        "removal_person_id": failing.id})
+    assert response.status_code == 302
+    html = pages.client.get(f"/grading/cases/{case_id}").get_data(as_text=True)
+    removal_id = int(re.search(r'data-testid="removal-case">#(\d+)<', html).group(1))
+    assert _state(app, removal_id) == "proposed"
 
 
 def test_rule__grading__registered_with_the_residence_branch__pages(pages, app, demo, clock_file):
