@@ -144,6 +144,19 @@ def not_good_when_barred(ctx):
              list="; ".join(f"{names.get(pid, pid)} ({why})" for pid, why in barred.items()))
 
 
+def not_graded_elsewhere(ctx):
+    """A member is graded once a year: one already graded this year by another branch (moved
+    between two rounds) is refused by name rather than graded twice."""
+    ids = [r["person_id"] for r in ctx.payload["rows"]]
+    done = ctx.session.scalars(sa.select(GradingResult.person_id).where(
+        GradingResult.person_id.in_(ids), GradingResult.year == year_of(ctx))).all()
+    if not done:
+        return None
+    names = names_of(ctx)
+    return _("Already graded for %(year)s by another branch: %(names)s.", year=year_of(ctx),
+             names=", ".join(names.get(pid, str(pid)) for pid in done))
+
+
 def excellent_within_cap(ctx):
     """See :func:`rules.cap_refusal`: the 20% cap over the grassroots organisation so far."""
     grassroots = ctx.session.get(Unit, ctx.data["grassroots_id"])
@@ -261,7 +274,7 @@ class Grading(Process):
                    effects=[store_step("proposed")], label=_l("Record the branch meeting's proposal")),
         Transition("decide_grades", S.grassroots_decision, S.graded, role=CM, level=Level.grassroots,
                    guards=[sheet(dates=("decision_date",), texts=("decision_number",)), event_date("decision_date"),
-                           not_good_when_barred, excellent_within_cap],
+                           not_graded_elsewhere, not_good_when_barred, excellent_within_cap],
                    schema=sheet_schema(decision_number=TEXT, decision_date=DATE),
                    effects=[store_step("final"), record_grades], label=_l("Decide the grades")),
         Transition("return", S.grassroots_decision, S.branch_review, role=CM, level=Level.grassroots,

@@ -234,3 +234,38 @@ def test_rule__grading__rulebook_chosen_by_the_year_graded(demo_db):
     assert session.get(Case, case.id).data["self_assessed"][str(case.data["graded"][0])] == ["good", None]
     with pytest.raises(InvalidPayload):  # a year not yet graded
         rounds.open_rounds(session, committee, org, 2027)
+
+
+def test_rule__grading__one_round_per_branch_and_year__a_member_is_graded_once_a_year(demo_db):
+    """A member moved to another branch after being graded is refused by name on the second
+    branch's decision (no second grade for the year, no database error)."""
+    from cases.grading import rounds
+    from core.models import Unit
+    from tests.grading_flow import grade_branch, officers
+
+    session = demo_db
+    org = session.scalar(sa.select(Unit).where(Unit.name == "Đảng ủy xã Phúc Thắng"))
+    trung, dong = (session.scalar(sa.select(Unit).where(Unit.name == n)) for n in ("Chi bộ thôn Trung",
+                                                                                    "Chi bộ thôn Đông"))
+    committee, secretary = officers(session, org, [trung, dong])
+    mover = session.scalars(sa.select(Person).where(Person.unit_id == trung.id,
+                                                    Person.status == PersonStatus.official)).first()
+    mover.unit_id = dong.id  # the member moved to Đông before the rounds opened
+    session.commit()
+    opened = rounds.open_rounds(session, committee, org, 2026)
+    dong_case = session.get(Case, opened.opened[dong.id])
+    assert mover.id in dong_case.data["graded"]
+    grade_branch(session, dong_case, secretary, committee, {pid: "complete" for pid in dong_case.data["graded"]})
+    # a second round listing the member (e.g. a branch round opened before the move) cannot grade them again
+    trung_case = session.get(Case, opened.opened[trung.id])
+    data = dict(trung_case.data, graded=[*trung_case.data["graded"], mover.id])
+    session.execute(sa.update(Case).where(Case.id == trung_case.id).values(data=data))
+    session.commit()
+    session.expire_all()
+    trung_case = session.get(Case, trung_case.id)
+    grades = {pid: "complete" for pid in trung_case.data["graded"]}
+    grade_branch(session, trung_case, secretary, committee, grades, decide=False)
+    with pytest.raises(GuardFailed) as refused:
+        engine.act(session, trung_case.id, "decide_grades", committee,
+                   {"rows": rows(grades), "decision_number": "2-QĐ/ĐU", "decision_date": "2026-12-18"})
+    assert mover.full_name in " ".join(refused.value.reasons)
