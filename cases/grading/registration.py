@@ -7,4 +7,5 @@ from cases.registry import ProcessEntry, register
 from . import models  # noqa: F401  (the grading and residence tables)
 from . import process
 
-GRADING = register(ProcessEntry(name="grading", process=process.Grading, state_labels=process.STATE_LABELS))
+GRADING = register(ProcessEntry(name="grading", process=process.Grading, state_labels=process.STATE_LABELS,
+                                  extra={"sheet_endpoint": "grading.sheet"}))

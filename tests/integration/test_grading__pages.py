@@ -52,6 +52,8 @@ def test_rule__grading__opened_for_all_branches_by_the_committee__pages_sheet_an
     members = [p.id for p in demo.people["trung"] if p.status.value in ("official", "probationary")]
 
     pages.as_user("bithu.trung")
+    case_page = pages.client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f'data-action="record_self_assessments"><a class="button" href="/grading/cases/{case_id}"' in case_page
     html = pages.client.get(f"/grading/cases/{case_id}").get_data(as_text=True)
     assert html.count('data-testid="sheet-row"') == len(members)
     grades = {pid: "good" for pid in members}
