@@ -58,12 +58,16 @@ class Config:
     AUDIT_CHECKPOINT_SECONDS = 600.0
     # Processes for flask audit verify --full (0 = one per CPU).
     AUDIT_VERIFY_WORKERS = 0
+    # A grassroots organisation with more branches than this has its grading rounds opened by a
+    # Celery task (the page then shows the progress); fewer are opened within the request.
+    GRADING_SYNC_BRANCHES = 30
     ENV_NAME = "base"
 
     # Typed conversion for environment overrides.
     _BOOLS = {"CELERY_TASK_ALWAYS_EAGER", "SESSION_COOKIE_SECURE", "WTF_CSRF_ENABLED",
               "SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY", "FORCE_HTTPS"}
-    _INTS = {"MAX_UPLOAD_MB", "WTF_CSRF_TIME_LIMIT", "API_TOKEN_HOURS", "HSTS_SECONDS", "AUDIT_VERIFY_WORKERS"}
+    _INTS = {"MAX_UPLOAD_MB", "WTF_CSRF_TIME_LIMIT", "API_TOKEN_HOURS", "HSTS_SECONDS", "AUDIT_VERIFY_WORKERS",
+             "GRADING_SYNC_BRANCHES"}
     _FLOATS = {"HEARTBEAT_SECONDS", "TIMER_POLL_SECONDS", "AUDIT_CHECKPOINT_SECONDS"}
 
     @classmethod

@@ -67,6 +67,17 @@ NULLABLE_INT = {"type": "integer", "nullable": True}
 NULLABLE_STRING = {"type": "string", "nullable": True}
 # A report's part whose process is not built yet: always null.
 NOT_BUILT = {"type": "object", "nullable": True, "description": "null: not built yet"}
+_GRADES = {"type": "object", "additionalProperties": {"type": "integer"},
+           "description": "members by grade: excellent, good, complete, not_complete"}
+# Grading in the summary (cases.reports._grading): grades decided in the period, by the decision's date.
+GRADING_SUMMARY = {"type": "object", "required": ["graded", "excellent_or_good", "by_grade", "by_year", "by_unit"],
+                   "properties": {
+                       "graded": {"type": "integer"}, "excellent_or_good": {"type": "integer"}, "by_grade": _GRADES,
+                       "by_year": {"type": "array", "items": {"type": "object", "properties": {
+                           "year": {"type": "integer"}, "by_grade": _GRADES}}},
+                       "by_unit": {"type": "array", "items": {"type": "object", "properties": {
+                           "unit_id": {"type": "integer"}, "year": {"type": "integer"}, "by_grade": _GRADES}},
+                                   "description": "per grassroots organisation and year graded"}}}
 
 
 def _obj(required: list[str], **props) -> dict:
@@ -130,7 +141,11 @@ def components() -> dict[str, dict]:
                        party_card_number=NULLABLE_STRING, joined_unit_on={**DATE, "nullable": True},
                        posts={"type": "array", "items": ref("Post")},
                        certificates={"type": "array", "items": ref("Certificate")},
-                       open_cases={"type": "array", "items": ref("CaseSummary")}),
+                       open_cases={"type": "array", "items": ref("CaseSummary")},
+                       grading={"type": "array", "items": _obj(
+                           ["year", "grade", "score", "decided_on"], year=INT,
+                           grade={"type": "string", "enum": ["excellent", "good", "complete", "not_complete"]},
+                           score={"type": "number", "nullable": True}, decided_on=DATE)}),
         "PersonPage": page_of("Person"),
         "CandidateCreate": candidate,
         "Post": _obj(["id", "title", "unit_id", "start", "end"], id=INT, title=STRING, unit_id=INT, start=DATE,
@@ -214,7 +229,7 @@ def components() -> dict[str, dict]:
                                        transferred_out_of_system=INT, hosted_away=INT, hosted_here=INT),
                         exemptions=_obj(["exempted", "by_kind", "decided"], exempted=INT, by_kind=counts,
                                         decided=INT),
-                        grading=NOT_BUILT,
+                        grading=GRADING_SUMMARY,
                         removals=_obj(["total"], total=INT),
                         overdue=_obj(["total", "by_step", "by_unit"], total=INT,
                                      by_step={"type": "array", "items": _obj(["type", "state", "count"], type=STRING,

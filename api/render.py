@@ -92,7 +92,16 @@ def person_detail_json(session, user, person) -> dict:
                                    .order_by(Certificate.issued_on.desc(), Certificate.id.desc()))
     return dict(person_json(person), posts=[post_json(p) for p in posts_of(session, person.id)],
                 certificates=[certificate_json(c) for c in certificates],
-                open_cases=[case_summary(c) for c in cases_of_person(session, user, person) if c.closed_at is None])
+                open_cases=[case_summary(c) for c in cases_of_person(session, user, person) if c.closed_at is None],
+                grading=grading_json(session, person))
+
+
+def grading_json(session, person) -> list[dict]:
+    """The person's decided grades (``[{year, grade, score, decided_on}]``), newest year first."""
+    from cases.grading.rules import grading_of_person
+
+    return [{"year": r.year, "grade": r.grade, "score": r.score, "decided_on": r.decided_on.isoformat()}
+            for r in grading_of_person(session, person.id)]
 
 
 def me_json(user, assignments) -> dict:
@@ -111,6 +120,12 @@ def case_summary(case) -> dict:
         "opened_at": iso(case.opened_at), "closed_at": iso(case.closed_at), "version": case.version,
         "deadline": iso(case.deadline_at), "deadline_kind": case.deadline_kind, "overdue": is_overdue(case),
     }
+
+
+def action_schema(ct) -> dict:
+    """The JSON Schema of ``ct``'s payload: the one its definition declares (a sheet validated
+    by its guards), else its form's."""
+    return ct.spec.schema if getattr(ct.spec, "schema", None) else form_schema(action_form(ct))
 
 
 def action_form(ct):
@@ -132,7 +147,7 @@ def document_json(doc, superseded_by: int | None = None) -> dict:
 
 def actions_json(transitions) -> list[dict]:
     """``available_actions``: what the caller may do next, each with its form's JSON Schema."""
-    return [{"name": ct.action, "label": str(ct.label), "form_schema": form_schema(action_form(ct))}
+    return [{"name": ct.action, "label": str(ct.label), "form_schema": action_schema(ct)}
             for ct in transitions]
 
 
@@ -190,7 +205,7 @@ def process_json(process_entry) -> dict:
             transitions.append({
                 "action": ct.action, "label": str(ct.label), "from": list(ct.sources), "to": list(ct.possible_targets),
                 "role": "|".join(roles) if roles else None, "roles": roles, "level": level_name(ct.level),
-                "system": ct.is_system, "form_schema": form_schema(action_form(ct)),
+                "system": ct.is_system, "form_schema": action_schema(ct),
                 "grants": [{"roles": sorted(g_roles), "level": level_name(g_level)} for g_roles, g_level in ct.grants],
             })
     starts = []

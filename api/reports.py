@@ -68,7 +68,7 @@ def summary_json(counts: dict) -> dict:
            description="Decisions are counted by their own date (the decision or meeting date they record), "
                        "never by the day they were entered (a transfer by the day the member presented the "
                        "letter, or the letter's date when out of the system). A temporarily hosted member is counted "
-                       "in the home unit's membership. Grading is null: that process is not built yet.",
+                       "in the home unit's membership. Grading: the grassroots decision's date.",
            params=[query("unit", {"type": "integer", "minimum": 1, "maximum": INT_MAX},
                          "the unit (default: all the caller's units)"),
                    query("year", {"type": "integer", "minimum": 1900, "maximum": 2199},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from config import DEFAULT_SECRET_KEY, load_config
@@ -87,6 +87,8 @@ def _init_clock(app: Flask) -> None:
 
 def _select_locale():
     languages = [lang.strip() for lang in str(_config("LANGUAGES", "vi,en")).split(",")]
+    if not has_request_context():  # a Celery task: the default language
+        return languages[0]
     if request.path.startswith("/api/"):
         return request.accept_languages.best_match(languages) or languages[0]
     chosen = session.get("lang")
@@ -160,6 +162,9 @@ def _register_blueprints(app: Flask) -> None:
     from cases.candidacy.views import bp as candidacy_bp
 
     app.register_blueprint(candidacy_bp)
+    from cases.grading.views import bp as grading_bp
+
+    app.register_blueprint(grading_bp)
     load_all()
     from api.wiring import init_api
 

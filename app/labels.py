@@ -100,6 +100,8 @@ PROCESSES = {
 RULEBOOKS = {
     "qd24_2021": _l("Regulation 24-QĐ/TW (2021)"),
     "qd294_2025": _l("Regulation 294-QĐ/TW (2025)"),
+    "hd21_2019": _l("Guidance 21-HD/BTCTW (2019)"),
+    "qd366_2025": _l("Regulation 366-QĐ/TW (2025)"),
 }
 
 DOCUMENT_KINDS = {

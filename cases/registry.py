@@ -62,5 +62,5 @@ def load_all() -> None:
     """Import every process package (each registers itself in its ``registration`` module)."""
     import importlib
 
-    for name in ("admission", "discipline", "removal", "candidacy", "transfer", "exemption"):
+    for name in ("admission", "discipline", "removal", "candidacy", "transfer", "exemption", "grading"):
         importlib.import_module(f"cases.{name}.registration")

@@ -281,9 +281,39 @@ def _exemptions(scope: _Scope, period: Period) -> dict:
     return {"exempted": sum(by_kind.values()), "by_kind": by_kind, "decided": int(decided or 0)}
 
 
+def _grading(scope: _Scope, period: Period) -> dict:
+    """Grading (DOMAIN.md "Reports": "7,213 of 7,872 members graded excellent or good, 605
+    complete, 54 not complete"): the grades decided in the period, dated by the grassroots
+    decision's own date, counted once per member and year graded (``grading_result``), by
+    grade, by year and by grassroots organisation — each a GROUP BY."""
+    from cases.grading.models import GRADES, GradingResult
+
+    def grouped(*columns):
+        return scope.rows(scope.units(sa.select(*columns, GradingResult.grade, sa.func.count())
+                                      .select_from(GradingResult).join(Unit, Unit.id == GradingResult.unit_id))
+                          .where(GradingResult.decided_on >= period.start, GradingResult.decided_on <= period.end)
+                          .group_by(*columns, GradingResult.grade))
+
+    by_grade = {g: 0 for g in GRADES}
+    for grade, n in grouped():
+        by_grade[grade] = by_grade.get(grade, 0) + int(n)
+    by_year: dict[int, dict] = {}
+    for year, grade, n in grouped(GradingResult.year):
+        by_year.setdefault(int(year), {g: 0 for g in GRADES})[grade] = int(n)
+    by_unit: dict[int, dict] = {}
+    for unit_id, year, grade, n in grouped(GradingResult.grassroots_id, GradingResult.year):
+        entry = by_unit.setdefault((unit_id, year), {"unit_id": unit_id, "year": int(year),
+                                                     "by_grade": {g: 0 for g in GRADES}})
+        entry["by_grade"][grade] = int(n)
+    return {"graded": sum(by_grade.values()), "excellent_or_good": by_grade["excellent"] + by_grade["good"],
+            "by_grade": by_grade,
+            "by_year": [{"year": y, "by_grade": g} for y, g in sorted(by_year.items())],
+            "by_unit": sorted(by_unit.values(), key=lambda e: (e["year"], e["unit_id"]))}
+
+
 def summary(session: Session, user, unit: Unit | None, period: Period) -> dict:
     """The counts of ``period`` in ``unit``'s subtree (None: all the user's units), as the
-    ``Summary`` schema of the OpenAPI document. Grading is None: that process is not built yet."""
+    ``Summary`` schema of the OpenAPI document."""
     scope = _Scope(session, user, unit)
     cases = _cases_by_type(scope, period)
     return {
@@ -293,7 +323,8 @@ def summary(session: Session, user, unit: Unit | None, period: Period) -> dict:
         "admissions": _admissions(scope, period, cases),
         "discipline": _discipline(scope, period),
         "removals": _removals(scope, period),
-        "transfers": _transfers(scope, period), "exemptions": _exemptions(scope, period), "grading": None,
+        "transfers": _transfers(scope, period), "exemptions": _exemptions(scope, period),
+        "grading": _grading(scope, period),
         "overdue": _overdue(scope),
         "cases": cases,
     }

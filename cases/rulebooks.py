@@ -70,3 +70,50 @@ def rulebook_for(day: dt.date) -> PartyRulebook:
     """The rulebook in force on the local date ``day`` (for what is not yet a
     case, e.g. a person's certificates shown today)."""
     return RULEBOOKS.in_force(day)
+
+
+# ---- grading (DOMAIN.md "Annual quality grading") ------------------------------------------------
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GradingRulebook(Rulebook):
+    """A version of the grading rules, chosen by the year graded (not by the day a
+    round is opened): ``hd21_2019`` (Hướng dẫn 21-HD/BTCTW, 2019) up to 2024,
+    ``qd366_2025`` (Quy định 366-QĐ/TW, 2025) from 2025.
+
+    ``excellent_cap_percent``: ``excellent`` at most this share of the members graded
+    ``good`` in the same grassroots organisation (rounded down). ``score_bands``:
+    ``((lowest score, grade), ...)`` from the highest grade, or empty when the
+    rulebook grades without a score."""
+
+    excellent_cap_percent: int
+    score_bands: tuple[tuple[int, str], ...] = ()
+    max_score: int = 100
+
+
+HD21_2019 = GradingRulebook(
+    code="hd21_2019",
+    title="Hướng dẫn 21-HD/BTCTW (2019)",
+    effective=dt.date(2019, 1, 1),
+    excellent_cap_percent=20,
+)
+
+QD366_2025 = GradingRulebook(
+    code="qd366_2025",
+    title="Quy định 366-QĐ/TW (2025)",
+    effective=dt.date(2025, 1, 1),
+    excellent_cap_percent=20,
+    score_bands=((90, "excellent"), (70, "good"), (50, "complete"), (0, "not_complete")),
+)
+
+# The set the grading process declares; a round reads the one of its year (grading_rulebook_for_year).
+GRADING_RULEBOOKS = Rulebooks([HD21_2019, QD366_2025])
+
+
+def grading_rulebook_for_year(year: int) -> GradingRulebook:
+    """The grading rulebook of the year graded (``hd21_2019`` up to 2024, ``qd366_2025`` from 2025)."""
+    return GRADING_RULEBOOKS.in_force(dt.date(int(year), 12, 31))
+
+
+def get_grading_rulebook(code: str) -> GradingRulebook:
+    """The grading rulebook a round stored by ``code``; ``KeyError`` if unknown."""
+    return GRADING_RULEBOOKS.get(code)

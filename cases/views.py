@@ -240,6 +240,10 @@ def _render_case(case, status: int = 200, *, failed_action: str | None = None, e
     forms = []
     available = actions.available(session, current_user, case)
     for ct in available:
+        if getattr(ct.spec, "schema", None) and process_entry.extra.get("sheet_endpoint"):
+            # A sheet (one line per member) is taken on its own page.
+            forms.append({"ct": ct, "link": url_for(process_entry.extra["sheet_endpoint"], case_id=case.id)})
+            continue
         form_cls = ct.form or _vote_form(ct)
         failed = ct.action == failed_action
         form = form_cls(formdata=request.form if failed else None) if form_cls is not None else None

@@ -342,6 +342,16 @@ ORGANISE_COURSE = Permission("organise_course", (
 ADMINISTER = Permission("administer", (Grant(_roles(Role.admin)),))
 # The signed audit checkpoints cover the whole installation: auditors and administrators, held anywhere.
 READ_CHECKPOINTS = Permission("read_checkpoints", (Grant(_roles(Role.auditor, Role.admin)),))
+# Annual grading (DOMAIN.md "Annual quality grading"): the grassroots committee opens the
+# rounds of all its branches at once.
+OPEN_GRADING = Permission("open_grading", (
+    Grant(_roles(Role.committee_member), HERE, frozenset({Level.grassroots})),))
+# Contact with the residence branch (Quy định 213-QĐ/TW): the member's own branch secretary or
+# the organisation board registers them with their residence branch; that branch's secretary
+# records the yearly comment.
+REGISTER_RESIDENCE = Permission("register_residence", (Grant(_roles(Role.branch_secretary), HERE),
+                                                       ORGANISATION_BOARD))
+RECORD_RESIDENCE_COMMENT = Permission("record_residence_comment", (Grant(_roles(Role.branch_secretary), HERE),))
 # The part of "upload a document" that is not acting: the secretary or deputy of the case's unit.
 UPLOAD = Permission("upload", (Grant(_roles(Role.branch_secretary, Role.branch_deputy), HERE),))
 

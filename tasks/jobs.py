@@ -56,3 +56,36 @@ def audit_checkpoint() -> int | None:
         db.session.commit()
         return None
     return outcome.checkpoint.count if outcome.checkpoint else 0
+
+
+@shared_task(name="tasks.open_grading_rounds")
+def open_grading_rounds(user_id: int, unit_id: int, year: int) -> int:
+    """Open the grading rounds of ``year`` for every branch of the grassroots organisation
+    ``unit_id``, as the user ``user_id`` (a member of its committee), through the engine:
+    one case per branch, each committed, so the round's page shows the progress as branches
+    open. Idempotent (a branch opened already is skipped). Returns how many were opened;
+    a refusal (the user may not open there, a bad year) is recorded as a ``TaskRun``."""
+    from cases.grading import rounds
+    from cases.queries import NotFound
+    from core.models import User
+    from workflow.errors import WorkflowError
+
+    user = db.session.get(User, int(user_id))
+    try:
+        if user is None or not user.active:
+            raise NotFound(user_id)
+        org = rounds.grassroots_for(db.session, user, unit_id)
+        opened = rounds.open_rounds(db.session, user, org, int(year))
+    except (NotFound, WorkflowError) as exc:
+        db.session.rollback()
+        detail = f"grading {unit_id}/{year} refused: {getattr(exc, 'message', exc)}"
+        log.error(detail)
+        db.session.add(TaskRun(name="open_grading_rounds", ran_at=clock.now(), detail=detail[:500]))
+        db.session.commit()
+        return 0
+    db.session.add(TaskRun(name="open_grading_rounds", ran_at=clock.now(),
+                           detail=f"grading {unit_id}/{year}: opened {len(opened.opened)}, "
+                                  f"existing {len(opened.existing)}"))
+    db.session.commit()
+    db.session.remove()
+    return len(opened.opened)

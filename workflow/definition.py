@@ -90,6 +90,7 @@ class Transition:
         closes: bool = False,
         also: Sequence[tuple[Any, LevelSpec]] = (),
         applies: Applies | None = None,
+        schema: dict | None = None,
     ):
         self.action = action
         self.sources = tuple(source) if isinstance(source, (list, tuple, set, frozenset)) else (source,)
@@ -116,6 +117,9 @@ class Transition:
         # Further (roles, level) pairs that may take it.
         self.also = tuple(also)
         self.applies = applies
+        # The JSON Schema of a payload its guards validate instead of a form (e.g. a sheet of
+        # one line per member); what the API describes and checks top-level keys against.
+        self.schema = schema
 
     @property
     def is_system(self) -> bool:

@@ -304,12 +304,14 @@ def _already_open(session, proc, person_id) -> list[str]:
 
 
 def start_linked(ctx, process, *, state=None, payload: dict | None = None, data: dict | None = None,
-                 comment: str | None = None) -> Case:
+                 comment: str | None = None, person=None) -> Case:
     """From an effect: open a case of ``process`` (a name or a Process class)
-    about the same person at the same unit, as the same actor, in the acting
+    about the same person (or ``person``, for a case about no one person, e.g. a
+    branch's grading round) at the same unit, as the same actor, in the acting
     transaction (both commit or neither does). Who may open it is checked as
     for :func:`start`, with the same errors."""
-    return _start(ctx.session, process, unit=ctx.snapshot.unit_id, actor=ctx.actor, person=ctx.snapshot.person_id,
+    person_id = getattr(person, "id", person) if person is not None else ctx.snapshot.person_id
+    return _start(ctx.session, process, unit=ctx.snapshot.unit_id, actor=ctx.actor, person=person_id,
                   data=data, state=state, payload=payload, comment=comment, now=ctx.now)
 
 

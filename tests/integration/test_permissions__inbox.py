@@ -105,7 +105,7 @@ def test_inbox__is_exactly_the_open_cases_with_available_actions_for_every_accou
     with app.app_context():
         s = db.session
         cases = list(s.scalars(sa.select(Case).order_by(Case.id)))
-        assert {c.process for c in cases} == {"admission", "candidacy", "discipline", "removal", "transfer", "exemption"}
+        assert {c.process for c in cases} == {"admission", "candidacy", "discipline", "removal", "transfer", "exemption", "grading"}
         acting_somewhere = 0
         for username in _accounts(app):
             user = s.scalar(sa.select(User).where(User.username == username))
