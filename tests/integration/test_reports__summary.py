@@ -141,7 +141,7 @@ def test_reports__aggregates_in_the_database_whatever_the_number_of_cases(app, a
         _decided_by_branch(api, plain_member(demo, index).id, "warning", "2026-11-02", violation_date="2026-10-10")
     api.as_user("thuongvu.nghiahung")
     many = _statements(app, run)
-    assert len(many) == len(few) <= 20
+    assert len(many) == len(few) <= 30  # a fixed number per section (transfers, exemptions and grading added)
     # Every statement reading cases or events aggregates them: no row of theirs comes back to be counted here.
     reading = [s for s in many if s.lstrip().upper().startswith("SELECT") and ("wf_case" in s or "audit_event" in s)]
     assert reading and all(any(f in s.lower() for f in ("count(", "avg(", "sum(")) for s in reading), reading
