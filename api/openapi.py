@@ -78,7 +78,7 @@ def components() -> dict[str, dict]:
     from cases.models import DOCUMENT_KINDS
     from cases.registry import all_entries
     from core.enums import Education, Gender, Level, PersonStatus, Role
-    from forms.people import AppointForm, CandidateForm, EndPostForm, PriorCertificateForm
+    from forms.people import AppointForm, CandidateForm, EndPostForm, PersonDetailsForm, PriorCertificateForm
 
     unit_ref = _obj(["id", "name", "level"], id=INT, name=STRING, level={"type": "string", "enum": [x.value for x in Level]})
     person_ref = _obj(["id", "full_name", "status"], id=INT, full_name=STRING,
@@ -133,6 +133,7 @@ def components() -> dict[str, dict]:
                        open_cases={"type": "array", "items": ref("CaseSummary")}),
         "PersonPage": page_of("Person"),
         "CandidateCreate": candidate,
+        "PersonDetails": {**form_schema(PersonDetailsForm), "required": []},
         "Post": _obj(["id", "title", "unit_id", "start", "end"], id=INT, title=STRING, unit_id=INT, start=DATE,
                      end={**DATE, "nullable": True}),
         "PostCreate": form_schema(AppointForm),

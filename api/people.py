@@ -117,3 +117,20 @@ def end_post(id: int, post_id: int):  # noqa: A002
     post = post_ops.end_post(db.session, current(), person, post_id, _body_of(EndPostForm))
     db.session.commit()
     return jsonify(post_json(post))
+
+
+@bp.patch("/people/<int:id>")
+@operation("Correct a person's details (never the status)", tags=["people"], body=ref("PersonDetails"),
+           response=ref("Person"), errors=(403, 422))
+def correct_person(id: int):  # noqa: A002
+    """Any of full_name, date_of_birth, gender, national_id, education, ethnicity,
+    residence; the status changes only through a decided case. The organisation
+    board corrects anyone; a branch secretary their branch's candidates. The
+    change is a set-up event with the details before and after."""
+    from forms.people import PersonDetailsForm
+
+    in_range(id)
+    person = queries.get_person(db.session, current(), id)
+    people_ops.correct_details(db.session, current(), person, _body_of(PersonDetailsForm))
+    db.session.commit()
+    return jsonify(person_detail_json(db.session, current(), person))
