@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session
 
 from core.enums import PersonStatus
 from core.models import Certificate, Person, Post
-from workflow.errors import InvalidPayload
-from workflow.guards import validate_form
+from workflow.guards import FormChecker
 from workflow.i18n import _
 
-from .import_rows import CHUNK, DETAILS, MEMBERS, Plan, Tree, _unit_obj
+from .import_rows import CHUNK, DETAILS, MEMBERS, Plan, Tree
 from .record_columns import (EDUCATION_WORDS, GENDER_WORDS, HEADERS, STATUS_WORDS, CellError, read_date,
                              read_national_id, read_posts, read_word, text)
 
@@ -26,6 +25,14 @@ FORM_COLUMNS = {"full_name": "full_name", "date_of_birth": "date_of_birth", "gen
                 "national_id": "national_id", "education": "education", "ethnicity": "ethnicity",
                 "residence": "residence", "admission_date": "admission_date", "official_date": "official_date",
                 "party_card_number": "party_card_number", "unit_id": "branch"}
+
+
+def _unknown(key: str, value: str) -> str:
+    if key == "gender":
+        return _("Unknown gender: %(value)s (write Nam or Nữ).", value=value)
+    if key == "education":
+        return _("Unknown education level: %(value)s.", value=value)
+    return _("Unknown status: %(value)s.", value=value)
 
 
 def _chunks(keys: list):
@@ -70,6 +77,7 @@ def check(session: Session, tree: Tree, table, report, may: Callable, form_cls, 
     numbers = [text(cell(v, "certificate_number")) for _n, v in rows]
     people, posts_of, certs_of, card_owner, number_owner = _existing(
         session, sorted(set(nids)), sorted({c for c in cards if c}), sorted({n for n in numbers if n}))
+    checker = FormChecker(form_cls)
     seen_nid: dict[str, int] = {}
     seen_card: dict[str, int] = {}
     seen_number: dict[str, int] = {}
@@ -83,13 +91,11 @@ def check(session: Session, tree: Tree, table, report, may: Callable, form_cls, 
                 report.error(number, HEADERS[key], message)
 
         parsed: dict[str, Any] = {}
-        for key, words, what in (("gender", GENDER_WORDS, _("Unknown gender: %(value)s (write Nam or Nữ).")),
-                                 ("education", EDUCATION_WORDS, _("Unknown education level: %(value)s.")),
-                                 ("status", STATUS_WORDS, _("Unknown status: %(value)s."))):
+        for key, words in (("gender", GENDER_WORDS), ("education", EDUCATION_WORDS), ("status", STATUS_WORDS)):
             try:
                 parsed[key] = read_word(cell(values, key), words)
             except CellError as exc:
-                err(key, what % {"value": str(exc)} if "%(value)s" in what else what)
+                err(key, _unknown(key, str(exc)))
         for key in ("date_of_birth", "admission_date", "official_date", "certificate_date"):
             try:
                 parsed[key] = read_date(cell(values, key))
@@ -103,14 +109,11 @@ def check(session: Session, tree: Tree, table, report, may: Callable, form_cls, 
                    "education": parsed["education"].value if parsed.get("education") else ""}
         for key in ("date_of_birth", "admission_date", "official_date"):
             payload[key] = parsed[key].isoformat() if parsed.get(key) else ""
-        try:
-            _data, data = validate_form(form_cls, payload)
-        except InvalidPayload as exc:
-            data = None
-            for field, messages in exc.errors.items():
-                column = FORM_COLUMNS.get(field)
-                if column and messages:
-                    err(column, str(messages[0]))
+        form_errors, data = checker.check(payload)
+        for field, messages in form_errors.items():
+            column = FORM_COLUMNS.get(field)
+            if column and messages:
+                err(column, str(messages[0]))
         status = parsed.get("status")
         if status is None and "status" not in bad:
             err("status", _("This field is required."))
@@ -121,7 +124,7 @@ def check(session: Session, tree: Tree, table, report, may: Callable, form_cls, 
             err("branch", _("Unknown branch: %(value)s.", value=text(cell(values, "branch"))))
         elif not tree.is_branch(branch):
             err("branch", _("A person belongs to a branch (chi bộ) or a grassroots branch."))
-        elif isinstance(branch, int) and not may(_unit_obj(tree, branch)):
+        elif isinstance(branch, int) and not may(branch):
             err("branch", _("You do not administer this branch."))
         if nid in seen_nid:
             err("national_id", _("The same national id is on row %(row)s.", row=seen_nid[nid]))
@@ -180,7 +183,7 @@ def check(session: Session, tree: Tree, table, report, may: Callable, form_cls, 
                 cert = {"number": cert_number[:50], "issued_on": parsed["certificate_date"],
                         "issuer": text(cell(values, "certificate_issuer"))[:200]}
         tick(1)
-        if bad or data is None:
+        if bad:
             continue
         values_out = {k: data.get(k) for k in DETAILS}
         values_out.update(gender=parsed["gender"], education=parsed["education"],

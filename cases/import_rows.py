@@ -90,10 +90,6 @@ class Tree:
         return self.session.get(Unit, first) if first else None
 
 
-def _unit_obj(tree: Tree, ref):
-    return tree.session.get(Unit, ref) if isinstance(ref, int) else None
-
-
 def check_units(tree: Tree, table, report, may: Callable) -> list[Plan]:
     """Check the units sheet (parents before children, whatever the file's order)."""
     sheet, cols, rows = table
@@ -132,7 +128,7 @@ def check_units(tree: Tree, table, report, may: Callable) -> list[Plan]:
                 err("level", _("The unit exists with another level; a level is not changed by an import."))
                 continue
             unit = tree.session.get(Unit, existing)
-            if not may(unit):
+            if not may(existing):
                 err("path", _("You do not administer this unit."))
                 continue
             changed = any(bool(getattr(unit, f)) != flags[f] for f in FLAGS)
@@ -154,7 +150,7 @@ def check_units(tree: Tree, table, report, may: Callable) -> list[Plan]:
             if LEVEL_RANK[level] <= LEVEL_RANK[parent_level]:
                 err("level", _("The level must be below the level of the unit above it."))
                 continue
-            if isinstance(parent, int) and not may(_unit_obj(tree, parent)):
+            if isinstance(parent, int) and not may(parent):
                 err("path", _("You do not administer the unit above it."))
                 continue
         if flags["grassroots_branch"] and level is not Level.grassroots:

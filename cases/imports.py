@@ -23,6 +23,7 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.models import Unit
 from core.permissions import ADMINISTER, allows
 from forms.people import MemberRecordForm
 from workflow.i18n import _
@@ -101,7 +102,16 @@ def run_import(session: Session, actor, data: bytes, *, filename: str = "", dry_
     units_table, people_table = _tables(data, report)
     if report.errors:
         return report
-    may = (lambda unit: True) if actor is None else (lambda unit: allows(session, actor, ADMINISTER, unit))
+    allowed: dict[int, bool] = {}
+
+    def may(unit_id: int) -> bool:
+        """May the actor administer the unit ``unit_id`` (cached: one check a unit)?"""
+        if actor is None:
+            return True
+        if unit_id not in allowed:
+            allowed[unit_id] = allows(session, actor, ADMINISTER, session.get(Unit, unit_id))
+        return allowed[unit_id]
+
     tree = rows_mod.Tree(session)
     unit_plans = rows_mod.check_units(tree, units_table, report, may) if units_table else []
     tick(len(units_table[2]) if units_table else 0)

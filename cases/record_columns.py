@@ -13,6 +13,7 @@ column, by its id). A CSV file holds one of the two tables.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
@@ -126,10 +127,15 @@ def read_word(value: Any, words: dict) -> Any:
     raw = text(value)
     if not raw:
         return None
-    found = words.get(fold(raw)) or words.get(raw)
+    found = words.get(_folded(raw)) or words.get(raw)
     if found is None:
         raise CellError(raw)
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(raw: str) -> str:
+    return fold(raw)
 
 
 def read_flag(value: Any) -> bool:
