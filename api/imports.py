@@ -27,6 +27,16 @@ REPORT = {"type": "object", "required": ["rows", "created", "updated", "unchange
 UPLOAD = {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}
 
 
+def _with_errors(response, errors: list[dict]):
+    """The problem document with the report's ``errors`` list (API.md's import shape)."""
+    import json
+
+    body = json.loads(response.get_data(as_text=True) or "{}")
+    body["errors"] = errors
+    response.set_data(json.dumps(body, ensure_ascii=False))
+    return response
+
+
 @bp.post("/imports")
 @operation("Bulk import of units and people (admins)", tags=["admin"], body=UPLOAD,
            body_type="multipart/form-data", response=REPORT, errors=(403, 413, 422),
@@ -53,5 +63,8 @@ def create_import():
     else:
         db.session.rollback()
     if report.errors and dry == "false":
-        return problem(422, _("Nothing was imported: the file has bad rows."), None, **report.as_json())
+        body = report.as_json()
+        bad_rows = body.pop("errors")
+        response = problem(422, _("Nothing was imported: the file has bad rows."), None, **body)
+        return _with_errors(response, bad_rows)
     return jsonify(report.as_json())

@@ -21,6 +21,7 @@ from .openapi import CURSOR, LIMIT, operation, query, ref
 from .render import certificate_json, created, person_detail_json, person_json, post_json
 from .requests import ApiError, in_range, int_arg, invalid, json_body, limit_arg, type_messages
 from .units import load_unit
+from .xlsx import FORMAT, wants_xlsx, xlsx_response
 
 STATUS_PARAM = query("status", {"type": "string", "enum": [s.value for s in PersonStatus]}, "status filter")
 
@@ -30,9 +31,10 @@ STATUS_PARAM = query("status", {"type": "string", "enum": [s.value for s in Pers
            params=[query("q", {"type": "string", "maxLength": 200},
                          "start of the name, with or without diacritics, any case"),
                    STATUS_PARAM, query("unit", {"type": "integer", "minimum": 1, "maximum": INT_MAX},
-                                       "only this unit's subtree"), LIMIT, CURSOR],
+                                       "only this unit's subtree"), LIMIT, CURSOR, FORMAT],
            response=ref("PersonPage"))
 def list_people():
+    xlsx = wants_xlsx()
     q = request.args.get("q") or None
     if q is not None and len(q) > 200:
         raise ApiError(400, _("Invalid query parameter %(name)s.", name="q"))
@@ -43,7 +45,10 @@ def list_people():
     unit = load_unit(unit_id) if unit_id is not None else None
     rows, next_cursor = people_ops.list_people(db.session, current(), q=q, status=status, unit=unit,
                                                cursor=request.args.get("cursor"), limit=limit_arg())
-    return jsonify({"items": [person_json(p) for p in rows], "next_cursor": next_cursor})
+    items = [person_json(p) for p in rows]
+    if xlsx:
+        return xlsx_response(items, "people")
+    return jsonify({"items": items, "next_cursor": next_cursor})
 
 
 @bp.post("/people")

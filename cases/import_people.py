@@ -17,7 +17,7 @@ from workflow.guards import FormChecker
 from workflow.i18n import _
 
 from .import_rows import CHUNK, DETAILS, MEMBERS, Plan, Tree
-from .record_columns import (EDUCATION_WORDS, GENDER_WORDS, HEADERS, STATUS_WORDS, CellError, read_date,
+from .record_columns import (EDUCATION_WORDS, GENDER_WORDS, HEADERS, STATUS_OUT, STATUS_WORDS, CellError, read_date,
                              read_national_id, read_posts, read_word, text)
 
 # Form fields and the file's columns they come from.
@@ -150,7 +150,7 @@ def check(session: Session, tree: Tree, table, report, may: Callable, form_cls, 
         existing = people.get(nid)
         if existing is not None and status is not None and existing.status is not status:
             err("status", _("The status differs from the system's (%(status)s): a status changes only "
-                            "through a decided case.", status=existing.status.value))
+                            "through a decided case.", status=STATUS_OUT[existing.status]))
         if existing is not None and branch is not None and (not isinstance(branch, int)
                                                             or branch != existing.unit_id):
             err("branch", _("The person belongs to another branch: a move is a transfer case."))

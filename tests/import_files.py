@@ -53,7 +53,7 @@ def district_rows(members: int = 8741) -> tuple[list[list], list[list]]:
     every branch, 4 % probationary; the first member of each branch holds its
     secretary's post; every 25th person is a candidate with a certificate."""
     rng = random.Random(11)
-    maker = NameMaker(seed=13, id_prefix="036")
+    maker = NameMaker(seed=13, id_prefix="037")
     units = district_units()
     unit_rows = [[join_path(p), LEVEL_OUT[lv], "x" if gb else "", "", "", ""] for p, lv, gb in units]
     branches = [join_path(p) for p, lv, gb in units if lv is Level.branch or gb]
