@@ -37,6 +37,10 @@ ADMIN_USER = {"type": "object", "required": ["id", "username", "display_name", "
     "password": {"type": "string", "description": "the one-time password: only in the answer that set it"}}}
 
 
+NO_FIELDS = {"type": "object", "additionalProperties": False, "properties": {},
+             "description": "an empty object (the body is not read)"}
+
+
 def _page(item: dict) -> dict:
     return {"type": "object", "required": ["items", "next_cursor"], "properties": {
         "items": {"type": "array", "items": item}, "next_cursor": {"type": "string", "nullable": True}}}
@@ -168,7 +172,7 @@ def admin_revoke_role(id: int):  # noqa: A002
 
 
 @bp.post("/admin/users/<int:id>/disable")
-@operation("Disable an account (admins)", tags=["admin"], response=ADMIN_USER, errors=(403, 422))
+@operation("Disable an account (admins)", tags=["admin"], body=NO_FIELDS, response=ADMIN_USER, errors=(403, 422))
 def admin_disable_user(id: int):  # noqa: A002
     """Its login sessions and API tokens stop working at once; the account is never deleted."""
     user, account = _account(id)
@@ -178,7 +182,7 @@ def admin_disable_user(id: int):  # noqa: A002
 
 
 @bp.post("/admin/users/<int:id>/enable")
-@operation("Enable an account again (admins)", tags=["admin"], response=ADMIN_USER, errors=(403, 422))
+@operation("Enable an account again (admins)", tags=["admin"], body=NO_FIELDS, response=ADMIN_USER, errors=(403, 422))
 def admin_enable_user(id: int):  # noqa: A002
     user, account = _account(id)
     accounts.set_active(db.session, user, account, True)
@@ -187,7 +191,7 @@ def admin_enable_user(id: int):  # noqa: A002
 
 
 @bp.post("/admin/users/<int:id>/reset-password")
-@operation("Reset a password (admins)", tags=["admin"], response=ADMIN_USER, errors=(403, 422))
+@operation("Reset a password (admins)", tags=["admin"], body=NO_FIELDS, response=ADMIN_USER, errors=(403, 422))
 def admin_reset_password(id: int):  # noqa: A002
     """A new one-time ``password`` in the answer; the user's sessions end and they must change it."""
     user, account = _account(id)

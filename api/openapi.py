@@ -133,7 +133,7 @@ def components() -> dict[str, dict]:
                        open_cases={"type": "array", "items": ref("CaseSummary")}),
         "PersonPage": page_of("Person"),
         "CandidateCreate": candidate,
-        "PersonDetails": {**form_schema(PersonDetailsForm), "required": []},
+        "PersonDetails": {k: v for k, v in form_schema(PersonDetailsForm).items() if k != "required"},
         "Post": _obj(["id", "title", "unit_id", "start", "end"], id=INT, title=STRING, unit_id=INT, start=DATE,
                      end={**DATE, "nullable": True}),
         "PostCreate": form_schema(AppointForm),
