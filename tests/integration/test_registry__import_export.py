@@ -234,3 +234,25 @@ def test_lists_answer_format_xlsx(api, demo):
     header = [c.value for c in people[1]]
     assert "full_name" in header and "unit.name" in header
     assert api.get("/people?format=pdf").status_code == 400
+
+
+def test_docs_sample_and_template_import(app, demo, migrated_db, tmp_path):
+    from pathlib import Path
+
+    from app.extensions import db
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    with app.test_request_context():
+        fresh = _fresh_session(migrated_db, tmp_path)
+        sample = run_import(fresh, None, (docs / "import-sample-thon-trung.xlsx").read_bytes())
+        assert not sample.errors and sample.created == 4 + 16
+        fresh.commit()
+        template = run_import(fresh, None, (docs / "import-template.xlsx").read_bytes(), dry_run=True)
+        assert not template.errors and (template.created, template.unchanged) == (1, 1)
+        fresh.close()
+        # The CSV template (people only) into the demo, whose thôn Trung exists.
+        csv = run_import(db.session, None, (docs / "import-template.csv").read_bytes())
+        assert not csv.errors and csv.created == 1
+        db.session.commit()
+        person = db.session.scalar(sa.select(Person).where(Person.national_id == "036080000001"))
+        assert person.unit_id == demo.units["trung"].id and [p.title for p in person.posts] == ["Bí thư chi bộ"]
