@@ -21,7 +21,7 @@ from .caller import current
 from .form_schema import INT_MAX, check_payload
 from .openapi import CURSOR, LIMIT, operation, query, ref
 from .render import action_form, case_json, case_summary, created, event_json, inbox_item
-from .xlsx import FORMAT, wants_xlsx, xlsx_response
+from .xlsx import FORMAT, LIST_TYPES, wants_xlsx, xlsx_response
 from .requests import ApiError, bool_arg, in_range, int_arg, invalid, json_body, limit_arg, type_messages
 
 ACTION_FIELDS = {"expected_version", "payload", "comment", "idempotency_key"}
@@ -41,7 +41,8 @@ def load_case(case_id: int) -> Case:
                    query("overdue", {"type": "boolean"}, "past their deadline (true) or not (false)"),
                    query("q", {"type": "string", "maxLength": 200}, "case number, or the start of the person's name"),
                    LIMIT, CURSOR, FORMAT],
-           response=ref("CasePage"))
+           response=ref("CasePage"),
+           response_type=LIST_TYPES)
 def list_cases():
     args = request.args
     wants_xlsx()  # a bad format is a 400 before anything is read
@@ -59,7 +60,8 @@ def list_cases():
 
 @bp.get("/inbox")
 @operation("Cases where the caller can act now, most urgent first", tags=["cases"], params=[LIMIT, CURSOR, FORMAT],
-           response=ref("InboxPage"))
+           response=ref("InboxPage"),
+           response_type=LIST_TYPES)
 def inbox():
     xlsx = wants_xlsx()
     items, next_cursor = queries.inbox(db.session, current(), request.args.get("cursor"), limit_arg())

@@ -21,7 +21,7 @@ from .openapi import CURSOR, LIMIT, operation, query, ref
 from .render import certificate_json, created, person_detail_json, person_json, post_json
 from .requests import ApiError, in_range, int_arg, invalid, json_body, limit_arg, type_messages
 from .units import load_unit
-from .xlsx import FORMAT, wants_xlsx, xlsx_response
+from .xlsx import FORMAT, LIST_TYPES, wants_xlsx, xlsx_response
 
 STATUS_PARAM = query("status", {"type": "string", "enum": [s.value for s in PersonStatus]}, "status filter")
 
@@ -32,7 +32,8 @@ STATUS_PARAM = query("status", {"type": "string", "enum": [s.value for s in Pers
                          "start of the name, with or without diacritics, any case"),
                    STATUS_PARAM, query("unit", {"type": "integer", "minimum": 1, "maximum": INT_MAX},
                                        "only this unit's subtree"), LIMIT, CURSOR, FORMAT],
-           response=ref("PersonPage"))
+           response=ref("PersonPage"),
+           response_type=LIST_TYPES)
 def list_people():
     xlsx = wants_xlsx()
     q = request.args.get("q") or None

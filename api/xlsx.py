@@ -14,6 +14,8 @@ from cases.spreadsheet import XLSX_TYPE, write_workbook
 from .openapi import query
 from .requests import ApiError
 
+# A list answers JSON, or with format=xlsx a workbook.
+LIST_TYPES = ["application/json", XLSX_TYPE]
 FORMAT = query("format", {"type": "string", "enum": ["json", "xlsx"], "default": "json"},
                "xlsx: the same rows as a spreadsheet")
 

@@ -246,6 +246,9 @@ def json_value(silent: bool = False):
 
 def _screen_pairs(pairs, where: str, value_limit: int, multiline: bool, errors: dict) -> None:
     for name, value in pairs:
+        if not isinstance(name, str) or not isinstance(value, str):  # a multipart part named in no charset
+            errors.setdefault(where, []).append(unstorable())
+            continue
         reason = _text_reason(name, MAX_NAME, multiline=False)
         if reason:
             errors.setdefault(where, []).append(reason)
