@@ -97,7 +97,13 @@ def test_rule__setup__import_all_or_nothing_and_idempotent(app):
 
 
 def _fresh_session(migrated_db, tmp_path, name="fresh.db"):
+    """A session on another, empty database built by the migrations (a SQLite file,
+    copied from the suite's template when the suite itself runs on SQLite)."""
     target = tmp_path / name
+    if str(migrated_db).startswith("postgresql"):
+        from core.schema import upgrade
+
+        return Session(upgrade(f"sqlite:///{target}"), expire_on_commit=False)
     shutil.copyfile(migrated_db, target)
     return Session(sa.create_engine(f"sqlite:///{target}"), expire_on_commit=False)
 
