@@ -21,6 +21,7 @@ from .caller import current
 from .form_schema import INT_MAX, check_payload
 from .openapi import CURSOR, LIMIT, operation, query, ref
 from .render import action_form, case_json, case_summary, created, event_json, inbox_item
+from .xlsx import FORMAT, LIST_TYPES, wants_xlsx, xlsx_response
 from .requests import ApiError, bool_arg, in_range, int_arg, invalid, json_body, limit_arg, type_messages
 
 ACTION_FIELDS = {"expected_version", "payload", "comment", "idempotency_key"}
@@ -39,25 +40,35 @@ def load_case(case_id: int) -> Case:
                    query("unit", {"type": "integer", "minimum": 1, "maximum": INT_MAX}, "only this unit's subtree"),
                    query("overdue", {"type": "boolean"}, "past their deadline (true) or not (false)"),
                    query("q", {"type": "string", "maxLength": 200}, "case number, or the start of the person's name"),
-                   LIMIT, CURSOR],
-           response=ref("CasePage"))
+                   LIMIT, CURSOR, FORMAT],
+           response=ref("CasePage"),
+           response_type=LIST_TYPES)
 def list_cases():
     args = request.args
+    wants_xlsx()  # a bad format is a 400 before anything is read
     q = args.get("q") or None
     if q is not None and len(q) > 200:
         raise ApiError(400, _("Invalid query parameter %(name)s.", name="q"))
     filters = queries.Filters(type=args.get("type") or None, state=args.get("state") or None,
                               unit=int_arg("unit"), overdue=bool_arg("overdue"), q=q)
     rows, next_cursor = queries.list_cases(db.session, current(), filters, args.get("cursor") or None, limit_arg())
-    return jsonify({"items": [case_summary(c) for c in rows], "next_cursor": next_cursor})
+    items = [case_summary(c) for c in rows]
+    if wants_xlsx():
+        return xlsx_response(items, "cases")
+    return jsonify({"items": items, "next_cursor": next_cursor})
 
 
 @bp.get("/inbox")
-@operation("Cases where the caller can act now, most urgent first", tags=["cases"], params=[LIMIT, CURSOR],
-           response=ref("InboxPage"))
+@operation("Cases where the caller can act now, most urgent first", tags=["cases"], params=[LIMIT, CURSOR, FORMAT],
+           response=ref("InboxPage"),
+           response_type=LIST_TYPES)
 def inbox():
+    xlsx = wants_xlsx()
     items, next_cursor = queries.inbox(db.session, current(), request.args.get("cursor"), limit_arg())
-    return jsonify({"items": [inbox_item(c, transitions) for c, transitions in items], "next_cursor": next_cursor})
+    rows = [inbox_item(c, transitions) for c, transitions in items]
+    if xlsx:
+        return xlsx_response(rows, "inbox")
+    return jsonify({"items": rows, "next_cursor": next_cursor})
 
 
 @bp.post("/cases")

@@ -89,7 +89,7 @@ def components() -> dict[str, dict]:
     from cases.models import DOCUMENT_KINDS
     from cases.registry import all_entries
     from core.enums import Education, Gender, Level, PersonStatus, Role
-    from forms.people import AppointForm, CandidateForm, EndPostForm, PriorCertificateForm
+    from forms.people import AppointForm, CandidateForm, EndPostForm, PersonDetailsForm, PriorCertificateForm
 
     unit_ref = _obj(["id", "name", "level"], id=INT, name=STRING, level={"type": "string", "enum": [x.value for x in Level]})
     person_ref = _obj(["id", "full_name", "status"], id=INT, full_name=STRING,
@@ -148,6 +148,7 @@ def components() -> dict[str, dict]:
                            score={"type": "number", "nullable": True}, decided_on=DATE)}),
         "PersonPage": page_of("Person"),
         "CandidateCreate": candidate,
+        "PersonDetails": {k: v for k, v in form_schema(PersonDetailsForm).items() if k != "required"},
         "Post": _obj(["id", "title", "unit_id", "start", "end"], id=INT, title=STRING, unit_id=INT, start=DATE,
                      end={**DATE, "nullable": True}),
         "PostCreate": form_schema(AppointForm),

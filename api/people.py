@@ -21,6 +21,7 @@ from .openapi import CURSOR, LIMIT, operation, query, ref
 from .render import certificate_json, created, person_detail_json, person_json, post_json
 from .requests import ApiError, in_range, int_arg, invalid, json_body, limit_arg, type_messages
 from .units import load_unit
+from .xlsx import FORMAT, LIST_TYPES, wants_xlsx, xlsx_response
 
 STATUS_PARAM = query("status", {"type": "string", "enum": [s.value for s in PersonStatus]}, "status filter")
 
@@ -30,9 +31,11 @@ STATUS_PARAM = query("status", {"type": "string", "enum": [s.value for s in Pers
            params=[query("q", {"type": "string", "maxLength": 200},
                          "start of the name, with or without diacritics, any case"),
                    STATUS_PARAM, query("unit", {"type": "integer", "minimum": 1, "maximum": INT_MAX},
-                                       "only this unit's subtree"), LIMIT, CURSOR],
-           response=ref("PersonPage"))
+                                       "only this unit's subtree"), LIMIT, CURSOR, FORMAT],
+           response=ref("PersonPage"),
+           response_type=LIST_TYPES)
 def list_people():
+    xlsx = wants_xlsx()
     q = request.args.get("q") or None
     if q is not None and len(q) > 200:
         raise ApiError(400, _("Invalid query parameter %(name)s.", name="q"))
@@ -43,7 +46,10 @@ def list_people():
     unit = load_unit(unit_id) if unit_id is not None else None
     rows, next_cursor = people_ops.list_people(db.session, current(), q=q, status=status, unit=unit,
                                                cursor=request.args.get("cursor"), limit=limit_arg())
-    return jsonify({"items": [person_json(p) for p in rows], "next_cursor": next_cursor})
+    items = [person_json(p) for p in rows]
+    if xlsx:
+        return xlsx_response(items, "people")
+    return jsonify({"items": items, "next_cursor": next_cursor})
 
 
 @bp.post("/people")
@@ -117,3 +123,20 @@ def end_post(id: int, post_id: int):  # noqa: A002
     post = post_ops.end_post(db.session, current(), person, post_id, _body_of(EndPostForm))
     db.session.commit()
     return jsonify(post_json(post))
+
+
+@bp.patch("/people/<int:id>")
+@operation("Correct a person's details (never the status)", tags=["people"], body=ref("PersonDetails"),
+           response=ref("Person"), errors=(403, 422))
+def correct_person(id: int):  # noqa: A002
+    """Any of full_name, date_of_birth, gender, national_id, education, ethnicity,
+    residence; the status changes only through a decided case. The organisation
+    board corrects anyone; a branch secretary their branch's candidates. The
+    change is a set-up event with the details before and after."""
+    from forms.people import PersonDetailsForm
+
+    in_range(id)
+    person = queries.get_person(db.session, current(), id)
+    people_ops.correct_details(db.session, current(), person, _body_of(PersonDetailsForm))
+    db.session.commit()
+    return jsonify(person_detail_json(db.session, current(), person))

@@ -23,7 +23,7 @@ from .requests import ApiError, invalid, json_body
 @bp.post("/auth/token")
 @credential_limits
 @operation("Get a bearer token", tags=["auth"], body=ref("TokenRequest"), response=ref("Token"),
-           errors=(422,), public=True,
+           errors=(403, 422), public=True,
            description="Exchanges a username and password for a token valid API_TOKEN_HOURS hours. "
                        "Failed attempts are limited per account and per address, together with the login page "
                        "(LOGIN_ACCOUNT_RATE_LIMIT, LOGIN_RATE_LIMIT).")
@@ -44,6 +44,8 @@ def issue_token():
         raise ApiError(401, _("Wrong username or password."))
     if not user.active or not user.check_password(password):
         raise ApiError(401, _("Wrong username or password."))
+    if user.must_change_password:
+        raise ApiError(403, _("Change your one-time password on the login page first."))
     secret, token = auth.issue_token(db.session, user, int(current_app.config["API_TOKEN_HOURS"]))
     db.session.commit()
     return jsonify({"token": secret, "expires_at": iso(token.expires_at)})

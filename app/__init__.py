@@ -158,6 +158,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(people_bp)
+    from .admin import bp as admin_bp
+    from .imports import bp as imports_bp
+    from .registry_pages import bp as registry_bp
+
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(imports_bp)
+    app.register_blueprint(registry_bp)
     app.register_blueprint(cases_bp)
     from cases.candidacy.views import bp as candidacy_bp
 

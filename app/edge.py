@@ -47,7 +47,8 @@ MAX_NAME = 100
 MAX_FILENAME = 255
 MAX_JSON_DEPTH = 20
 LENGTHS = {"idempotency_key": 128, "batch_key": 100}
-INTEGER_NAME = re.compile(r"id|.+_id|unit|year|limit|expected_version")
+# ``national_id`` is 12 digits of text (số định danh), not a row id.
+INTEGER_NAME = re.compile(r"id|(?!national_id$).+_id|unit|year|limit|expected_version")
 REDIRECT_TARGETS = frozenset({"next"})
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,10}")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -247,6 +248,9 @@ def json_value(silent: bool = False):
 
 def _screen_pairs(pairs, where: str, value_limit: int, multiline: bool, errors: dict) -> None:
     for name, value in pairs:
+        if not isinstance(name, str) or not isinstance(value, str):  # a multipart part named in no charset
+            errors.setdefault(where, []).append(unstorable())
+            continue
         reason = _text_reason(name, MAX_NAME, multiline=False)
         if reason:
             errors.setdefault(where, []).append(reason)

@@ -53,7 +53,8 @@ def person_page(person: Person, status: int = 200, *, failed: str | None = None,
         "post_units": [(u.id, u.name) for u in post_ops.post_units(session, current_user, person)]
         if manage_posts else [],
     }
-    return render_template("main/person.html", person=person, posts=posts, registry=registry), status
+    return render_template("main/person.html", person=person, posts=posts, registry=registry,
+                           may_correct=people_ops.may_correct(session, current_user, person)), status
 
 
 def _end_prefix(post_id: int) -> str:

@@ -49,7 +49,13 @@ def unit(unit_id: int):
             .group_by(Person.status)
         ).all()
     )
-    return render_template("main/unit.html", unit=unit, children=children, people=people, counts=counts)
+    from core.permissions import REGISTER_PERSON, allows
+
+    from .registry_pages import is_branch
+
+    may_register = is_branch(unit) and allows(db.session, current_user, REGISTER_PERSON, unit)
+    return render_template("main/unit.html", unit=unit, children=children, people=people, counts=counts,
+                           may_register=may_register)
 
 
 @bp.route("/people/<int:person_id>")

@@ -127,3 +127,53 @@ def record_certificate(session: Session, user, person: Person, payload: dict) ->
     session.add(cert)
     session.flush()
     return cert
+
+
+DETAIL_FIELDS = ("full_name", "date_of_birth", "gender", "national_id", "education", "ethnicity", "residence")
+
+
+def may_correct(session: Session, user, person: Person) -> bool:
+    """The organisation board corrects anyone's details; whoever may register people
+    at the unit (a branch secretary...) corrects a candidate's (DOMAIN "Setting up an organisation")."""
+    if allows(session, user, RECORD_PRIOR_CERTIFICATE, person.unit):
+        return True
+    return person.status is PersonStatus.candidate and allows(session, user, REGISTER_PERSON, person.unit)
+
+
+def details_of(person: Person) -> dict:
+    """The correctable details of ``person`` as JSON-safe values (the form's names)."""
+    return {"full_name": person.full_name, "date_of_birth": person.date_of_birth.isoformat(),
+            "gender": person.gender.value, "national_id": person.national_id, "education": person.education.value,
+            "ethnicity": person.ethnicity, "residence": person.residence}
+
+
+def correct_details(session: Session, user, person: Person, changes: dict) -> Person:
+    """Correct ``person``'s details (name, date of birth, gender, national id,
+    education, ethnicity, residence; never the status): ``changes`` holds some of
+    :data:`DETAIL_FIELDS`, validated with :class:`forms.people.PersonDetailsForm`
+    over the current values. Flushes and logs ``person.correct`` (before, after).
+    Raises ``NotPermitted`` (see :func:`may_correct`) and ``InvalidPayload``
+    (a field, or a national id registered to someone else)."""
+    from forms.people import PersonDetailsForm
+    from workflow.setup_log import log
+
+    if not may_correct(session, user, person):
+        raise NotPermitted(_("You may not correct this person's details."))
+    unknown = set(changes) - set(DETAIL_FIELDS)
+    if unknown:
+        raise InvalidPayload({name: [_("Unknown field.")] for name in sorted(unknown)})
+    before = details_of(person)
+    _data, data = validate_form(PersonDetailsForm, {**before, **changes})
+    if data["national_id"] != person.national_id and session.scalar(
+            sa.select(Person.id).where(Person.national_id == data["national_id"], Person.id != person.id)):
+        raise InvalidPayload({"national_id": [_("This national id number cannot be registered here.")]})
+    person.full_name, person.date_of_birth = data["full_name"], data["date_of_birth"]
+    person.gender, person.education = Gender(data["gender"]), Education(data["education"])
+    person.national_id = data["national_id"]
+    person.ethnicity, person.residence = data.get("ethnicity") or "Kinh", data.get("residence") or ""
+    session.flush()
+    after = details_of(person)
+    if after != before:
+        log(session, user, "person.correct", person.unit, target={"kind": "person", "id": person.id},
+            before=before, after=after)
+    return person

@@ -22,6 +22,7 @@ from core.text import fold
 from workflow import access, calendar
 from workflow.definition import registered
 from workflow.models import AuditEvent, Case
+from workflow.setup_log import LEDGER_PROCESS
 
 from .cursor import ID_MAX, BadCursor, decode_cursor, decode_ids, is_id, keyset_page
 from .registry import all_entries, get_entry
@@ -47,7 +48,10 @@ def get_visible(session: Session, user, model, obj_id):
 
 def get_case(session: Session, user, case_id: int) -> Case:
     """The case ``case_id`` if ``user`` may see it; raises :class:`NotFound` otherwise."""
-    return get_visible(session, user, Case, case_id)
+    case = get_visible(session, user, Case, case_id)
+    if case.process == LEDGER_PROCESS:  # the set-up log is not a procedure
+        raise NotFound(case_id)
+    return case
 
 
 def get_person(session: Session, user, person_id) -> Person:
@@ -100,7 +104,8 @@ def visible_cases(session: Session, user):
     return (sa.select(Case).join(Unit, Unit.id == Case.unit_id)
             .where(sa.or_(visible(user, Unit.path, session, person_column=Case.person_id),
                           in_transit_cases(session, user, Case.process, Case.state, Case.reviewing_unit_id),
-                          transferred_history(session, user, Case.person_id))))
+                          transferred_history(session, user, Case.person_id)),
+                   Case.process != LEDGER_PROCESS))
 
 
 def list_cases(session: Session, user, filters: Filters, cursor: str | None = None,

@@ -197,6 +197,9 @@ class User(Base):
     # raising it ends them all, on every device: logout, a password change and
     # disabling the account do (:meth:`end_sessions`).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set when an admin creates the account or resets its password (a one-time
+    # password): the user must choose their own at the next login.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RoleAssignment.id"
@@ -261,6 +264,9 @@ class RoleAssignment(Base):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role))
+    # The day the role was granted from (None: before it was kept). A revoked
+    # assignment is removed; its dates stay in the audit trail.
+    starts_on: Mapped[Optional[dt.date]]
 
     user: Mapped[User] = relationship(back_populates="roles")
     unit: Mapped[Unit] = relationship()

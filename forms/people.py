@@ -75,3 +75,33 @@ class EndPostForm(Form):
     """Ending a post: the day it ended (the post stays in the registry)."""
 
     end = DateField(_l("Ended on"), validators=[required(), not_in_future, not_before_1900])
+
+
+class PersonDetailsForm(Form):
+    """Correcting a person's details in the registry (never the status)."""
+
+    full_name = CandidateForm.full_name
+    date_of_birth = CandidateForm.date_of_birth
+    gender = CandidateForm.gender
+    national_id = CandidateForm.national_id
+    education = CandidateForm.education
+    ethnicity = CandidateForm.ethnicity
+    residence = CandidateForm.residence
+
+
+def _member_dates(form, field):
+    admitted = form.admission_date.data
+    if field.data is not None and admitted is not None and field.data < admitted:
+        raise ValidationError(_l("The official date is before the admission date."))
+
+
+class MemberRecordForm(CandidateForm):
+    """One row of the member record (phiếu đảng viên, mẫu 1-HSĐV) in a bulk
+    import: a candidate's fields and a member's dates and card (DOMAIN.md
+    "Setting up an organisation"). ``unit_id`` is resolved from the branch column."""
+
+    admission_date = DateField(_l("Admission date"), validators=[Optional(), not_in_future, not_before_1900])
+    official_date = DateField(_l("Official date"), validators=[Optional(), not_in_future, not_before_1900,
+                                                               _member_dates])
+    party_card_number = StringField(_l("Party card number"), validators=[Optional(), Length(max=20)],
+                                    filters=[strip])

@@ -31,7 +31,7 @@ from tests.discipline_flow import REPORT
 from tests.edge_inputs import HOSTILE, HOSTILE_DATES, case_tables
 from tests.page_forms import PageForm, forms_of
 
-USERS = ("bithu.trung", "danguy.phucthang", "thuongvu.nghiahung", "kiemtra.nghiahung", "tochuc.nghiahung")
+USERS = ("bithu.trung", "danguy.phucthang", "thuongvu.nghiahung", "kiemtra.nghiahung", "tochuc.nghiahung", "admin")
 SWEEP = ["a\x00b", "99999999999999999999", "x\r\n\x1b[0m" + "y" * 25000, "-1", "2147483648", "0001-01-01"]
 QUERY_NAMES = ("q", "unit", "person_id", "cursor", "next", "year", "start", "state", "type", "overdue", "zz\x00")
 EXAMPLES = 300
@@ -97,7 +97,7 @@ def page_paths(app, world) -> dict[str, list[str]]:
 
     values = {"case_id": list(world["cases"].values()), "course_id": [world["course"]],
               "unit_id": world["units"], "person_id": [world["person"], world["post"][0]], "year": [2026],
-              "process_name": sorted(all_entries()), "code": ["en"]}
+              "process_name": sorted(all_entries()), "code": ["en"], "user_id": [1, 2]}
     out: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(("/api/", "/static/")):
