@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from app.extensions import csrf
 
-from . import audit, caller, candidacy, cases, documents, errors, openapi, people, processes, reports, tokens, units
+from . import (audit, caller, candidacy, cases, documents, errors, notifications, openapi, people, processes, reports,
+               tokens, units)
 from .blueprint import bp
 from .cli import api_cli
 
 # The modules that hang handlers on ``bp`` (importing them registers their routes).
-MODULES = (caller, errors, tokens, units, people, cases, documents, audit, processes, reports, openapi)
+MODULES = (caller, errors, tokens, units, people, cases, documents, audit, processes, reports, notifications, openapi)
 
 
 def init_api(app) -> None:

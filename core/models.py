@@ -190,6 +190,11 @@ class User(Base):
     # raising it ends them all, on every device: logout, a password change and
     # disabling the account do (:meth:`end_sessions`).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Notifications by email (issue 19): the address, the language of the emails
+    # ("vi" or "en") and how they come: "immediate", "digest" (one a day) or "none".
+    email: Mapped[Optional[str]] = mapped_column(sa.String(254))
+    language: Mapped[str] = mapped_column(sa.String(8), default="vi", server_default="vi")
+    notify_delivery: Mapped[str] = mapped_column(sa.String(16), default="immediate", server_default="immediate")
 
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RoleAssignment.id"
