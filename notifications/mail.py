@@ -15,7 +15,7 @@ import smtplib
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_mail import Mail, Message
@@ -137,8 +137,10 @@ def build(session: Session, email: NotificationEmail) -> Message:
             subject = found[0].title if found else _("Notification")
         context = {"user": user, "items": found, "digest": digest, "subject": subject, "case_url": case_url,
                    "lang": language}
-        text_body = render_template("emails/notifications.txt", **context)
-        html_body = render_template("emails/notifications.html", **context)
+        # Straight from the Jinja environment: no request, so none of the pages' context processors.
+        env = current_app.jinja_env
+        text_body = env.get_template("emails/notifications.txt").render(**context)
+        html_body = env.get_template("emails/notifications.html").render(**context)
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2].strip(">") or "localhost"
     message = Message(subject=subject, recipients=[user.email], body=text_body, html=html_body,
                       sender=current_app.config["MAIL_DEFAULT_SENDER"])
