@@ -152,9 +152,9 @@ def test_notifications__worker__a_refusing_smtp_server_loses_no_email(
     step(api, case_id, "danguy.phucthang", "certify_background", {"findings": "Lý lịch rõ ràng."}, "opinions")
 
     # Refused several times each, kept pending.
-    wait_until(lambda: len(_emails(db_engine)) == 2 and all(a >= 3 for _k, _s, a in _emails(db_engine)),
-               timeout=120, worker=worker)
-    assert smtp_server.messages == [] and smtp_server.handler.refused >= 6
+    wait_until(lambda: len(_emails(db_engine)) == 2 and all(a >= 3 for _k, _s, a in _emails(db_engine))
+               and smtp_server.handler.refused >= 6, timeout=120, worker=worker)
+    assert smtp_server.messages == []
     assert {s for _k, s, _a in _emails(db_engine)} <= {"pending", "sending"}
 
     smtp_server.refuse(False)
