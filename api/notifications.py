@@ -38,7 +38,7 @@ def list_notifications():
 
 @bp.post("/notifications/<int:id>/read")
 @operation("Mark one of the caller's notifications read", tags=["notifications"], response=ref("Notification"),
-           errors=(404,))
+           body={"type": "object", "properties": {}, "description": "empty (nothing to send)"}, errors=(404,))
 def read_notification(id: int):  # noqa: A002
     in_range(id)
     found = queries.owned(db.session, current(), id)
