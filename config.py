@@ -68,6 +68,7 @@ class Config:
     MAIL_PASSWORD = ""
     MAIL_DEFAULT_SENDER = "Quản lý hồ sơ đảng viên <no-reply@localhost>"
     MAIL_SUPPRESS_SEND = False
+    MAIL_TIMEOUT = 30.0  # seconds to wait for the SMTP server before trying again later
     MAIL_FOLDER = str(VAR_DIR / "mail")
     # The address the emails link to (the app as its users reach it).
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
@@ -91,7 +92,7 @@ class Config:
     _INTS = {"MAX_UPLOAD_MB", "WTF_CSRF_TIME_LIMIT", "API_TOKEN_HOURS", "HSTS_SECONDS", "AUDIT_VERIFY_WORKERS",
              "MAIL_PORT", "NOTIFY_DIGEST_HOUR"}
     _FLOATS = {"HEARTBEAT_SECONDS", "TIMER_POLL_SECONDS", "AUDIT_CHECKPOINT_SECONDS", "NOTIFY_POLL_SECONDS",
-               "NOTIFY_RETRY_SECONDS", "NOTIFY_RETRY_MAX_SECONDS", "NOTIFY_LEASE_SECONDS"}
+               "NOTIFY_RETRY_SECONDS", "NOTIFY_RETRY_MAX_SECONDS", "NOTIFY_LEASE_SECONDS", "MAIL_TIMEOUT"}
 
     @classmethod
     def as_dict(cls) -> dict:

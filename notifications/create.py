@@ -33,13 +33,11 @@ DIGEST_LOCK = "digests"
 
 
 def _cursor(session: Session, name: str) -> NotificationCursor:
-    """The cursor row ``name``, locked until commit (created at 0 when missing)."""
-    row = session.scalar(sa.select(NotificationCursor).where(NotificationCursor.name == name).with_for_update())
-    if row is None:
-        session.add(NotificationCursor(name=name, last_event_id=0))
-        session.flush()
-        row = session.scalar(sa.select(NotificationCursor).where(NotificationCursor.name == name).with_for_update())
-    return row
+    """The cursor row ``name``, locked until commit (created at 0 when missing; two
+    creators racing both find the one row)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(NotificationCursor).values(name=name, last_event_id=0).on_conflict_do_nothing())
+    return session.scalar(sa.select(NotificationCursor).where(NotificationCursor.name == name).with_for_update())
 
 
 def _is_decision(event, closed: bool) -> bool:
@@ -121,13 +119,18 @@ def remind_deadlines(session: Session, thresholds: Iterable[int], now: dt.dateti
         sa.select(Case.id, Case.state, Case.deadline_at)
         .where(Case.closed_at.is_(None), Case.deadline_at.is_not(None), Case.deadline_at <= horizon)
         .order_by(Case.deadline_at, Case.id)).all()
+    due = [(case_id, state, last_day(deadline_at).isoformat(), reminder_kind(deadline_at, now, thresholds))
+           for case_id, state, deadline_at in rows]
+    due = [d for d in due if d[3] is not None]
+    # A reminder already given for a case (to its actors of the time) is not looked at again.
+    given = set(session.execute(sa.select(Notification.case_id, Notification.step, Notification.occurrence,
+                                          Notification.kind).distinct()
+                                .where(Notification.case_id.in_(sorted({d[0] for d in due})))).all()) if due else set()
     created = 0
-    for case_id, state, deadline_at in rows:
-        kind = reminder_kind(deadline_at, now, thresholds)
-        if kind is None:
+    for case_id, state, occurrence, kind in due:
+        if (case_id, state, occurrence, kind) in given:
             continue
-        created += _create(session, access.actors(session, case_id), case_id, state,
-                           last_day(deadline_at).isoformat(), kind)
+        created += _create(session, access.actors(session, case_id), case_id, state, occurrence, kind)
     session.commit()
     return created
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+import socket
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from flask_mail import Mail, Message
+from flask_mail import BadHeaderError, Mail, Message
 from sqlalchemy.orm import Session
 
 from core import clock
@@ -40,7 +41,10 @@ def init_mail(app) -> None:
 
 
 def _permanent(exc: Exception) -> bool:
-    """Does the SMTP server refuse this message for good (a 5xx answer)?"""
+    """Is this failure for good: the SMTP server refuses the message (a 5xx answer),
+    or the message cannot be sent at all (a header with a line break)?"""
+    if isinstance(exc, BadHeaderError):
+        return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _msg in exc.recipients.values())
     code = getattr(exc, "smtp_code", None)
@@ -153,12 +157,17 @@ def build(session: Session, email: NotificationEmail) -> Message:
 def deliver(message: Message) -> None:
     """Hand ``message`` to the SMTP server, or write it to ``MAIL_FOLDER`` when none is configured."""
     if current_app.config.get("MAIL_SERVER"):
+        # Flask-Mail opens smtplib connections with the default socket timeout: bound it.
+        previous = socket.getdefaulttimeout()
+        socket.setdefaulttimeout(float(current_app.config["MAIL_TIMEOUT"]))
         try:
             mail.send(message)
         except (smtplib.SMTPException, OSError) as exc:
             if _permanent(exc):
                 raise
             raise TransientMailError(str(exc)) from exc
+        finally:
+            socket.setdefaulttimeout(previous)
         return
     folder = Path(current_app.config["MAIL_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)

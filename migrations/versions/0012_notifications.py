@@ -17,10 +17,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("user_account") as batch:
-        batch.add_column(sa.Column("email", sa.String(254), nullable=True))
-        batch.add_column(sa.Column("language", sa.String(8), nullable=False, server_default="vi"))
-        batch.add_column(sa.Column("notify_delivery", sa.String(16), nullable=False, server_default="immediate"))
+    # Plain ALTER TABLE on both databases (SQLite >= 3.35 drops a column in place): a batch
+    # copy of user_account would have to drop a table that every other table refers to.
+    op.add_column("user_account", sa.Column("email", sa.String(254), nullable=True))
+    op.add_column("user_account", sa.Column("language", sa.String(8), nullable=False, server_default="vi"))
+    op.add_column("user_account", sa.Column("notify_delivery", sa.String(16), nullable=False,
+                                            server_default="immediate"))
     op.create_table(
         "notification_email",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -69,6 +71,9 @@ def upgrade():
         sa.Column("last_event_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_notification_cursor")),
     )
+    # An existing installation starts notifying from now on, not about its whole history.
+    op.execute("INSERT INTO notification_cursor (name, last_event_id) "
+               "SELECT 'audit', COALESCE(MAX(id), 0) FROM audit_event")
 
 
 def downgrade():
@@ -80,7 +85,5 @@ def downgrade():
     op.drop_index(op.f("ix_notification_email_user_id"), "notification_email")
     op.drop_index("ix_notification_email_due", "notification_email")
     op.drop_table("notification_email")
-    with op.batch_alter_table("user_account") as batch:
-        batch.drop_column("notify_delivery")
-        batch.drop_column("language")
-        batch.drop_column("email")
+    for column in ("notify_delivery", "language", "email"):
+        op.drop_column("user_account", column)

@@ -160,3 +160,14 @@ def test_notifications__an_smtp_server_that_is_down_keeps_the_email_pending(app,
         assert len(server.to("danguy@example.vn")) == 1
     finally:
         server.controller.stop()
+
+
+def test_notifications__the_language_switch_is_the_language_of_the_emails(app, client, auth, demo):
+    from app.extensions import db
+    from core.models import User
+
+    auth.login("danguy.phucthang")
+    token = auth.csrf_token("/")
+    assert client.post("/lang/en", data={"csrf_token": token, "next": "/"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, demo.users["danguy.phucthang"].id).language == "en"
