@@ -28,8 +28,9 @@ def notification_json(item: texts.Item) -> dict:
            params=[query("unread", {"type": "boolean"}, "only the unread ones (true)"), LIMIT, CURSOR],
            response=ref("NotificationPage"),
            description="Deadline reminders, cases arriving in the caller's inbox, cases the caller acted on "
-                       "being decided; each with its read flag. Keyset-paginated.")
+                       "being decided; each with its read flag. Keyset-paginated. 400 for a malformed cursor.")
 def list_notifications():
+    """``{"items": [Notification], "next_cursor"}``; 400 for a malformed cursor, limit or unread flag."""
     rows, next_cursor = queries.page(db.session, current(), request.args.get("cursor") or None, limit_arg(),
                                      unread_only=bool(bool_arg("unread")))
     return jsonify({"items": [notification_json(i) for i in texts.items(db.session, rows)],
@@ -38,8 +39,10 @@ def list_notifications():
 
 @bp.post("/notifications/<int:id>/read")
 @operation("Mark one of the caller's notifications read", tags=["notifications"], response=ref("Notification"),
-           body={"type": "object", "properties": {}, "description": "empty (nothing to send)"}, errors=(404,))
+           body={"type": "object", "properties": {}, "description": "empty (nothing to send)"}, errors=(404,),
+           description="Idempotent: a notification already read stays read (its read_at unchanged).")
 def read_notification(id: int):  # noqa: A002
+    """The notification, now read; 404 when it is not the caller's (absent and someone else's read the same)."""
     in_range(id)
     found = queries.owned(db.session, current(), id)
     if found is None:

@@ -15,6 +15,8 @@ EMAIL_RE = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
 
 
 class NotificationSettingsForm(FlaskForm):
+    """A user's email settings: an optional address, immediate / daily digest / none, and the emails' language."""
+
     email = StringField(_l("Email address"), validators=[
         Optional(), Length(max=254, message=_l("At most 254 characters.")),
         Regexp(EMAIL_RE, message=_l("Enter a valid email address, such as ten@example.vn."))])
