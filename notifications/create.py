@@ -13,6 +13,7 @@ second creation a no-op.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -22,10 +23,13 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.models import User
 from workflow import access, calendar
+from workflow.errors import WorkflowError
 from workflow.models import AuditEvent, Case
 
 from .models import (ACTIONABLE, DEADLINE, DECIDED, DIGEST, IMMEDIATE, NONE, OVERDUE, Notification,
                      NotificationCursor, NotificationEmail)
+
+log = logging.getLogger(__name__)
 
 AUDIT_CURSOR = "audit"
 DEADLINE_LOCK = "deadlines"
@@ -38,6 +42,16 @@ def _cursor(session: Session, name: str) -> NotificationCursor:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(NotificationCursor).values(name=name, last_event_id=0).on_conflict_do_nothing())
     return session.scalar(sa.select(NotificationCursor).where(NotificationCursor.name == name).with_for_update())
+
+
+def _actors(session: Session, case_id: int) -> list[int]:
+    """The case's actors, or none when its process is not known to this worker (logged:
+    one such case must not hold up everyone else's notifications)."""
+    try:
+        return access.actors(session, case_id)
+    except (KeyError, WorkflowError):
+        log.exception("no notifications for case %s: its process cannot be read", case_id)
+        return []
 
 
 def _is_decision(event, closed: bool) -> bool:
@@ -74,7 +88,7 @@ def scan_events(session: Session, batch: int = 500) -> int:
     for case_id, ev in sorted(latest.items()):
         case = cases[case_id]
         if case.closed_at is None and case.state == ev.to_state:
-            recipients = [u for u in access.actors(session, case_id) if u != ev.actor_id]
+            recipients = [u for u in _actors(session, case_id) if u != ev.actor_id]
             created += _create(session, recipients, case_id, ev.to_state, str(ev.seq), ACTIONABLE)
         if _is_decision(ev, case.closed_at is not None and case.audit_seq == ev.seq):
             acted = session.scalars(sa.select(AuditEvent.actor_id).distinct().where(
@@ -130,7 +144,7 @@ def remind_deadlines(session: Session, thresholds: Iterable[int], now: dt.dateti
     for case_id, state, occurrence, kind in due:
         if (case_id, state, occurrence, kind) in given:
             continue
-        created += _create(session, access.actors(session, case_id), case_id, state, occurrence, kind)
+        created += _create(session, _actors(session, case_id), case_id, state, occurrence, kind)
     session.commit()
     return created
 
