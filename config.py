@@ -83,12 +83,14 @@ class Config:
     NOTIFY_RETRY_MAX_SECONDS = 3600.0
     # An email handed to a sender is not handed out again before this many seconds.
     NOTIFY_LEASE_SECONDS = 600.0
+    # With tasks run eagerly (no worker): create a write's notifications before it answers.
+    NOTIFY_SCAN_AFTER_WRITE = False
     ENV_NAME = "base"
 
     # Typed conversion for environment overrides.
     _BOOLS = {"CELERY_TASK_ALWAYS_EAGER", "SESSION_COOKIE_SECURE", "WTF_CSRF_ENABLED",
               "SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY", "FORCE_HTTPS",
-              "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SUPPRESS_SEND"}
+              "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SUPPRESS_SEND", "NOTIFY_SCAN_AFTER_WRITE"}
     _INTS = {"MAX_UPLOAD_MB", "WTF_CSRF_TIME_LIMIT", "API_TOKEN_HOURS", "HSTS_SECONDS", "AUDIT_VERIFY_WORKERS",
              "MAIL_PORT", "NOTIFY_DIGEST_HOUR"}
     _FLOATS = {"HEARTBEAT_SECONDS", "TIMER_POLL_SECONDS", "AUDIT_CHECKPOINT_SECONDS", "NOTIFY_POLL_SECONDS",
@@ -129,6 +131,7 @@ class TestingConfig(Config):
     TESTING = True
     DATABASE_URL = "sqlite://"
     CELERY_TASK_ALWAYS_EAGER = True
+    NOTIFY_SCAN_AFTER_WRITE = True
     AUDIT_SIGNING_KEY = ""
     AUDIT_CHECKPOINT_LOG = ""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import logging
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,12 +16,29 @@ from notifications.mail import init_mail
 from .extensions import db
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+log = logging.getLogger(__name__)
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def init_notifications(app) -> None:
     """Wire the email sender, the pages, and the bell's unread count into every page."""
     init_mail(app)
     app.register_blueprint(bp)
+
+    @app.after_request
+    def _scan_when_eager(response):
+        # With tasks run eagerly (tests, no worker) a write's notifications exist when it
+        # answers; with a worker, its beat creates them (NOTIFY_POLL_SECONDS): a request never waits.
+        config = current_app.config
+        if (request.method in WRITES and response.status_code < 400 and config.get("NOTIFY_SCAN_AFTER_WRITE")
+                and config.get("CELERY_TASK_ALWAYS_EAGER")):
+            from tasks.notify import notifications_scan
+
+            try:
+                notifications_scan.delay()
+            except Exception:  # noqa: BLE001 - a notification must never fail the write it follows
+                log.exception("notifications scan after %s %s failed", request.method, request.path)
+        return response
 
     @app.context_processor
     def _bell():

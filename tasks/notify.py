@@ -52,6 +52,20 @@ def notifications_tick() -> dict:
     return {"created": created, "reminders": reminders, "digests": digests, "emails": len(due)}
 
 
+@shared_task(name="tasks.notifications_scan")
+def notifications_scan() -> int:
+    """Only the first step of the tick: the notifications of the newly committed
+    transitions (what the app runs right after a write when tasks run eagerly,
+    so that a test or a worker-less development setup sees them at once)."""
+    try:
+        created = 0
+        while batch := create.scan_events(db.session):
+            created += batch
+        return created
+    finally:
+        db.session.remove()
+
+
 @shared_task(name="tasks.send_notification_email", bind=True, max_retries=None)
 def send_notification_email(self, email_id: int) -> str:
     """Send one email (see :func:`notifications.mail.send`); when the SMTP server

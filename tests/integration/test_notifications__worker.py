@@ -23,6 +23,12 @@ FAST = {"NOTIFY_POLL_SECONDS": 0.5, "NOTIFY_RETRY_SECONDS": 0.5, "NOTIFY_RETRY_M
         "NOTIFY_LEASE_SECONDS": 30, "PUBLIC_BASE_URL": "https://hoso.example.vn"}
 
 
+@pytest.fixture(autouse=True)
+def _worker_creates_them(app):
+    """Here the worker creates the notifications, not the test's app after each write."""
+    app.config["NOTIFY_SCAN_AFTER_WRITE"] = False
+
+
 def _worker(worker_factory, smtp_server):
     return worker_factory.start(**smtp_server.settings(), **FAST)
 
