@@ -61,14 +61,43 @@ class Config:
     # A grassroots organisation with more branches than this has its grading rounds opened by a
     # Celery task (the page then shows the progress); fewer are opened within the request.
     GRADING_SYNC_BRANCHES = 30
+    # Notifications (issue 19). Email over SMTP through Flask-Mail; with no MAIL_SERVER
+    # every message is written to MAIL_FOLDER as one .eml file instead.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS
+    MAIL_USE_SSL = False  # SMTP over TLS from the start
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_DEFAULT_SENDER = "Quản lý hồ sơ đảng viên <no-reply@localhost>"
+    MAIL_SUPPRESS_SEND = False
+    MAIL_TIMEOUT = 30.0  # seconds to wait for the SMTP server before trying again later
+    MAIL_FOLDER = str(VAR_DIR / "mail")
+    # The address the emails link to (the app as its users reach it).
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Reminders when a deadline is this many working days away (comma-separated).
+    NOTIFY_REMINDER_DAYS = "5,1"
+    # How often the worker's beat scans for new notifications and emails to send.
+    NOTIFY_POLL_SECONDS = 30.0
+    # The daily digests go out from this local (Vietnam) hour on.
+    NOTIFY_DIGEST_HOUR = 7
+    # A refused email is tried again after this many seconds, doubling each time up to the cap.
+    NOTIFY_RETRY_SECONDS = 30.0
+    NOTIFY_RETRY_MAX_SECONDS = 3600.0
+    # An email handed to a sender is not handed out again before this many seconds.
+    NOTIFY_LEASE_SECONDS = 600.0
+    # With tasks run eagerly (no worker): create a write's notifications before it answers.
+    NOTIFY_SCAN_AFTER_WRITE = False
     ENV_NAME = "base"
 
     # Typed conversion for environment overrides.
     _BOOLS = {"CELERY_TASK_ALWAYS_EAGER", "SESSION_COOKIE_SECURE", "WTF_CSRF_ENABLED",
-              "SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY", "FORCE_HTTPS"}
+              "SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY", "FORCE_HTTPS",
+              "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_SUPPRESS_SEND", "NOTIFY_SCAN_AFTER_WRITE"}
     _INTS = {"MAX_UPLOAD_MB", "WTF_CSRF_TIME_LIMIT", "API_TOKEN_HOURS", "HSTS_SECONDS", "AUDIT_VERIFY_WORKERS",
-             "GRADING_SYNC_BRANCHES"}
-    _FLOATS = {"HEARTBEAT_SECONDS", "TIMER_POLL_SECONDS", "AUDIT_CHECKPOINT_SECONDS"}
+             "GRADING_SYNC_BRANCHES", "MAIL_PORT", "NOTIFY_DIGEST_HOUR"}
+    _FLOATS = {"HEARTBEAT_SECONDS", "TIMER_POLL_SECONDS", "AUDIT_CHECKPOINT_SECONDS", "NOTIFY_POLL_SECONDS",
+               "NOTIFY_RETRY_SECONDS", "NOTIFY_RETRY_MAX_SECONDS", "NOTIFY_LEASE_SECONDS", "MAIL_TIMEOUT"}
 
     @classmethod
     def as_dict(cls) -> dict:
@@ -105,6 +134,7 @@ class TestingConfig(Config):
     TESTING = True
     DATABASE_URL = "sqlite://"
     CELERY_TASK_ALWAYS_EAGER = True
+    NOTIFY_SCAN_AFTER_WRITE = True
     AUDIT_SIGNING_KEY = ""
     AUDIT_CHECKPOINT_LOG = ""
 

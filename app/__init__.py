@@ -42,6 +42,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_audit(app)
     app.register_blueprint(audit_bp)
+    from .notifications import init_notifications
+
+    init_notifications(app)
     _register_blueprints(app)
     _register_cli(app)
 

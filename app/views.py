@@ -30,6 +30,9 @@ def set_language(code: str):
     if code not in languages:
         abort(404)
     session["lang"] = code
+    if current_user.is_authenticated and current_user.language != code:
+        current_user.language = code  # the language of their notification emails too
+        db.session.commit()
     return safe_redirect(request.form.get("next") or request.args.get("next"))
 
 

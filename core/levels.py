@@ -204,3 +204,35 @@ def atom_criterion(atom: tuple[str, object], path_column, reviewing_column):
     if kind == "reviewing":
         return reviewing_column == value
     return path_column.startswith(value, autoescape=True)
+
+
+def _answers(level: str):
+    """SQL: the joined ``Unit`` answers to ``level`` (a chi bộ cơ sở answers grassroots and branch)."""
+    own = Unit.level == Level(level)
+    if level in _GRASSROOTS_BRANCH:
+        return sa.or_(own, Unit.grassroots_branch.is_(True))
+    return own
+
+
+def holders_criterion(roles: frozenset[str], level: LevelSpec, ancestors: frozenset[int],
+                      reviewing_unit_id: int | None):
+    """The reverse reading of :func:`matching_unit`, in SQL: a criterion on
+    :class:`RoleAssignment` joined to its :class:`Unit` that holds for exactly the
+    role rows with which :func:`matching_unit` would find a unit, for a case whose
+    path holds ``ancestors`` and whose reviewing unit is ``reviewing_unit_id``
+    (who may act on one case: its actors, without a loop over users)."""
+    held = RoleAssignment.role.in_(sorted(roles))
+    if level == REVIEWING or isinstance(level, ReviewingAt):
+        if reviewing_unit_id is None:
+            return sa.false()
+        where = Unit.id == reviewing_unit_id
+        return sa.and_(held, where, _answers(level.level.value)) if isinstance(level, ReviewingAt) \
+            else sa.and_(held, where)
+    on_path = Unit.id.in_(sorted(ancestors))
+    if isinstance(level, AtOrAbove):
+        top = _RANK[level.level.value]
+        ranked = Unit.level.in_([lvl for lvl, rank in LEVEL_RANK.items() if rank <= top])
+        if _GRASSROOTS_BRANCH_TOP <= top:
+            ranked = sa.or_(ranked, Unit.grassroots_branch.is_(True))
+        return sa.and_(held, on_path, ranked)
+    return sa.and_(held, on_path, _answers(value_of(level)))

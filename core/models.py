@@ -200,6 +200,11 @@ class User(Base):
     # Set when an admin creates the account or resets its password (a one-time
     # password): the user must choose their own at the next login.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Notifications by email (issue 19): the address, the language of the emails
+    # ("vi" or "en") and how they come: "immediate", "digest" (one a day) or "none".
+    email: Mapped[Optional[str]] = mapped_column(sa.String(254))
+    language: Mapped[str] = mapped_column(sa.String(8), default="vi", server_default="vi")
+    notify_delivery: Mapped[str] = mapped_column(sa.String(16), default="immediate", server_default="immediate")
 
     roles: Mapped[list["RoleAssignment"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RoleAssignment.id"

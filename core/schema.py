@@ -14,7 +14,8 @@ def load_all_models():
     import core.models  # noqa: F401
     from core.db import Base
 
-    for name in ("workflow.models", "cases.models", "api.models", "cases.candidacy.models", "cases.grading.models"):
+    for name in ("workflow.models", "cases.models", "api.models", "cases.candidacy.models", "cases.grading.models",
+                 "notifications.models"):
         __import__(name)
     return Base.metadata
 

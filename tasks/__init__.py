@@ -17,7 +17,7 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.jobs"])
+    celery_app = Celery(app.name, task_cls=FlaskTask, include=["tasks.jobs", "tasks.notify"])
     celery_app.conf.update(
         broker_url=app.config["CELERY_BROKER_URL"],
         result_backend=app.config.get("CELERY_RESULT_BACKEND") or None,
@@ -32,6 +32,10 @@ def celery_init_app(app: Flask) -> Celery:
             "fire-due-timers": {
                 "task": "tasks.fire_due_timers",
                 "schedule": float(app.config["TIMER_POLL_SECONDS"]),
+            },
+            "notifications": {
+                "task": "tasks.notifications_tick",
+                "schedule": float(app.config["NOTIFY_POLL_SECONDS"]),
             },
             "audit-checkpoint": {
                 "task": "tasks.audit_checkpoint",

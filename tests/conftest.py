@@ -138,6 +138,7 @@ def app(db_url, tmp_path, clock_file):
         "APP_ENV": "testing",
         "DATABASE_URL": db_url,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "MAIL_FOLDER": str(tmp_path / "mail"),
         "CELERY_BROKER_URL": f"sqla+sqlite:///{tmp_path / 'broker.db'}",
         "CLOCK_FILE": str(clock_file),
         "RATELIMIT_STORAGE_URI": "memory://",

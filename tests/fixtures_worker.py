@@ -86,11 +86,10 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(15)
 
 
-@pytest.fixture
-def celery_worker(db_url, clock_file, tmp_path):
-    """A running worker (with embedded beat) bound to this test's database."""
+def _start_worker(db_url, clock_file, tmp_path, extra_env: dict | None = None,
+                  log_name: str = "worker.log") -> WorkerHandle:
     broker = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{tmp_path / 'broker.db'}"
-    log_path = tmp_path / "worker.log"
+    log_path = tmp_path / log_name
     env = dict(
         os.environ,
         APP_ENV="development",
@@ -104,14 +103,54 @@ def celery_worker(db_url, clock_file, tmp_path):
         PYTHONPATH=str(ROOT),
         # The worker must know the process definitions the tests declare.
         WORKFLOW_PROCESS_MODULES="tests.fixtures_engine",
+        **(extra_env or {}),
     )
     cmd = [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--pool=solo", "-B",
            "--loglevel=INFO", "-s", str(tmp_path / "beat-schedule"), "--without-gossip", "--without-mingle"]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-    handle = WorkerHandle(process=process, broker_url=broker, log_path=log_path)
+    return WorkerHandle(process=process, broker_url=broker, log_path=log_path)
+
+
+@pytest.fixture
+def celery_worker(db_url, clock_file, tmp_path):
+    """A running worker (with embedded beat) bound to this test's database."""
+    handle = _start_worker(db_url, clock_file, tmp_path)
     try:
         yield handle
     finally:
-        _stop(process)
+        _stop(handle.process)
+
+
+class WorkerFactory:
+    """Starts workers on this test's database with extra settings, stops them (a
+    restart is :meth:`stop` then :meth:`start`); every one is stopped at the end."""
+
+    def __init__(self, db_url, clock_file, tmp_path):
+        self._args = (db_url, clock_file, tmp_path)
+        self.started: list[WorkerHandle] = []
+
+    def start(self, **extra_env) -> WorkerHandle:
+        handle = _start_worker(*self._args, {k: str(v) for k, v in extra_env.items()},
+                               log_name=f"worker-{len(self.started) + 1}.log")
+        self.started.append(handle)
+        return handle
+
+    def stop(self, handle: WorkerHandle) -> None:
+        """Stop one worker as an operator would (SIGTERM, then SIGKILL after 15 s)."""
+        _stop(handle.process)
+
+    def stop_all(self) -> None:
+        for handle in self.started:
+            _stop(handle.process)
+
+
+@pytest.fixture
+def worker_factory(db_url, clock_file, tmp_path):
+    """A :class:`WorkerFactory` for tests that restart the worker or give it settings."""
+    factory = WorkerFactory(db_url, clock_file, tmp_path)
+    try:
+        yield factory
+    finally:
+        factory.stop_all()

@@ -11,8 +11,10 @@ from typing import Iterable
 
 from sqlalchemy.orm import Session
 
-from core.levels import RoleRow, matching_unit, path_ids, role_rows
-from core.models import Person
+import sqlalchemy as sa
+
+from core.levels import RoleRow, holders_criterion, matching_unit, path_ids, role_rows
+from core.models import Person, RoleAssignment, Unit, User
 from core.permissions import actable
 
 from . import checks, statements
@@ -108,3 +110,28 @@ def can_start(session: Session, process, unit, user) -> list[str]:
 def load_snapshot(session: Session, case_id: int) -> CaseSnapshot:
     """The case as the engine reads it (no lock). Raises CaseNotFound."""
     return statements.load(session.connection(), case_id, lock=False)
+
+
+def actors(session: Session, case: Case | int) -> list[int]:
+    """The ids of the active users who may take a step on the case now (its
+    actors): the holders of a role at the right unit for a non-system
+    transition from its state that applies to its facts, found in one query
+    (:func:`core.levels.holders_criterion`, the reverse reading of the engine's
+    level rule), sorted. Empty for a closed case. Raises
+    :class:`~workflow.errors.CaseNotFound`."""
+    case_id = case if isinstance(case, int) else case.id
+    snap = statements.load(session.connection(), case_id, lock=False)
+    if snap.closed_at is not None:
+        return []
+    process = checks.process_of(snap)
+    facts = CaseFacts(session, snap)
+    ancestors = path_ids(snap.unit_path)
+    clauses = [holders_criterion(roles, level, ancestors, snap.reviewing_unit_id)
+               for ct in process.from_state.get(snap.state, ()) if not ct.is_system and checks.applies(ct, facts)
+               for roles, level in ct.grants]
+    if not clauses:
+        return []
+    stmt = (sa.select(RoleAssignment.user_id).distinct()
+            .join(Unit, Unit.id == RoleAssignment.unit_id).join(User, User.id == RoleAssignment.user_id)
+            .where(User.active.is_(True), sa.or_(*clauses)).order_by(RoleAssignment.user_id))
+    return list(session.scalars(stmt))
