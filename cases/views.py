@@ -19,22 +19,27 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from app.documents import add_uploaded, send_document
 from app.edge import arg_int, form_int
 from app.errors import error_page, workflow_status
 from app.extensions import db
+from app import labels
 from app.labels import action_labels
 from app.templating import register_nav
 from core.models import Unit
+from core.offers import NAMES as OFFER_NAMES
 from core.permissions import can_upload, can_view, home_units
 from workflow import access
+from workflow import diagram_svg
 from workflow.diagram import mermaid
 from workflow.errors import GuardFailed, InvalidPayload, WorkflowError
 
 from . import actions, queries
-from .choices import field_choices, people_choices
+from . import status as case_status
+from .choices import field_choices, person_label
 from .documents import UploadRefused, documents_of, superseded_by
 from .models import DOCUMENT_KINDS
 from .registry import all_entries, get_entry
@@ -171,7 +176,7 @@ def new_case(process_name: str):
         if field_errors:  # each field says what is wrong with it
             _apply_errors(form, field_errors)
             errors = None
-        choices = {f.name: people_choices(db.session, f.choices_of, unit) for f in form if hasattr(f, "choices_of")}
+        choices = widgets_of(db.session, form, unit)
         starts = [(s, process.start_specs[s].label or s) for s in states]
         return render_template("cases/new.html", form=form, process_entry=process_entry, unit=unit, units=my_units,
                                errors=errors, choices=choices, spec=spec, starts=starts, start=state,
@@ -221,6 +226,24 @@ def _person_within(unit: Unit, person_id):
     return person if person.unit.is_within(unit) else None
 
 
+def widgets_of(session, form, unit: Unit, case=None) -> dict:
+    """How each reference field of ``form`` is chosen: a person, by a search-as-you-type
+    picker over :func:`app.people.pick` (``{"search", "value", "label"}``), whatever the
+    size of the unit; a post of the case's person (a few), from a list of ``(id, label)``."""
+    out: dict = {}
+    for f in form:
+        if not hasattr(f, "choices_of"):
+            continue
+        if f.choices_of in OFFER_NAMES:
+            value = f.raw_data[0] if f.raw_data else f.data
+            out[f.name] = {"search": url_for("people.pick", of=f.choices_of, unit=unit.id),
+                           "value": value if value not in (None, "") else "",
+                           "label": person_label(session, f.choices_of, unit, value) or ""}
+        else:
+            out[f.name] = field_choices(session, f.choices_of, unit, case)
+    return out
+
+
 def _apply_errors(form, errors: dict) -> None:
     for name, messages in errors.items():
         field = getattr(form, name, None)
@@ -242,13 +265,11 @@ def _render_case(case, status: int = 200, *, failed_action: str | None = None, e
     for ct in available:
         form_cls = ct.form or _vote_form(ct)
         failed = ct.action == failed_action
-        form = form_cls(formdata=request.form if failed else None) if form_cls is not None else None
+        defaults = process_entry.form_defaults(case, ct.action) if process_entry.form_defaults else {}
+        form = form_cls(formdata=request.form if failed else None, data=defaults) if form_cls is not None else None
         if form is not None and failed and field_errors:
             _apply_errors(form, field_errors)
-        choices = {}
-        if form is not None:
-            choices = {f.name: field_choices(session, f.choices_of, case.unit, case) for f in form
-                       if hasattr(f, "choices_of")}
+        choices = widgets_of(session, form, case.unit, case) if form is not None else {}
         forms.append({"ct": ct, "form": form, "choices": choices, "key": uuid.uuid4().hex,
                       "errors": errors if failed else None, "comment": comment if failed else ""})
     sent = (failed_action, payload_from(request.form)) if failed_action else None
@@ -257,14 +278,23 @@ def _render_case(case, status: int = 200, *, failed_action: str | None = None, e
     documents = documents_of(session, case)
     # A refusal of an action the page does not offer (it does not apply to this case) is shown above the forms.
     offered = {ct.action for ct in available}
+    events = queries.history(session, case)
+    words = action_labels(process)
+    top = case_status.header(session, case, current_user, process_entry, events, checklist=checklist,
+                        action_label=lambda a: words.get(a, a), role_label=labels.role)
+    moves = [(e.from_state, e.to_state) for e in events if e.to_state and e.from_state != e.to_state]
+    picture = diagram_svg.svg(process, process_entry.state_label, current=case.state,
+                              visited={t for _s, t in moves} | {s for s, _t in moves if s}, taken=set(moves),
+                              title=_("The steps of %(process)s", process=labels.process(case.process)))
     return render_template(
         "cases/case.html", case=case, process_entry=process_entry, process=process, forms=forms,
         refused=errors if errors and failed_action not in offered else None,
-        events=queries.history(session, case), documents=documents, superseded=superseded_by(documents),
-        checklist=checklist,
-        queries=queries, diagram=mermaid(process, current=case.state), kinds=DOCUMENT_KINDS,
+        events=events, documents=documents, superseded=superseded_by(documents),
+        checklist=checklist, header=top, diagram_svg=Markup(picture),
+        queries=queries, diagram=mermaid(process, current=case.state),
+        kinds=process_entry.document_kinds or DOCUMENT_KINDS,
         may_upload=can_upload(session, current_user, case, acts_now=bool(available)),
-        action_labels=action_labels(process),
+        action_labels=words,
         related=[c for c in related if c.id != case.id], upload_errors=None,
     ), status
 
