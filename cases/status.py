@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from core.models import Unit
+from forms.shared import CommitteeVoteForm
 from workflow import access
 from workflow.i18n import _
 from workflow.models import AuditEvent, Case
@@ -57,15 +58,21 @@ class Header:
     facts: list[tuple[str, str]] = field(default_factory=list)
 
 
-def vote_words(payload: dict) -> str | None:
+def vote_words(payload: dict, committee: bool = False) -> str | None:
     """A recorded vote's result in the reader's language, from its figures:
-    "Passed: 9 of 10 entitled voted for (7 needed)." or "Failed: 6 of 10 ... (7 needed)."
-    None when ``payload`` records no vote."""
+    "Passed: 9 of 10 entitled voted for (7 needed)." or "Failed: 6 of 10 ... (7 needed).";
+    ``committee``: counted in committee members (ủy viên). None when ``payload`` records no vote."""
     vote = payload.get("vote") if isinstance(payload, dict) else None
     if not isinstance(vote, dict) or payload.get("votes_for") is None:
         return None
     figures = {"yes": payload.get("votes_for"), "entitled": payload.get("entitled"),
                "present": payload.get("present"), "needed": vote.get("needed")}
+    if committee:
+        if vote.get("outcome") == "passed":
+            return _("Passed: %(yes)s of %(entitled)s committee members entitled voted for (%(needed)s needed).",
+                     **figures)
+        return _("Failed: %(yes)s of %(entitled)s committee members entitled voted for; %(needed)s needed.",
+                 **figures)
     if vote.get("outcome") == "passed":
         return _("Passed: %(yes)s of %(entitled)s entitled voted for (%(needed)s needed).", **figures)
     needed = vote.get("needed")
@@ -81,7 +88,8 @@ def outcome_of(events: list[AuditEvent], case: Case, action_label, state_label) 
         return None
     last = moves[-1]
     p = last.payload or {}
-    words = vote_words(p)
+    ct = case.definition().compiled.get((last.from_state, last.action))
+    words = vote_words(p, committee=bool(ct and ct.form and issubclass(ct.form, CommitteeVoteForm)))
     when = d(as_date(p.get("meeting_date") or p.get("decision_date")) or last.at.date())
     if words:
         tone = "passed" if p["vote"].get("outcome") == "passed" else "failed"

@@ -30,7 +30,6 @@ from app import labels
 from app.labels import action_labels
 from app.templating import register_nav
 from core.models import Unit
-from core.offers import NAMES as OFFER_NAMES
 from core.permissions import can_upload, can_view, home_units
 from workflow import access
 from workflow import diagram_svg
@@ -39,7 +38,7 @@ from workflow.errors import GuardFailed, InvalidPayload, WorkflowError
 
 from . import actions, queries
 from . import status as case_status
-from .choices import field_choices, person_label
+from .widgets import widgets_of
 from .documents import UploadRefused, documents_of, superseded_by
 from .models import DOCUMENT_KINDS
 from .registry import all_entries, get_entry
@@ -226,24 +225,6 @@ def _person_within(unit: Unit, person_id):
     return person if person.unit.is_within(unit) else None
 
 
-def widgets_of(session, form, unit: Unit, case=None) -> dict:
-    """How each reference field of ``form`` is chosen: a person, by a search-as-you-type
-    picker over :func:`app.people.pick` (``{"search", "value", "label"}``), whatever the
-    size of the unit; a post of the case's person (a few), from a list of ``(id, label)``."""
-    out: dict = {}
-    for f in form:
-        if not hasattr(f, "choices_of"):
-            continue
-        if f.choices_of in OFFER_NAMES:
-            value = f.raw_data[0] if f.raw_data else f.data
-            out[f.name] = {"search": url_for("people.pick", of=f.choices_of, unit=unit.id),
-                           "value": value if value not in (None, "") else "",
-                           "label": person_label(session, f.choices_of, unit, value) or ""}
-        else:
-            out[f.name] = field_choices(session, f.choices_of, unit, case)
-    return out
-
-
 def _apply_errors(form, errors: dict) -> None:
     for name, messages in errors.items():
         field = getattr(form, name, None)
@@ -345,7 +326,7 @@ def take_action(case_id: int, name: str):
     if result.replayed:
         flash(_("This form was already sent; the case was not changed again."), "info")
     else:
-        flash(_("Done: %(label)s.", label=action_labels(case.definition()).get(name, name)), "success")
+        flash(_("Saved: %(label)s.", label=action_labels(case.definition()).get(name, name)), "success")
     return redirect(url_for("cases.case_page", case_id=case.id))
 
 
@@ -388,7 +369,11 @@ def _case_helpers():
     def person_cases(person):
         return queries.cases_of_person(db.session, current_user, person)
 
-    helpers = {"person_cases": person_cases, "case_state_label": queries.state_label}
+    def inbox_count():
+        return queries.inbox_count(db.session, current_user) if current_user.is_authenticated else 0
+
+    helpers = {"person_cases": person_cases, "case_state_label": queries.state_label, "inbox_count": inbox_count,
+               "vote_words": case_status.vote_words}
     for process_entry in all_entries().values():
         if process_entry.template_helpers is not None:
             helpers.update(process_entry.template_helpers(db.session))

@@ -151,31 +151,36 @@ def next_turns(session: Session, case: Case | int) -> list[Turn]:
     forward = {ct.action for ct in outgoing if not ct.is_system and len(ct.sources) <= 2
                and ct.possible_targets != (snap.state,)}
     turns: dict[tuple, dict] = {}
+
+    def turn(role, unit_id, main):
+        return turns.setdefault((role, unit_id, main), {"holders": {}, "cts": [], "due": None})
+
     for ct in outgoing:
+        main = ct.action in forward or ct.is_system or not forward
         if ct.is_system:
             due = session.scalar(sa.select(Timer.due_at).where(
                 Timer.case_id == case_id, Timer.action == ct.action, Timer.state == snap.state,
                 Timer.fired_at.is_(None), Timer.cancelled_at.is_(None)).order_by(Timer.due_at))
             if due is not None:
-                turns.setdefault((None, None), {"holders": {}, "cts": [], "due": due})["cts"].append(ct)
+                t = turn(None, None, True)
+                t["cts"].append(ct)
+                t["due"] = due
             continue
         for roles, level in ct.grants:
             found = False
             for row, user in held:
                 if matching_unit(roles, level, [row], ancestors, snap.reviewing_unit_id) is not None:
                     found = True
-                    turn = turns.setdefault((row.role, row.unit_id), {"holders": {}, "cts": [], "due": None})
-                    turn["holders"][user[0]] = user[1]
-                    if ct not in turn["cts"]:
-                        turn["cts"].append(ct)
+                    t = turn(row.role, row.unit_id, main)
+                    t["holders"][user[0]] = user[1]
+                    if ct not in t["cts"]:
+                        t["cts"].append(ct)
             if not found:
-                unit_id = _unit_of_level(level, units, snap.unit_path, snap.reviewing_unit_id)
-                turn = turns.setdefault((sorted(roles)[0], unit_id), {"holders": {}, "cts": [], "due": None})
-                if ct not in turn["cts"]:
-                    turn["cts"].append(ct)
-    out = [Turn(role, unit_id, tuple(sorted(t["holders"].items(), key=lambda h: h[1])), tuple(t["cts"]),
-                any(ct.action in forward or ct.is_system for ct in t["cts"]) or not forward, t["due"])
-           for (role, unit_id), t in turns.items()]
+                t = turn(sorted(roles)[0], _unit_of_level(level, units, snap.unit_path, snap.reviewing_unit_id), main)
+                if ct not in t["cts"]:
+                    t["cts"].append(ct)
+    out = [Turn(role, unit_id, tuple(sorted(t["holders"].items(), key=lambda h: h[1])), tuple(t["cts"]), main,
+                t["due"]) for (role, unit_id, main), t in turns.items()]
     return sorted(out, key=lambda t: not t.main)
 
 

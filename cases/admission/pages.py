@@ -67,7 +67,7 @@ def step_facts(session, case) -> list[tuple[str, str]]:
                          else _("the trade union's resolution"))
         facts.append((_("Introducers"), "; ".join(names) or "—"))
     if data.get("branch_vote_date"):
-        facts.append((_("Branch vote"), d(as_date(data["branch_vote_date"]))))
+        facts.append((_("Date of the branch vote"), d(as_date(data["branch_vote_date"]))))
     if data.get("decision_number"):
         facts.append((_("Admission decision"), _("no. %(number)s of %(date)s", number=data["decision_number"],
                                                  date=d(as_date(data.get("decision_date"))))))

@@ -34,9 +34,10 @@ def missing(session, case) -> list[str]:
         if reason:
             out.append(reason)
     if case.state == S.self_review:
-        reason = self_review_check(False, (case.data or {}).get("self_review_requests") or [])
-        if reason:
-            out.append(reason)
+        requests = (case.data or {}).get("self_review_requests") or []
+        if self_review_check(False, requests):  # the rule the step's guard applies
+            out.append(_("The member's self-review (kiểm điểm), or 3 recorded unanswered requests for it "
+                         "(%(n)s so far).", n=len(requests)))
     return out
 
 
@@ -50,7 +51,8 @@ def step_facts(session, case) -> list[tuple[str, str]]:
                       if data.get("member_proposed_form") else _("none proposed")))
     for p in data.get("proposals") or []:
         verdict = _("passed") if p.get("passed") else _("failed")
-        facts.append((_("Branch vote") if p.get("body") == "branch" else _("Grassroots committee vote"),
+        facts.append((_("Resolution of the branch") if p.get("body") == "branch"
+                      else _("Resolution of the grassroots committee"),
                       _("%(form)s — %(yes)s of %(entitled)s for, %(verdict)s (%(date)s)", form=form_name(p.get("form")),
                         yes=p.get("votes_for"), entitled=p.get("entitled"), verdict=verdict,
                         date=d(as_date(p.get("meeting_date"))))))

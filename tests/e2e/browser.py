@@ -34,10 +34,25 @@ class Browser:
         return self.page.locator("[data-testid=case-state]").get_attribute("data-state")
 
     def fill(self, form, fields=None, selects=None) -> None:
+        """Fill ``fields`` (inputs by name) and ``selects`` (a select's value, or a
+        person picker's id: set as the page would after a choice)."""
         for name, value in (selects or {}).items():
-            form.locator(f"select[name={name}]").select_option(str(value))
+            if form.locator(f"select[name={name}]").count():
+                form.locator(f"select[name={name}]").select_option(str(value))
+            else:
+                form.locator(f"input[type=hidden][name={name}]").evaluate("(el, v) => { el.value = v; }", str(value))
         for name, value in (fields or {}).items():
             form.locator(f"[name={name}]").fill(str(value))
+
+    def pick(self, form, name: str, typed: str, label: str) -> None:
+        """Choose a person in the picker ``name`` of ``form`` by typing ``typed`` and clicking ``label``."""
+        box = form.locator(f"[data-testid=picker-{name}]")
+        box.fill("")
+        box.type(typed, delay=20)
+        option = form.locator(f"[role=option]:has-text('{label}')").first
+        option.wait_for()
+        option.click()
+        assert form.locator(f"input[type=hidden][name={name}]").input_value()
 
     def _submitted(self) -> None:
         self.page.wait_for_load_state()
