@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from cases import people as people_ops
 from cases import posts as post_ops
-from cases.choices import search_people
+from cases.choices import PICKER_LIMIT, search_people
 from cases.queries import NotFound
 from core.models import Person, Unit
 from core.offers import NAMES as OFFER_NAMES
@@ -127,8 +127,8 @@ def end_post(person_id: int, post_id: int):
 @bp.route("/people/pick")
 @login_required
 def pick():
-    """The search-as-you-type person picker's answer: ``{"items": [{"id", "label"}]}``,
-    at most 20 people the field ``of`` (a ``choices_of`` name) offers at ``unit`` whose
+    """The search-as-you-type person picker's answer: ``{"items": [{"id", "label"}], "more"}``,
+    at most :data:`cases.choices.PICKER_LIMIT` people (``more``: others match too) the field ``of`` (a ``choices_of`` name) offers at ``unit`` whose
     name matches ``q`` from the start of any word, with or without diacritics.
     404 for an unknown ``of`` or a unit the user may not see; 400 for a malformed ``unit``."""
     name, unit_id = request.args.get("of", ""), arg_int("unit")
@@ -136,5 +136,6 @@ def pick():
     if name not in OFFER_NAMES or unit is None or not can_view(current_user, unit, db.session):
         return error_page(404)
     q = (request.args.get("q") or "")[:100].replace("\x00", "")
-    items = search_people(db.session, name, unit, q)
-    return jsonify(items=[{"id": pid, "label": label} for pid, label in items])
+    items = search_people(db.session, name, unit, q, limit=PICKER_LIMIT + 1)
+    return jsonify(items=[{"id": pid, "label": label} for pid, label in items[:PICKER_LIMIT]],
+                   more=len(items) > PICKER_LIMIT)

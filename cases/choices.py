@@ -38,7 +38,7 @@ def choice_label(choices):
     return lambda value: str(labels.get(value, value or ""))
 
 
-PICKER_LIMIT = 20
+PICKER_LIMIT = 50
 
 
 def search_people(session, name: str, unit: Unit, q: str, limit: int = PICKER_LIMIT) -> list[tuple[int, str]]:

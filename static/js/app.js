@@ -38,7 +38,7 @@ function setUpPicker(box) {
     close();
   }
 
-  function show(items) {
+  function show(items, more) {
     list.textContent = "";
     items.forEach(function (item, i) {
       var li = document.createElement("li");
@@ -51,7 +51,7 @@ function setUpPicker(box) {
       li.addEventListener("mousedown", function (event) { event.preventDefault(); choose(li); });
       list.appendChild(li);
     });
-    status.textContent = items.length ? "" : (box.dataset.none || document.documentElement.dataset.pickerNone || "");
+    status.textContent = !items.length ? (box.dataset.none || "") : (more ? (box.dataset.more || "") : "");
     list.hidden = !items.length;
     search.setAttribute("aria-expanded", items.length ? "true" : "false");
     active = -1;
@@ -62,12 +62,13 @@ function setUpPicker(box) {
     var url = box.dataset.picker + "&q=" + encodeURIComponent(search.value.trim());
     fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { return r.ok ? r.json() : {items: []}; })
-      .then(function (body) { if (n === asked) { show(body.items || []); } })
-      .catch(function () { if (n === asked) { show([]); } });
+      .then(function (body) { if (n === asked) { show(body.items || [], body.more); } })
+      .catch(function () { if (n === asked) { show([], false); } });
   }
 
   search.addEventListener("input", function () {
     hidden.value = "";  // typing again forgets the earlier choice
+    close();  // and the earlier answer, until the new one comes
     clearTimeout(timer);
     timer = setTimeout(ask, 150);
   });
