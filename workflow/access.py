@@ -118,7 +118,7 @@ class Turn:
     not in the org tree), held by the users named in ``holders`` ((user id,
     display name), by name); for a timer, ``role`` is None and ``due_at`` the
     instant the system takes it. ``main``: a step forward, not a side action
-    (withdrawing, extending a deadline, a record that leaves the state as it is)."""
+    (:func:`_side_step`: withdrawing, extending a deadline, a record that leaves the state as it is)."""
 
     role: str | None
     unit_id: int | None
@@ -148,8 +148,7 @@ def next_turns(session: Session, case: Case | int) -> list[Turn]:
     units = {u.id: u for u in session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))}
     facts = CaseFacts(session, snap)
     outgoing = [ct for ct in process.from_state.get(snap.state, ()) if checks.applies(ct, facts)]
-    forward = {ct.action for ct in outgoing if not ct.is_system and len(ct.sources) <= 2
-               and ct.possible_targets != (snap.state,)}
+    forward = {ct.action for ct in outgoing if not ct.is_system and not _side_step(process, ct, snap.state)}
     turns: dict[tuple, dict] = {}
 
     def turn(role, unit_id, main):
@@ -182,6 +181,20 @@ def next_turns(session: Session, case: Case | int) -> list[Turn]:
     out = [Turn(role, unit_id, tuple(sorted(t["holders"].items(), key=lambda h: h[1])), tuple(t["cts"]), main,
                 t["due"]) for (role, unit_id, main), t in turns.items()]
     return sorted(out, key=lambda t: not t.main)
+
+
+def _side_step(process, ct: CompiledTransition, state: str) -> bool:
+    """A side action rather than the step forward: one that leaves the state as it is
+    (extending a deadline, a record), or whose every target is an end state that several
+    steps lead to (withdrawing, refusing, dismissing)."""
+    if ct.possible_targets == (state,):
+        return True
+    ends = {getattr(s, "value", s) for s in process.end_states}
+    leads = {}
+    for other in process.compiled.values():
+        for target in other.possible_targets:
+            leads.setdefault(target, set()).update(s for s in other.sources if s != target)
+    return all(t in ends and len(leads.get(t, ())) >= 2 for t in ct.possible_targets)
 
 
 def _unit_of_level(level, units: dict, unit_path: str, reviewing_unit_id: int | None) -> int | None:
