@@ -28,10 +28,12 @@ from .dates import as_date, d
 @dataclass
 class Outcome:
     """The last step's result: ``tone`` is ``passed``, ``failed``, ``returned``,
-    ``decided``, ``closed`` or ``done``; ``text`` says it with its figures."""
+    ``decided``, ``closed`` or ``done``; ``headline`` the result in a few words (a
+    vote's figures; None: the tone's word), ``text`` the step and its date or reason."""
 
     tone: str
     text: str
+    headline: str | None = None
 
 
 @dataclass
@@ -93,11 +95,11 @@ def outcome_of(events: list[AuditEvent], case: Case, action_label, state_label) 
     when = d(as_date(p.get("meeting_date") or p.get("decision_date")) or last.at.date())
     if words:
         tone = "passed" if p["vote"].get("outcome") == "passed" else "failed"
-        text = _("%(step)s of %(date)s — %(result)s", step=action_label(last.action), date=when, result=words)
+        text = _("%(step)s, meeting of %(date)s.", step=action_label(last.action), date=when)
         if p.get("decision_number"):
             text += " " + _("Decision no. %(number)s of %(date)s.", number=p["decision_number"],
                             date=d(as_date(p.get("decision_date"))))
-        return Outcome(tone, text)
+        return Outcome(tone, text, words)
     if last.action == "return":
         return Outcome("returned", _("Returned for correction on %(date)s by %(who)s: %(reason)s",
                                      date=d(last.at.date()), who=last.actor_name or _("System"),
@@ -108,7 +110,7 @@ def outcome_of(events: list[AuditEvent], case: Case, action_label, state_label) 
     if case.is_closed:
         return Outcome("closed", _("Closed: %(state)s (%(step)s on %(date)s).", state=state_label(case.state),
                                    step=action_label(last.action), date=d(last.at.date())))
-    return Outcome("done", _("Last step: %(step)s on %(date)s by %(who)s.", step=action_label(last.action),
+    return Outcome("done", _("%(step)s on %(date)s, by %(who)s.", step=action_label(last.action),
                              date=d(last.at.date()), who=last.actor_name or _("System")))
 
 
@@ -137,9 +139,15 @@ def header(session: Session, case: Case, user, entry, events: list[AuditEvent], 
     """The header block of ``case`` for ``user``; ``entry``: its
     :class:`~cases.registry.ProcessEntry`; ``checklist``: the page's eligibility
     checks when shown (their failures are what is missing)."""
+    outcome = outcome_of(events, case, action_label, entry.state_label)
     missing = [c.reason for c in (checklist or []) if not c.passed]
+    if outcome is not None and outcome.tone == "returned" and not case.is_closed:
+        returned = [e for e in events if e.action == "return"]
+        reason = (returned[-1].payload or {}).get("reason") if returned else None
+        missing.insert(0, _("What the return asked to correct: %(reason)s", reason=reason) if reason
+                       else _("What the return asked to correct (see the history)."))
     if entry.missing is not None and not case.is_closed:
         missing += [m for m in entry.missing(session, case) if m not in missing]
     facts = entry.step_facts(session, case) if entry.step_facts is not None else []
-    return Header(outcome_of(events, case, action_label, entry.state_label),
+    return Header(outcome,
                   next_actors(session, case, user, role_label), missing, facts)

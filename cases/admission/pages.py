@@ -66,6 +66,8 @@ def step_facts(session, case) -> list[tuple[str, str]]:
             names.append(_("the Youth Union's resolution") if union == "youth_union"
                          else _("the trade union's resolution"))
         facts.append((_("Introducers"), "; ".join(names) or "—"))
+    if state == S.draft:  # a returned dossier starts again: the earlier votes no longer count
+        return facts
     if data.get("branch_vote_date"):
         facts.append((_("Date of the branch vote"), d(as_date(data["branch_vote_date"]))))
     if data.get("decision_number"):

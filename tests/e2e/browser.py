@@ -27,6 +27,12 @@ class Browser:
         self.shot_no += 1
         self.page.screenshot(path=str(self.artifacts / f"{self.prefix}-{self.shot_no:02d}-{name}.png"), full_page=True)
 
+    def shot_of(self, selector: str, name: str) -> None:
+        """A screenshot of one element (e.g. the case page's header block), to read it at full size."""
+        self.shot_no += 1
+        self.page.locator(selector).first.screenshot(
+            path=str(self.artifacts / f"{self.prefix}-{self.shot_no:02d}-{name}.png"))
+
     def open_case(self, case_id: int) -> None:
         self.page.goto(f"{self.base}/cases/{case_id}")
 

@@ -59,13 +59,14 @@ def test_browser__header_after_a_failed_branch_vote(app, live_server, page, arti
     assert b.state() == "rejected"
     h = header(page)
     assert h["tone"] == "failed"
-    assert "Không thông qua" in h["outcome"]
+    assert h["outcome"].startswith("Không đạt: 6/10")
     assert "6/10 người có quyền biểu quyết tán thành; cần 7" in h["outcome"], h["outcome"]
     assert "Không ai: hồ sơ đã kết thúc." in h["next"]
     assert page.locator(".flash-success").inner_text().startswith("Đã lưu")
     assert page.locator("[data-testid=diagram] g.node.current[data-state=rejected]").count() == 1
     assert page.locator("[data-testid=diagram] g.node.visited[data-state=branch_vote]").count() == 1
     b.shot("failed-vote-header")
+    b.shot_of("[data-testid=case-header]", "failed-vote-header-header-block")
 
 
 def test_browser__header_of_a_returned_dossier_and_after_resubmitting(app, live_server, page, artifacts_dir, demo,
@@ -84,9 +85,11 @@ def test_browser__header_of_a_returned_dossier_and_after_resubmitting(app, live_
     assert "Bản 2-KNĐ thiếu xác nhận của cấp ủy nơi cư trú." in h["outcome"]
     assert "Nguyễn Thị Hưng" in h["outcome"]
     assert "Bí thư chi bộ của Chi bộ thôn Trung: Trần Văn Trung" in h["next"]
-    assert h["missing"] == []  # the checklist passes: only the board's reason is left to fix
-    assert "Không thấy thiếu gì" in page.locator("[data-testid=header-missing]").inner_text()
+    # The checklist passes: what is left is the board's reason, first among what is missing.
+    assert h["missing"] == ["Sửa theo yêu cầu khi trả lại: Bản 2-KNĐ thiếu xác nhận của cấp ủy nơi cư trú."]
+    assert "Ngày chi bộ biểu quyết" not in h["facts"]  # the earlier vote no longer counts
     b.shot("returned-header")
+    b.shot_of("[data-testid=case-header]", "returned-header-header-block")
     b.upload(case_id, "2-KNĐ", "2-KNĐ-bo-sung.pdf", "2026-11-19")
     b.act(case_id, "submit", fields={"introducer_1_since": "2020-01-01", "introducer_2_since": "2020-01-01"},
           selects={"introducer_1": officials(demo)[2].id, "introducer_2": officials(demo)[3].id})
@@ -98,6 +101,7 @@ def test_browser__header_of_a_returned_dossier_and_after_resubmitting(app, live_
     assert "bạn" not in page.locator("[data-testid=next-actor]").first.inner_text()
     assert "Rút hồ sơ" in page.locator("[data-testid=side-actions]").inner_text()
     b.shot("resubmitted-header")
+    b.shot_of("[data-testid=case-header]", "resubmitted-header-header-block")
 
 
 def test_browser__header_at_the_appraisal(app, live_server, page, artifacts_dir, demo, clock_file):
@@ -118,10 +122,12 @@ def test_browser__header_at_the_appraisal(app, live_server, page, artifacts_dir,
     checklist = page.locator("[data-testid=eligibility]")
     assert checklist.count() == 1 and checklist.locator("li[data-passed=no]").count() == 0
     b.shot("appraisal-missing-resolutions")
+    b.shot_of("[data-testid=case-header]", "appraisal-missing-resolutions-header-block")
     b.upload(case_id, "6-KNĐ", "6-KNĐ.pdf", "2026-11-10")
     b.upload(case_id, "8-KNĐ", "8-KNĐ.pdf", "2026-11-12")
     assert header(page)["missing"] == []
     b.shot("appraisal-complete")
+    b.shot_of("[data-testid=case-header]", "appraisal-complete-header-block")
 
 
 def test_browser__header_during_probation(app, live_server, page, artifacts_dir, demo, clock_file):
@@ -143,6 +149,7 @@ def test_browser__header_during_probation(app, live_server, page, artifacts_dir,
     form.locator("[name=ceremony_date]").fill("2026-11-20")
     b.pick(form, "mentor_id", mentor.full_name.lower().split(" ", 1)[1], mentor.full_name)
     b.shot("ceremony-mentor-picked")
+    b.shot_of("[data-testid=case-header]", "ceremony-mentor-picked-header-block")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
     assert b.state() == "probation"
@@ -153,6 +160,7 @@ def test_browser__header_during_probation(app, live_server, page, artifacts_dir,
     assert "Hệ thống" in h["next"] and "18/11/2027" in h["next"]  # the timer, with its date
     assert "Chưa ghi nhận giấy chứng nhận lớp bồi dưỡng đảng viên mới." in h["missing"]
     b.shot("probation-header")
+    b.shot_of("[data-testid=case-header]", "probation-header-header-block")
 
 
 def test_browser__header_of_a_discipline_case(app, live_server, page, artifacts_dir, demo, clock_file):
@@ -167,6 +175,7 @@ def test_browser__header_of_a_discipline_case(app, live_server, page, artifacts_
     assert "Bí thư chi bộ của Chi bộ thôn Trung: Trần Văn Trung" in h["next"]
     assert any("kiểm điểm" in m for m in h["missing"]), h["missing"]
     b.shot("self-review-missing")
+    b.shot_of("[data-testid=case-header]", "self-review-missing-header-block")
     b.act(case_id, "record_self_review", selects={"submitted": "yes", "member_proposed_form": "warning"},
           fields={"self_criticism": "Tôi nhận khuyết điểm."})
     assert b.state() == "branch_vote"
@@ -177,6 +186,7 @@ def test_browser__header_of_a_discipline_case(app, live_server, page, artifacts_
     form = page.locator("[data-testid=form-record_branch_vote]")
     assert form.locator("select[name=proposed_form]").input_value() == "warning"
     b.shot("branch-vote-evidence-missing")
+    b.shot_of("[data-testid=case-header]", "branch-vote-evidence-missing-header-block")
     b.upload(case_id, "evidence", "bien-ban.pdf", "2026-11-10")
     assert header(page)["missing"] == []
     b.act(case_id, "record_branch_vote", selects={"proposed_form": "expulsion"},
@@ -187,6 +197,7 @@ def test_browser__header_of_a_discipline_case(app, live_server, page, artifacts_
     assert "Cấp ủy viên của Đảng ủy xã Phúc Thắng: Lê Văn Thắng" in h["next"], h["next"]
     assert "Nghị quyết của chi bộ\nKhai trừ — 9/10 tán thành, đạt" in h["facts"], h["facts"]
     b.shot("upper-review-header")
+    b.shot_of("[data-testid=case-header]", "upper-review-header-header-block")
     b.as_user("danguy.phucthang")
     b.open_case(case_id)
     form = page.locator("[data-testid=form-record_grassroots_vote]")
@@ -194,3 +205,4 @@ def test_browser__header_of_a_discipline_case(app, live_server, page, artifacts_
     ids = page.eval_on_selector_all("[id]", "els => els.map(e => e.id)")
     assert len(ids) == len(set(ids)), "field ids repeat on the page"
     b.shot("committee-view")
+    b.shot_of("[data-testid=case-header]", "committee-view-header-block")
