@@ -8,18 +8,21 @@ page again with the form as it was sent and the reasons.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from cases import people as people_ops
 from cases import posts as post_ops
+from cases.choices import PICKER_LIMIT, search_people
 from cases.queries import NotFound
-from core.models import Person
-from core.permissions import RECORD_PRIOR_CERTIFICATE, allows
+from core.models import Person, Unit
+from core.offers import NAMES as OFFER_NAMES
+from core.permissions import RECORD_PRIOR_CERTIFICATE, allows, can_view
 from forms.people import AppointForm, EndPostForm, PriorCertificateForm
 from workflow.errors import GuardFailed, InvalidPayload, NotPermitted, WorkflowError
 
+from .edge import arg_int
 from .errors import error_page
 from .extensions import db
 from .loaders import get_visible_or_404
@@ -120,3 +123,20 @@ def end_post(person_id: int, post_id: int):
     except WorkflowError as exc:
         return _refused(person, f"end-{post_id}", exc)
     return _done(person, _("The end of the post was recorded."), "#posts")
+
+
+@bp.route("/people/pick")
+@login_required
+def pick():
+    """The search-as-you-type person picker's answer: ``{"items": [{"id", "label"}], "more"}``,
+    at most :data:`cases.choices.PICKER_LIMIT` people (``more``: others match too) the field ``of`` (a ``choices_of`` name) offers at ``unit`` whose
+    name matches ``q`` from the start of any word, with or without diacritics.
+    404 for an unknown ``of`` or a unit the user may not see; 400 for a malformed ``unit``."""
+    name, unit_id = request.args.get("of", ""), arg_int("unit")
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    if name not in OFFER_NAMES or unit is None or not can_view(current_user, unit, db.session):
+        return error_page(404)
+    q = (request.args.get("q") or "")[:100].replace("\x00", "")
+    items = search_people(db.session, name, unit, q, limit=PICKER_LIMIT + 1)
+    return jsonify(items=[{"id": pid, "label": label} for pid, label in items[:PICKER_LIMIT]],
+                   more=len(items) > PICKER_LIMIT)

@@ -7,6 +7,7 @@ import sqlalchemy.orm
 
 from core.models import Person, Unit
 from core.offers import offered
+from core.text import fold
 
 
 def people_choices(session, name: str, unit: Unit) -> list[tuple[int, str]]:
@@ -50,3 +51,37 @@ def choice_label(choices):
     (the value itself if it is not one of them; "" for None)."""
     labels = dict(choices)
     return lambda value: str(labels.get(value, value or ""))
+
+
+PICKER_LIMIT = 50
+
+
+def search_people(session, name: str, unit: Unit, q: str, limit: int = PICKER_LIMIT) -> list[tuple[int, str]]:
+    """``(id, label)`` of at most ``limit`` people the person field ``name`` offers at
+    ``unit`` whose name matches ``q`` from the start of any word, without diacritics
+    (:func:`cases.people.name_matches`), by name: what a search-as-you-type picker
+    lists, for any size of unit. An empty ``q`` lists the first ``limit``.
+    KeyError for an unknown ``name``."""
+    from .people import name_matches
+
+    stmt = (sa.select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
+            .where(offered(session, name, unit)))
+    if fold(q):
+        stmt = stmt.where(name_matches(Person.name_folded, q, session.get_bind().dialect.name))
+    rows = session.execute(stmt.order_by(Person.name_folded, Person.id).limit(limit)).all()
+    return [(pid, _label(full_name, uname, unit)) for pid, full_name, uname in rows]
+
+
+def person_label(session, name: str, unit: Unit, person_id) -> str | None:
+    """The picker's words for ``person_id`` when the field ``name`` offers them at ``unit``, else None."""
+    try:
+        pid = int(person_id)
+    except (TypeError, ValueError):
+        return None
+    row = session.execute(sa.select(Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
+                          .where(offered(session, name, unit), Person.id == pid)).first()
+    return _label(row[0], row[1], unit) if row else None
+
+
+def _label(full_name: str, unit_name: str, unit: Unit) -> str:
+    return full_name if unit_name == unit.name else f"{full_name} — {unit_name}"

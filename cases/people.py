@@ -42,13 +42,25 @@ def name_prefix(column, q: str, dialect: str):
     return column.startswith(folded, autoescape=True)
 
 
+def name_matches(column, q: str, dialect: str):
+    """Names matching ``q`` (folded: without diacritics, any case) from the start of
+    any word: "vu ngoc" and "ngoc dat" both find "Vũ Ngọc Đạt".
+
+    The start of the name is :func:`name_prefix` (index-served); the start of a later
+    word is a ``LIKE '% q%'`` on the folded name, which the callers narrow by scope
+    and unit first. The one rule for every name search (the API's people list and
+    the pages' person pickers)."""
+    folded = fold(q)
+    return sa.or_(name_prefix(column, q, dialect), column.contains(" " + folded, autoescape=True))
+
+
 def people_query(session: Session, user, q: str | None = None, status: str | None = None,
                  unit: Unit | None = None):
     """SELECT of the people the user may see, filtered by name prefix, status and unit subtree."""
     stmt = (sa.select(Person).join(Unit, Unit.id == Person.unit_id)
             .where(visible(user, Unit.path, session, person_column=Person.id)))
     if q and fold(q):
-        stmt = stmt.where(name_prefix(Person.name_folded, q, session.get_bind().dialect.name))
+        stmt = stmt.where(name_matches(Person.name_folded, q, session.get_bind().dialect.name))
     if status:
         stmt = stmt.where(Person.status == PersonStatus(status))
     if unit is not None:

@@ -184,6 +184,16 @@ def _inbox_key(case: Case) -> tuple:
     return (0, case.deadline_at.isoformat(), case.id)
 
 
+def inbox_count(session: Session, user, cap: int = 99) -> int:
+    """How many cases :func:`inbox` lists for ``user``, counted in SQL up to ``cap + 1``
+    (a badge shows "99+" beyond ``cap``): the same criterion, no rows loaded."""
+    rows = role_rows_of(session, user.id)
+    ids = (visible_cases(session, user).with_only_columns(Case.id)
+           .where(Case.closed_at.is_(None), access.actable_cases(rows, _inbox_processes(), unit_path=Unit.path))
+           .limit(cap + 1).subquery())
+    return session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0
+
+
 def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
     """Cases where the user can act now, soonest deadline first (no deadline last), ties by id.
 

@@ -28,6 +28,15 @@ class ProcessEntry:
     # (session, person_id, day) -> the reason a case of this type bars giving the person a
     # post on ``day``, or None (DOMAIN "Posts": discipline in force); read by cases.posts.
     appointment_bar: Callable | None = None
+    # (session, case) -> [str]: what the current step still lacks (documents, facts), from the
+    # process's rule functions; shown in the case page's header.
+    missing: Callable | None = None
+    # (session, case) -> [(label, value)]: the facts the current step's decider needs.
+    step_facts: Callable | None = None
+    # (case, action) -> {field: value}: a form's defaults taken from the case (e.g. the proposed form).
+    form_defaults: Callable | None = None
+    # The document kinds a case of this process collects (None: every kind).
+    document_kinds: tuple | None = None
 
     def state_label(self, state: str) -> str:
         """The words for ``state`` (the state itself if it has none)."""

@@ -19,22 +19,26 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from app.documents import add_uploaded, send_document
 from app.edge import arg_int, form_int
 from app.errors import error_page, workflow_status
 from app.extensions import db
+from app import labels
 from app.labels import action_labels
 from app.templating import register_nav
 from core.models import Unit
 from core.permissions import can_upload, can_view, home_units
 from workflow import access
+from workflow import diagram_svg
 from workflow.diagram import mermaid
 from workflow.errors import GuardFailed, InvalidPayload, WorkflowError
 
 from . import actions, queries
-from .choices import field_choices
+from . import status as case_status
+from .widgets import widgets_of
 from .documents import UploadRefused, documents_of, superseded_by
 from .models import DOCUMENT_KINDS
 from .registry import all_entries, get_entry
@@ -171,7 +175,7 @@ def new_case(process_name: str):
         if field_errors:  # each field says what is wrong with it
             _apply_errors(form, field_errors)
             errors = None
-        choices = {f.name: field_choices(db.session, f.choices_of, unit) for f in form if hasattr(f, "choices_of")}
+        choices = widgets_of(db.session, form, unit)
         starts = [(s, process.start_specs[s].label or s) for s in states]
         return render_template("cases/new.html", form=form, process_entry=process_entry, unit=unit, units=my_units,
                                errors=errors, choices=choices, spec=spec, starts=starts, start=state,
@@ -246,13 +250,11 @@ def _render_case(case, status: int = 200, *, failed_action: str | None = None, e
             continue
         form_cls = ct.form or _vote_form(ct)
         failed = ct.action == failed_action
-        form = form_cls(formdata=request.form if failed else None) if form_cls is not None else None
+        defaults = process_entry.form_defaults(case, ct.action) if process_entry.form_defaults else {}
+        form = form_cls(formdata=request.form if failed else None, data=defaults) if form_cls is not None else None
         if form is not None and failed and field_errors:
             _apply_errors(form, field_errors)
-        choices = {}
-        if form is not None:
-            choices = {f.name: field_choices(session, f.choices_of, case.unit, case) for f in form
-                       if hasattr(f, "choices_of")}
+        choices = widgets_of(session, form, case.unit, case) if form is not None else {}
         forms.append({"ct": ct, "form": form, "choices": choices, "key": uuid.uuid4().hex,
                       "errors": errors if failed else None, "comment": comment if failed else ""})
     sent = (failed_action, payload_from(request.form)) if failed_action else None
@@ -261,14 +263,23 @@ def _render_case(case, status: int = 200, *, failed_action: str | None = None, e
     documents = documents_of(session, case)
     # A refusal of an action the page does not offer (it does not apply to this case) is shown above the forms.
     offered = {ct.action for ct in available}
+    events = queries.history(session, case)
+    words = action_labels(process)
+    top = case_status.header(session, case, current_user, process_entry, events, checklist=checklist,
+                        action_label=lambda a: words.get(a, a), role_label=labels.role)
+    moves = [(e.from_state, e.to_state) for e in events if e.to_state and e.from_state != e.to_state]
+    picture = diagram_svg.svg(process, process_entry.state_label, current=case.state,
+                              visited={t for _s, t in moves} | {s for s, _t in moves if s}, taken=set(moves),
+                              title=_("The steps of %(process)s", process=labels.process(case.process)))
     return render_template(
         "cases/case.html", case=case, process_entry=process_entry, process=process, forms=forms,
         refused=errors if errors and failed_action not in offered else None,
-        events=queries.history(session, case), documents=documents, superseded=superseded_by(documents),
-        checklist=checklist,
-        queries=queries, diagram=mermaid(process, current=case.state), kinds=DOCUMENT_KINDS,
+        events=events, documents=documents, superseded=superseded_by(documents),
+        checklist=checklist, header=top, diagram_svg=Markup(picture),
+        queries=queries, diagram=mermaid(process, current=case.state),
+        kinds=process_entry.document_kinds or DOCUMENT_KINDS,
         may_upload=can_upload(session, current_user, case, acts_now=bool(available)),
-        action_labels=action_labels(process),
+        action_labels=words,
         related=[c for c in related if c.id != case.id], upload_errors=None,
     ), status
 
@@ -319,7 +330,7 @@ def take_action(case_id: int, name: str):
     if result.replayed:
         flash(_("This form was already sent; the case was not changed again."), "info")
     else:
-        flash(_("Done: %(label)s.", label=action_labels(case.definition()).get(name, name)), "success")
+        flash(_("Saved: %(label)s.", label=action_labels(case.definition()).get(name, name)), "success")
     return redirect(url_for("cases.case_page", case_id=case.id))
 
 
@@ -362,7 +373,11 @@ def _case_helpers():
     def person_cases(person):
         return queries.cases_of_person(db.session, current_user, person)
 
-    helpers = {"person_cases": person_cases, "case_state_label": queries.state_label}
+    def inbox_count():
+        return queries.inbox_count(db.session, current_user) if current_user.is_authenticated else 0
+
+    helpers = {"person_cases": person_cases, "case_state_label": queries.state_label, "inbox_count": inbox_count,
+               "vote_words": case_status.vote_words}
     for process_entry in all_entries().values():
         if process_entry.template_helpers is not None:
             helpers.update(process_entry.template_helpers(db.session))

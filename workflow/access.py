@@ -7,20 +7,21 @@ in SQL for lists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-import sqlalchemy as sa
-
-from core.levels import RoleRow, holders_criterion, matching_unit, path_ids, role_rows
+from core.levels import (REVIEWING, ReviewingAt, RoleRow, holders_criterion, matching_unit, path_ids, role_rows,
+                         value_of)
 from core.models import Person, RoleAssignment, Unit, User
 from core.permissions import actable
 
 from . import checks, statements
 from .definition import CompiledTransition, Process
 from .guards import CaseSnapshot
-from .models import Case
+from .models import Case, Timer
 
 
 class CaseFacts:
@@ -135,3 +136,100 @@ def actors(session: Session, case: Case | int) -> list[int]:
             .join(Unit, Unit.id == RoleAssignment.unit_id).join(User, User.id == RoleAssignment.user_id)
             .where(User.active.is_(True), sa.or_(*clauses)).order_by(RoleAssignment.user_id))
     return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Who may take ``transitions`` next: ``role`` at ``unit_id`` (None: the unit is
+    not in the org tree), held by the users named in ``holders`` ((user id,
+    display name), by name); for a timer, ``role`` is None and ``due_at`` the
+    instant the system takes it. ``main``: a step forward, not a side action
+    (:func:`_side_step`: withdrawing, extending a deadline, a record that leaves the state as it is)."""
+
+    role: str | None
+    unit_id: int | None
+    holders: tuple[tuple[int, str], ...]
+    transitions: tuple[CompiledTransition, ...]
+    main: bool
+    due_at: object = None
+
+
+def next_turns(session: Session, case: Case | int) -> list[Turn]:
+    """Who acts next on the case, by the engine's own rule: for each transition
+    out of the current state that applies to the case's facts, every (role, unit)
+    of its grants that :func:`core.levels.matching_unit` accepts for this case,
+    with the users holding it; a grant no one holds names the unit of its level
+    on the case's path. Main steps first. Raises :class:`~workflow.errors.CaseNotFound`."""
+    case_id = case if isinstance(case, int) else case.id
+    snap = statements.load(session.connection(), case_id, lock=False)
+    process = checks.process_of(snap)
+    ancestors = path_ids(snap.unit_path)
+    ids = set(ancestors) | ({snap.reviewing_unit_id} if snap.reviewing_unit_id else set())
+    rows = session.execute(
+        sa.select(RoleAssignment.role, RoleAssignment.unit_id, Unit.level, Unit.grassroots_branch, Unit.path,
+                  User.id, User.display_name)
+        .join(Unit, Unit.id == RoleAssignment.unit_id).join(User, User.id == RoleAssignment.user_id)
+        .where(RoleAssignment.unit_id.in_(ids), User.active.is_(True)).order_by(User.display_name)).all()
+    held = [(RoleRow(r[1], value_of(r[0]), value_of(r[2]), bool(r[3]), r[4]), (r[5], r[6])) for r in rows]
+    units = {u.id: u for u in session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))}
+    facts = CaseFacts(session, snap)
+    outgoing = [ct for ct in process.from_state.get(snap.state, ()) if checks.applies(ct, facts)]
+    forward = {ct.action for ct in outgoing if not ct.is_system and not _side_step(process, ct, snap.state)}
+    turns: dict[tuple, dict] = {}
+
+    def turn(role, unit_id, main):
+        return turns.setdefault((role, unit_id, main), {"holders": {}, "cts": [], "due": None})
+
+    for ct in outgoing:
+        main = ct.action in forward or ct.is_system or not forward
+        if ct.is_system:
+            due = session.scalar(sa.select(Timer.due_at).where(
+                Timer.case_id == case_id, Timer.action == ct.action, Timer.state == snap.state,
+                Timer.fired_at.is_(None), Timer.cancelled_at.is_(None)).order_by(Timer.due_at))
+            if due is not None:
+                t = turn(None, None, True)
+                t["cts"].append(ct)
+                t["due"] = due
+            continue
+        for roles, level in ct.grants:
+            found = False
+            for row, user in held:
+                if matching_unit(roles, level, [row], ancestors, snap.reviewing_unit_id) is not None:
+                    found = True
+                    t = turn(row.role, row.unit_id, main)
+                    t["holders"][user[0]] = user[1]
+                    if ct not in t["cts"]:
+                        t["cts"].append(ct)
+            if not found:
+                t = turn(sorted(roles)[0], _unit_of_level(level, units, snap.unit_path, snap.reviewing_unit_id), main)
+                if ct not in t["cts"]:
+                    t["cts"].append(ct)
+    out = [Turn(role, unit_id, tuple(sorted(t["holders"].items(), key=lambda h: h[1])), tuple(t["cts"]), main,
+                t["due"]) for (role, unit_id, main), t in turns.items()]
+    return sorted(out, key=lambda t: not t.main)
+
+
+def _side_step(process, ct: CompiledTransition, state: str) -> bool:
+    """A side action rather than the step forward: one that leaves the state as it is
+    (extending a deadline, a record), or whose every target is an end state that several
+    steps lead to (withdrawing, refusing, dismissing)."""
+    if ct.possible_targets == (state,):
+        return True
+    ends = {getattr(s, "value", s) for s in process.end_states}
+    leads = {}
+    for other in process.compiled.values():
+        for target in other.possible_targets:
+            leads.setdefault(target, set()).update(s for s in other.sources if s != target)
+    return all(t in ends and len(leads.get(t, ())) >= 2 for t in ct.possible_targets)
+
+
+def _unit_of_level(level, units: dict, unit_path: str, reviewing_unit_id: int | None) -> int | None:
+    """The unit on the case's path (nearest first) that answers to ``level``, or the reviewing unit."""
+    if level == REVIEWING or isinstance(level, ReviewingAt):
+        return reviewing_unit_id
+    for uid in reversed([int(x) for x in unit_path.strip("/").split("/") if x]):
+        unit = units.get(uid)
+        probe = RoleRow(uid, "?", value_of(unit.level), unit.grassroots_branch) if unit is not None else None
+        if probe is not None and matching_unit(frozenset({"?"}), level, [probe], frozenset({uid}), None):
+            return uid
+    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cases.registry import ProcessEntry, register
 
-from . import process
+from . import pages, process
 
 
 def template_helpers(session) -> dict:
@@ -29,4 +29,6 @@ def appointment_bar(session, person_id: int, day):
 
 
 DISCIPLINE = register(ProcessEntry(name="discipline", process=process.Discipline, state_labels=process.STATE_LABELS,
-                               template_helpers=template_helpers, appointment_bar=appointment_bar))
+                               template_helpers=template_helpers, appointment_bar=appointment_bar,
+                               missing=pages.missing, step_facts=pages.step_facts,
+                               form_defaults=pages.form_defaults, document_kinds=pages.DOCUMENT_KINDS))

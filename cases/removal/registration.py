@@ -16,4 +16,5 @@ def template_helpers(session) -> dict:
 
 
 REMOVAL = register(ProcessEntry(name="removal", process=process.Removal, state_labels=process.STATE_LABELS,
-                            template_helpers=template_helpers))
+                            template_helpers=template_helpers,
+                            document_kinds=("evidence", "decision", "other")))

@@ -27,6 +27,12 @@ class Browser:
         self.shot_no += 1
         self.page.screenshot(path=str(self.artifacts / f"{self.prefix}-{self.shot_no:02d}-{name}.png"), full_page=True)
 
+    def shot_of(self, selector: str, name: str) -> None:
+        """A screenshot of one element (e.g. the case page's header block), to read it at full size."""
+        self.shot_no += 1
+        self.page.locator(selector).first.screenshot(
+            path=str(self.artifacts / f"{self.prefix}-{self.shot_no:02d}-{name}.png"))
+
     def open_case(self, case_id: int) -> None:
         self.page.goto(f"{self.base}/cases/{case_id}")
 
@@ -34,10 +40,25 @@ class Browser:
         return self.page.locator("[data-testid=case-state]").get_attribute("data-state")
 
     def fill(self, form, fields=None, selects=None) -> None:
+        """Fill ``fields`` (inputs by name) and ``selects`` (a select's value, or a
+        person picker's id: set as the page would after a choice)."""
         for name, value in (selects or {}).items():
-            form.locator(f"select[name={name}]").select_option(str(value))
+            if form.locator(f"select[name={name}]").count():
+                form.locator(f"select[name={name}]").select_option(str(value))
+            else:
+                form.locator(f"input[type=hidden][name={name}]").evaluate("(el, v) => { el.value = v; }", str(value))
         for name, value in (fields or {}).items():
             form.locator(f"[name={name}]").fill(str(value))
+
+    def pick(self, form, name: str, typed: str, label: str) -> None:
+        """Choose a person in the picker ``name`` of ``form`` by typing ``typed`` and clicking ``label``."""
+        box = form.locator(f"[data-testid=picker-{name}]")
+        box.fill("")
+        box.type(typed, delay=20)
+        option = form.locator(f"[role=option]:has-text('{label}')").first
+        option.wait_for()
+        option.click()
+        assert form.locator(f"input[type=hidden][name={name}]").input_value()
 
     def _submitted(self) -> None:
         self.page.wait_for_load_state()

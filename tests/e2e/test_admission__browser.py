@@ -28,7 +28,7 @@ def test_browser__admission_from_dossier_to_official(app, live_server, page, art
     # bithu.trung opens the dossier, uploads the documents, checks eligibility, submits.
     b.as_user("bithu.trung")
     page.goto(f"{live_server}/cases/new/admission")
-    page.select_option("select[name=person_id]", str(candidate.id))
+    b.pick(page.locator("[data-testid=new-case-form]"), "person_id", candidate.full_name.lower(), candidate.full_name)
     b.shot("new-dossier")
     page.click("[data-testid=new-case-form] button[type=submit]")
     page.wait_for_selector("[data-testid=case-state]")
