@@ -190,7 +190,8 @@ def test_browser__header_of_a_discipline_case(app, live_server, page, artifacts_
     b.upload(case_id, "evidence", "bien-ban.pdf", "2026-11-10")
     assert header(page)["missing"] == []
     b.act(case_id, "record_branch_vote", selects={"proposed_form": "expulsion"},
-          fields={"meeting_date": "2026-11-20", "entitled": 10, "present": 10, "votes_for": 9, "votes_against": 1})
+          fields={"meeting_date": "2026-11-20", "entitled": 10, "present": 10, "votes_for": 9, "votes_against": 1,
+                  "resolution_number": "12-NQ/CB"})
     assert b.state() == "upper_review"
     h = header(page)
     assert h["tone"] == "passed" and "9/10" in h["outcome"]
