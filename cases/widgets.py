@@ -21,9 +21,12 @@ def widgets_of(session, form, unit: Unit, case=None) -> dict:
             continue
         if f.choices_of in OFFER_NAMES:
             value = f.raw_data[0] if f.raw_data else f.data
+            label = person_label(session, f.choices_of, unit, value) or ""
+            # An id that names no one offered here is not sent back: outside the scope and
+            # absent read the same (DOMAIN.md, "Case rules common to every type").
             out[f.name] = {"search": url_for("people.pick", of=f.choices_of, unit=unit.id),
-                           "value": value if value not in (None, "") else "",
-                           "label": person_label(session, f.choices_of, unit, value) or ""}
+                           "value": value if label and value not in (None, "") else "",
+                           "label": label}
         else:
             out[f.name] = field_choices(session, f.choices_of, unit, case)
     return out

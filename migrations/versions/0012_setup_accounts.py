@@ -19,14 +19,15 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("user_account") as batch:
-        batch.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()))
-    with op.batch_alter_table("role_assignment") as batch:
-        batch.add_column(sa.Column("starts_on", sa.Date(), nullable=True))
+    # Plain ALTER TABLE ... ADD COLUMN: a batch copy of user_account would drop a table
+    # that other tables' foreign keys point at, which SQLite refuses once rows exist.
+    op.add_column("user_account", sa.Column("must_change_password", sa.Boolean(), nullable=False,
+                                            server_default=sa.false()))
+    op.add_column("role_assignment", sa.Column("starts_on", sa.Date(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table("role_assignment") as batch:
-        batch.drop_column("starts_on")
-    with op.batch_alter_table("user_account") as batch:
-        batch.drop_column("must_change_password")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch copy of user_account
+    # would drop a table that later tables' foreign keys point at.
+    op.drop_column("role_assignment", "starts_on")
+    op.drop_column("user_account", "must_change_password")
