@@ -78,6 +78,8 @@ def person_label(session, name: str, unit: Unit, person_id) -> str | None:
         pid = int(person_id)
     except (TypeError, ValueError):
         return None
+    if not 0 < pid < 2 ** 31:  # no id beyond 32 bits names anyone (nor fits SQLite's integer)
+        return None
     row = session.execute(sa.select(Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
                           .where(offered(session, name, unit), Person.id == pid)).first()
     return _label(row[0], row[1], unit) if row else None

@@ -168,6 +168,8 @@ def new_case(process_name: str):
         abort(404)
     state = request.values.get("start") if request.values.get("start") in states else states[0]
     spec = process.start_specs[state]
+    if spec.form is None:  # opened in bulk on its own page (grading rounds), not one by one here
+        abort(404)
     form = spec.form(formdata=request.form if request.method == "POST" else None,
                      data={"person_id": arg_int("person_id")})
 

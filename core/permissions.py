@@ -1,47 +1,7 @@
 """Every "may this user do X here", by name, each with its SQL twin where a list needs one.
 
-====================  ==========================  ======================  ==============================================
-permission            check                       SQL twin (lists)        who, and where DOMAIN.md / DESIGN.md say so
-====================  ==========================  ======================  ==============================================
-see                   :func:`can_view`            :func:`visible`         any role at the unit or above; a person their
-                                                                          own cases (DESIGN "Permissions, in one place")
-refer to an id        :func:`referable`           (the same SQL)          what the user may see, or the people the field
-                                                                          offers; absent and outside read the same
-                                                                          (DOMAIN "Case rules common to every type")
-act                   ``matching_unit`` of        :func:`actable`         the step's role at the unit its level names
-                      :mod:`core.levels` (the     (cases to act on now)   for the case (DOMAIN "who (role @ level)" of
-                      engine's check)                                     every process table)
-upload a document     :func:`can_upload`          --                      on an open case: who may act on it now, or the
-                                                                          secretary or deputy of its unit (DOMAIN
-                                                                          "Admission": the branch's dossier)
-register a person     :data:`REGISTER_PERSON`     :func:`where_allowed`   any role but auditor at the unit or above
-                                                                          (DOMAIN "Setting up an organisation")
-record a certificate  :data:`RECORD_CERTIFICATE`  :func:`where_allowed`   organisation officers of the superior
-                                                                          committee running the course (DOMAIN
-                                                                          "Candidate training", ``record_result``)
-record a certificate  :data:`RECORD_PRIOR_`       :func:`where_allowed`   the organisation board (organisation
-earned before the     ``CERTIFICATE``                                     officers at grassroots level or above) over
-system                                                                    the person's unit (DOMAIN "Admission")
-manage posts          :data:`MANAGE_POSTS`        :func:`where_allowed`   the organisation board over the person's
-                                                                          unit: appoint, end (DOMAIN "Posts",
-                                                                          "Setting up an organisation")
-set a plan            :data:`SET_PLAN`            :func:`where_allowed`   for a grassroots organisation: its committee
-                                                                          members, or standing members and organisation
-                                                                          officers above it at superior level or higher
-                                                                          (DOMAIN "Reports": plans against admissions)
-organise a course     :data:`ORGANISE_COURSE`     :func:`where_allowed`,  organisation officers of a superior committee
-                                                  :func:`units_where`     (DOMAIN "Candidate training")
-administer a subtree  :data:`ADMINISTER`          :func:`where_allowed`   admin at the unit or above (DOMAIN "Setting up
-                                                                          an organisation")
-read reports          (see)                       :func:`reported`        whoever may see the unit; a report counts what
-                                                                          they see (DOMAIN "Reports")
-read checkpoints      :data:`READ_CHECKPOINTS`    :func:`allowed_somewhere`  auditors and admins at any unit: the signed
-                                                                          audit checkpoints cover every scope
-see a transfer        :func:`sees_in_transit`     ``in_transit_cases``,   the destination: the case from ``in_transit``
-across scopes                                     ``in_transit_people``,  on, its person while in transit or hosted;
-                                                  ``transferred_history`` after an official transfer both sides: the
-                                                                          member and all their cases (DOMAIN "Transfer")
-====================  ==========================  ======================  ==============================================
+The table of every permission (check, SQL twin, who, and where DOMAIN.md says
+so) is in docs/ARCHITECTURE.md, "Named permissions".
 
 A permission other than see, act and upload is a named :class:`Permission`
 value: :class:`Grant` s saying which roles, held where relative to the unit
