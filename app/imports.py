@@ -1,15 +1,13 @@
 """The import page (upload, dry-run report, confirm) and the export of a unit
 (DOMAIN.md "Setting up an organisation"). The uploaded file waits for the
 confirmation under ``UPLOAD_DIR/imports/<sha256>``; the confirmation names the
-sha256 the admin saw the report of, so what is written is exactly what was checked."""
+sha256 the admin saw the report of, so what is written is exactly what was checked.
+The writing is a Celery task (:mod:`app.import_jobs`) whose progress the admin
+watches on ``/admin/imports/<sha256>``."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from cases.exports import export_unit
@@ -17,23 +15,17 @@ from cases.imports import run_import
 from core.models import Unit
 from core.permissions import ADMINISTER, allowed_somewhere
 
+from . import import_jobs
 from .extensions import db
 from .loaders import get_visible_or_404
 
 bp = Blueprint("imports", __name__)
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _admin() -> None:
     if not allowed_somewhere(db.session, current_user, ADMINISTER):
         abort(403)
-
-
-def _store() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @bp.route("/admin/imports", methods=["GET", "POST"])
@@ -50,7 +42,9 @@ def index():
     report = run_import(db.session, current_user, data, filename=upload.filename, dry_run=True)
     db.session.rollback()
     if not report.errors:
-        (_store() / report.sha256).write_bytes(data)
+        import_jobs.data_path(report.sha256).write_bytes(data)
+        import_jobs.write(report.sha256, state="checked", user_id=current_user.id,
+                          filename=upload.filename[:200], rows=report.rows)
     return render_template("admin/import.html", report=report, filename=upload.filename), \
         (422 if report.errors else 200)
 
@@ -58,22 +52,35 @@ def index():
 @bp.route("/admin/imports/confirm", methods=["POST"])
 @login_required
 def confirm():
-    """Write the checked file (all or nothing) and show the counts."""
+    """Hand the checked file to the import task (all rows or none) and show its progress.
+    Only the admin who checked the file may confirm it; a file checked by someone else, or
+    never checked, reads as absent (404)."""
     _admin()
     sha = request.form.get("sha256", "")
-    path = _store() / sha
-    if not SHA256.match(sha) or not path.is_file():
+    state = import_jobs.owned(sha, current_user.id)
+    if state is None or not import_jobs.data_path(sha).is_file() and state.get("state") != "done":
         abort(404)
-    filename = request.form.get("filename", "")[:200]
-    report = run_import(db.session, current_user, path.read_bytes(), filename=filename)
-    if report.errors:
-        db.session.rollback()
-        return render_template("admin/import.html", report=report, filename=filename), 422
-    db.session.commit()
-    path.unlink(missing_ok=True)
-    flash(_("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
-            created=report.created, updated=report.updated, unchanged=report.unchanged), "success")
-    return redirect(url_for("imports.index"))
+    if state.get("state") in ("checked", "failed"):
+        import_jobs.update(sha, state="queued", errors=[])
+        from tasks.jobs import import_registry
+
+        import_registry.delay(sha, current_user.id)
+    return redirect(url_for("imports.progress", sha=sha))
+
+
+@bp.route("/admin/imports/<sha>")
+@login_required
+def progress(sha: str):
+    """The import job's state: queued or running (the page refreshes itself every 2 s, no
+    script), done (the counts) or failed (the rows named, nothing written)."""
+    _admin()
+    state = import_jobs.owned(sha, current_user.id)
+    if state is None or state.get("state") == "checked":
+        abort(404)
+    total = max(int(state.get("total") or 0), 1)
+    percent = min(100, int(100 * int(state.get("done") or 0) / total))
+    status = 422 if state.get("state") == "failed" else 200
+    return render_template("admin/import_progress.html", job=state, sha=sha, percent=percent), status
 
 
 @bp.route("/units/<int:unit_id>/export.xlsx")

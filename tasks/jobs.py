@@ -89,3 +89,13 @@ def open_grading_rounds(user_id: int, unit_id: int, year: int) -> int:
     db.session.commit()
     db.session.remove()
     return len(opened.opened)
+
+
+@shared_task(name="tasks.import_registry")
+def import_registry(sha256: str, user_id: int) -> str:
+    """Write the checked import file ``sha256`` as the user ``user_id`` (the page import's
+    confirmation; :func:`app.import_jobs.run`), reporting progress in the job's state.
+    Idempotent: a done job is not run again. Returns the job's final state name."""
+    from app import import_jobs
+
+    return import_jobs.run(sha256, user_id).get("state", "")

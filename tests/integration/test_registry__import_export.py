@@ -213,7 +213,11 @@ def test_import_page_checks_then_confirms(pages, demo, app, client, auth):
 
     sha = re.search(r'name="sha256" value="([0-9a-f]{64})"', html).group(1)
     done = client.post("/admin/imports/confirm", data={"csrf_token": token, "sha256": sha, "filename": "d.xlsx"})
-    assert done.status_code == 302
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/admin/imports/{sha}")
+    job = client.get(f"/admin/imports/{sha}")
+    job_html = job.get_data(as_text=True)
+    assert job.status_code == 200 and 'data-state="done"' in job_html
+    assert re.search(r"Đã nhập: \d+ thêm mới, \d+ cập nhật, \d+ không đổi\.", job_html), job_html
     from app.extensions import db
 
     with app.app_context():
