@@ -22,6 +22,7 @@ FORM_PARAM = {"in": "path", "name": "form", "required": True,
 
 @bp.post("/cases/<int:id>/print/<form>")
 @operation("Print a form of the case as PDF", tags=["documents"], params=[FORM_PARAM], ok=201,
+           body={"type": "object", "maxProperties": 0, "description": "nothing: the form is filled from the case"},
            response=ref("Document"), errors=(403, 409, 422),
            description="Fills the form (6-KNĐ, 8-KNĐ, 9-KNĐ, 16-KNĐ, the discipline decision, the removal "
                        "decision, the transfer letter) from the case, stores the PDF as a document of the case "

@@ -175,8 +175,12 @@ def fill_discipline(facts: Facts) -> dict:
     penalty = PENALTIES.get(d.get("final_form"), d.get("final_form") or "")
     post = facts.post.title if facts.post is not None and d.get("final_form") == "dismissal" else None
     decided_event = facts.last("decide") or facts.last(f"record_{by}_vote")
-    return {**header(facts, issuer, d.get("decision_number"), "QĐ", d.get("decided_on")), **person_fields(facts),
-            "title": "QUYẾT ĐỊNH", "subtitle": "về việc thi hành kỷ luật đảng viên", "regulation": facts.regulation,
+    # A branch or a grassroots committee decides by its resolution (the number it recorded); a committee above by decision.
+    resolution = by in ("branch", "grassroots")
+    return {**header(facts, issuer, d.get("decision_number"), "NQ" if resolution else "QĐ", d.get("decided_on")),
+            **person_fields(facts), "title": "NGHỊ QUYẾT" if resolution else "QUYẾT ĐỊNH",
+            "decides": "QUYẾT NGHỊ" if resolution else "QUYẾT ĐỊNH", "act": "Nghị quyết" if resolution else "Quyết định",
+            "subtitle": "về việc thi hành kỷ luật đảng viên", "regulation": facts.regulation,
             "discipline_regulation": DISCIPLINE_REGULATION, "decider": decider, "sign_for": sign_for,
             "sign_title": "", "penalty": penalty.upper(), "post": post,
             "violation": d.get("description") or "", "findings": d.get("findings") or "",

@@ -86,8 +86,8 @@ def render_pdf(form: PrintForm, fields: dict) -> bytes:
 
 
 def filename_of(form: PrintForm, case: Case) -> str:
-    """The PDF's file name: the form and the case number (``9-KNĐ-case-12.pdf``)."""
-    return f"{re.sub(r'[^0-9A-Za-zĐđ-]', '-', form.code)}-case-{case.id}.pdf"
+    """The PDF's file name, plain ASCII: the form and the case number (``9-KND-case-12.pdf``)."""
+    return f"{re.sub(r'[^0-9A-Za-z-]', '-', form.code.replace('Đ', 'D'))}-case-{case.id}.pdf"
 
 
 def prepare(session: Session, user, case: Case, code: str) -> tuple[PrintForm, dict]:
