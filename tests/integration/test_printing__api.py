@@ -177,3 +177,20 @@ def test_printing__case_page_lists_the_forms_and_prints(app, pages, demo):
     refused = pages.client.post(f"/cases/{case_id}/print/9-KNĐ", data={"csrf_token": token},
                                 follow_redirects=True)
     assert refused.status_code == 200 and "không dùng cho loại hồ sơ này" in refused.get_data(as_text=True)
+
+
+def test_printing__discipline_decided_by_the_superior(app, api, pages, demo):
+    from tests.integration.test_discipline__rules import _expulsion_at_superior
+
+    case_id, member = _expulsion_at_superior(app, pages, demo, (10, 10, 8, 2))
+    api.as_user("thuongvu.nghiahung")
+    assert print_(api, case_id, "discipline-decision").status_code == 409  # not decided yet
+    pages.as_user("thuongvu.nghiahung")
+    assert pages.act(case_id, "decide", final_form="expulsion", decision_number="47-QĐ/HU",
+                     decision_date="2026-11-20", **vote("2026-11-20", 15, 14, 12, 2)).status_code == 302
+    response = print_(api, case_id, "discipline-decision")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    text = text_of(download(api, case_id, response.get_json()["id"]))
+    assert "QUYẾT ĐỊNH về việc thi hành kỷ luật đảng viên" in text and "Số 47-QĐ/HU" in text
+    assert "KHAI TRỪ" in text and "BAN THƯỜNG VỤ HUYỆN ỦY NGHĨA HƯNG" in text and "T/M BAN THƯỜNG VỤ" in text
+    assert member.full_name in text and "Nghĩa Hưng, ngày 20 tháng 11 năm 2026" in text
