@@ -15,7 +15,8 @@ from workflow.errors import (ActionNotAvailable, CaseNotFound, GuardFailed, Inva
 
 # The HTTP status of each refusal of the engine (workflow/ knows nothing of HTTP).
 WORKFLOW_STATUS: dict[type[WorkflowError], int] = {
-    NotPermitted: 403, StaleCase: 409, ActionNotAvailable: 409, FormNotReady: 409, UnknownAction: 404, CaseNotFound: 404,
+    NotPermitted: 403, StaleCase: 409, ActionNotAvailable: 409, FormNotReady: 409, UnknownAction: 404,
+    CaseNotFound: 404,
     InvalidPayload: 422, GuardFailed: 422,
 }
 

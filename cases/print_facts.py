@@ -30,7 +30,8 @@ DISCIPLINE_REGULATION = ("Quy định số 69-QĐ/TW ngày 06/7/2022 của Bộ 
                          "đảng viên vi phạm")
 PENALTIES = {"reprimand": "khiển trách", "warning": "cảnh cáo", "dismissal": "cách chức", "expulsion": "khai trừ"}
 REMOVAL_GROUNDS = {
-    "missed_activities_or_dues": "bỏ sinh hoạt đảng hoặc không đóng đảng phí ba tháng trong năm mà không có lý do chính đáng",
+    "missed_activities_or_dues": "bỏ sinh hoạt đảng hoặc không đóng đảng phí ba tháng trong năm mà không có lý do "
+                                 "chính đáng",
     "party_card_returned_or_destroyed": "tự ý trả thẻ đảng viên hoặc hủy thẻ đảng viên",
     "no_progress_after_help": "giảm sút ý chí phấn đấu, không làm nhiệm vụ đảng viên, đã được chi bộ giáo dục "
                               "nhưng sau thời gian 12 tháng tiến bộ không có tiến bộ",

@@ -87,6 +87,7 @@ def _ready_vote(action: str, passed_to: str, what):
 
 
 def fill_6(facts: Facts) -> dict:
+    """The branch resolution (6-KNĐ): the branch meeting, its vote (passed), the candidate; no number recorded."""
     event = facts.last("record_branch_vote", "grassroots_vote")
     branch = facts.unit
     grassroots = facts.unit_of(Level.grassroots) or facts.above(branch) or branch
@@ -98,6 +99,7 @@ def fill_6(facts: Facts) -> dict:
 
 
 def fill_8(facts: Facts) -> dict:
+    """The grassroots resolution (8-KNĐ): the committee's vote (passed), the branch resolution's date."""
     event = facts.last("record_grassroots_vote", "superior_review")
     branch_vote = facts.last("record_branch_vote", "grassroots_vote")
     grassroots = facts.unit_of(Level.grassroots) or facts.unit
@@ -126,6 +128,7 @@ def _decision_header(facts: Facts, issuer, number, day) -> dict:
 
 
 def fill_9(facts: Facts) -> dict:
+    """The admission decision (9-KNĐ) of the superior committee: number, date, probation months of the rulebook."""
     d = facts.data
     superior = facts.superior()
     grassroots = facts.unit_of(Level.grassroots) or facts.unit
@@ -139,6 +142,7 @@ def fill_9(facts: Facts) -> dict:
 
 
 def fill_16(facts: Facts) -> dict:
+    """The recognition decision (16-KNĐ): number and date, admitted and official dates, party card."""
     d = facts.data
     superior = facts.superior()
     grassroots = facts.unit_of(Level.grassroots) or facts.unit
@@ -160,12 +164,14 @@ DECIDED_STATES = ("decided", "in_force", "appeal_review", "lapsed", "annulled")
 
 
 def ready_discipline(facts: Facts) -> str | None:
+    """None once a penalty is decided (``decided`` or later, ``final_form`` kept), else why not."""
     if facts.case.state not in DECIDED_STATES or not facts.data.get("final_form"):
         return _("The discipline decision can be printed once a penalty has been decided.")
     return None
 
 
 def fill_discipline(facts: Facts) -> dict:
+    """The discipline decision of the deciding unit (Quy định 69-QĐ/TW): penalty, violation, appeal right."""
     d = facts.data
     issuer = unit_by_id(facts, d.get("deciding_unit_id")) or facts.superior()
     by = d.get("decided_by") or "superior"
@@ -175,27 +181,32 @@ def fill_discipline(facts: Facts) -> dict:
     penalty = PENALTIES.get(d.get("final_form"), d.get("final_form") or "")
     post = facts.post.title if facts.post is not None and d.get("final_form") == "dismissal" else None
     decided_event = facts.last("decide") or facts.last(f"record_{by}_vote")
-    # A branch or a grassroots committee decides by its resolution (the number it recorded); a committee above by decision.
+    # A branch or a grassroots committee decides by its resolution (the number it recorded);
+    # a committee above by decision.
     resolution = by in ("branch", "grassroots")
     return {**header(facts, issuer, d.get("decision_number"), "NQ" if resolution else "QĐ", d.get("decided_on")),
             **person_fields(facts), "title": "NGHỊ QUYẾT" if resolution else "QUYẾT ĐỊNH",
-            "decides": "QUYẾT NGHỊ" if resolution else "QUYẾT ĐỊNH", "act": "Nghị quyết" if resolution else "Quyết định",
+            "decides": "QUYẾT NGHỊ" if resolution else "QUYẾT ĐỊNH",
+            "act": "Nghị quyết" if resolution else "Quyết định",
             "subtitle": "về việc thi hành kỷ luật đảng viên", "regulation": facts.regulation,
             "discipline_regulation": DISCIPLINE_REGULATION, "decider": decider, "sign_for": sign_for,
             "sign_title": "", "penalty": penalty.upper(), "post": post,
             "violation": d.get("description") or "", "findings": d.get("findings") or "",
-            "expulsion": d.get("final_form") == "expulsion", "signer": facts.actor_name(decided_event), "_event": decided_event,
+            "expulsion": d.get("final_form") == "expulsion",
+            "signer": facts.actor_name(decided_event), "_event": decided_event,
             "status_word": STATUS_WORDS.get(d.get("status_before") or facts.person.status.value, ""),
             "recipients": [facts.unit.name, f"Đồng chí {facts.person.full_name}", "Lưu hồ sơ kỷ luật."]}
 
 
 def ready_removal(facts: Facts) -> str | None:
+    """None once the name is removed (state ``removed``), else why not."""
     if facts.case.state != "removed":
         return _("The removal decision can be printed once the name has been removed by decision.")
     return None
 
 
 def fill_removal(facts: Facts) -> dict:
+    """The removal decision of the superior committee (Điều lệ Đảng, Điều 8): grounds and facts."""
     d = facts.data
     superior = facts.superior()
     grassroots = facts.unit_of(Level.grassroots) or facts.unit
@@ -213,12 +224,15 @@ def fill_removal(facts: Facts) -> dict:
 # ---- transfer ----------------------------------------------------------------------------------------
 
 def ready_transfer(facts: Facts) -> str | None:
+    """None once an introduction or transfer letter number is recorded, else why not."""
     if not (facts.data.get("letter_number") or facts.data.get("intro_number")):
         return _("The transfer letter can be printed once the introduction letter's number has been recorded.")
     return None
 
 
 def fill_transfer(facts: Facts) -> dict:
+    """The transfer letter: the superior's when it issued one, else the grassroots introduction
+    letter; to be presented within the rulebook's ``transfer_letter`` working days."""
     d = facts.data
     superior_letter = bool(d.get("letter_number"))
     issuer = facts.superior() if superior_letter else (facts.unit_of(Level.grassroots) or facts.unit)

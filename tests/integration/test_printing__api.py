@@ -109,7 +109,8 @@ def test_printing__discipline_and_removal_decisions(app, api, pages, demo):
 
     other = plain_member(demo, index=4)
     pages.as_user("bithu.trung")
-    assert new_case(pages, "removal", other.id, opened="2026-10-01T03:00:00Z", grounds="party_card_returned_or_destroyed",
+    assert new_case(pages, "removal", other.id, opened="2026-10-01T03:00:00Z",
+                    grounds="party_card_returned_or_destroyed",
                     description="Tự ý trả thẻ đảng viên ngày 15/9/2026.").status_code == 302
     removal = latest_case_id(app)
     assert pages.act(removal, "record_self_review", submitted="yes",
