@@ -294,7 +294,9 @@ def build_spec(app) -> dict[str, Any]:
                                   "operationId": rule.endpoint.split(".", 1)[1]}
             if doc["description"]:
                 op["description"] = doc["description"]
-            params = path_params + doc["params"]
+            overrides = {p["name"]: p for p in doc["params"] if p.get("in") == "path"}  # a path parameter's own schema
+            params = [overrides.get(p["name"], p) for p in path_params] + [
+                p for p in doc["params"] if p.get("in") != "path"]
             if params:
                 op["parameters"] = params
             if doc["body"] is not None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from app.extensions import csrf
 
 from . import (admin, audit, caller, candidacy, cases, documents, errors, imports, notifications, openapi, people,
-               processes, reports, tokens, units)
+               printing, processes, reports, tokens, units)
 from .blueprint import bp
 from .cli import api_cli
 
 # The modules that hang handlers on ``bp`` (importing them registers their routes).
-MODULES = (caller, errors, tokens, units, people, cases, documents, audit, processes, reports, admin, imports,
+MODULES = (caller, errors, tokens, units, people, cases, documents, printing, audit, processes, reports, admin, imports,
            notifications, openapi)
 
 

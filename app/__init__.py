@@ -169,6 +169,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(cases_bp)
+    from .printing import bp as printing_bp
+
+    app.register_blueprint(printing_bp)
     from cases.candidacy.views import bp as candidacy_bp
 
     app.register_blueprint(candidacy_bp)

@@ -8,13 +8,15 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from cases.printing import FormNotReady
 from forms.auth import LoginForm
 from workflow.errors import (ActionNotAvailable, CaseNotFound, GuardFailed, InvalidPayload, NotPermitted, StaleCase,
                              UnknownAction, WorkflowError)
 
 # The HTTP status of each refusal of the engine (workflow/ knows nothing of HTTP).
 WORKFLOW_STATUS: dict[type[WorkflowError], int] = {
-    NotPermitted: 403, StaleCase: 409, ActionNotAvailable: 409, UnknownAction: 404, CaseNotFound: 404,
+    NotPermitted: 403, StaleCase: 409, ActionNotAvailable: 409, FormNotReady: 409, UnknownAction: 404,
+    CaseNotFound: 404,
     InvalidPayload: 422, GuardFailed: 422,
 }
 

@@ -141,16 +141,22 @@ def rulebook(code) -> str:
 
 
 def document_kind(kind) -> str:
-    """A document kind in words (the KNĐ form's number and title)."""
+    """A document kind in words (the KNĐ form's number and title; a printed form's name)."""
+    if isinstance(kind, str) and kind.startswith("print:"):
+        from cases.print_forms import find_form
+
+        form = find_form(kind.removeprefix("print:"))
+        if form is not None:
+            return _("%(form)s (printed)", form=str(form.label))
     return str(DOCUMENT_KINDS.get(kind, kind))
 
 
 def action_labels(process) -> dict[str, str]:
     """Words for the actions of a process definition, by action name: its
     transitions' labels, plus the actions every case's audit trail holds
-    (``start``, ``upload_document``, ``download_document``)."""
+    (``start``, ``upload_document``, ``download_document``, ``print_document``)."""
     labels = {"start": _("Dossier opened"), "upload_document": _("Document uploaded"),
-              "download_document": _("Document downloaded")}
+              "download_document": _("Document downloaded"), "print_document": _("Form printed")}
     for action, transitions in process.by_action.items():
         labels[action] = str(transitions[0].label)
     return labels

@@ -139,6 +139,16 @@ def add_document(session: Session, user, case: Case, *, kind: str, filename: str
                             field="issued_on")
     # Nothing touches the disk before this passes.
     checked = check_upload(filename, stream if stream is not None else io.BytesIO(), max_bytes, _)
+    return file_document(session, user, case, kind, checked, issued_on, upload_dir, "upload_document", request_id)
+
+
+def file_document(session: Session, user, case: Case, kind: str, checked: CheckedFile, issued_on: dt.date,
+                  upload_dir: str, action: str, request_id: str | None = None, extra: dict | None = None) -> Document:
+    """Store checked bytes as a document of ``case`` and append the audit event
+    ``action`` (``upload_document``, or ``print_document`` for a generated form) with
+    its id, kind, name, size and SHA-256 (``extra`` added); the engine's ``record``
+    commits. The earlier document of the kind (not of an accumulating kind) stays,
+    superseded: the event names it (``supersedes``). The caller has authorised ``user``."""
     previous = None if kind in ACCUMULATING_KINDS else session.scalar(
         sa.select(sa.func.max(Document.id)).where(Document.case_id == case.id, Document.kind == kind))
     doc = Document(case_id=case.id, kind=kind, filename=checked.filename, content_type=checked.content_type,
@@ -148,10 +158,11 @@ def add_document(session: Session, user, case: Case, *, kind: str, filename: str
     session.flush()
     store(upload_dir, checked)
     event = {"document_id": doc.id, "kind": kind, "filename": checked.filename, "size": checked.size,
-             "sha256": checked.sha256, "content_type": checked.content_type, "issued_on": issued_on.isoformat()}
+             "sha256": checked.sha256, "content_type": checked.content_type, "issued_on": issued_on.isoformat(),
+             **(extra or {})}
     if previous is not None:
-        event["supersedes"] = previous  # that upload stays in the case, marked superseded
-    engine.record(session, case.id, "upload_document", user, event, request_id=request_id)
+        event["supersedes"] = previous  # that document stays in the case, marked superseded
+    engine.record(session, case.id, action, user, event, request_id=request_id)
     return doc
 
 

@@ -314,6 +314,10 @@ REGISTER_RESIDENCE = Permission("register_residence", (Grant(_roles(Role.branch_
 RECORD_RESIDENCE_COMMENT = Permission("record_residence_comment", (Grant(_roles(Role.branch_secretary), HERE),))
 # The part of "upload a document" that is not acting: the secretary or deputy of the case's unit.
 UPLOAD = Permission("upload", (Grant(_roles(Role.branch_secretary, Role.branch_deputy), HERE),))
+# Print a form (a decision, a resolution, a transfer letter): a role other than auditor or admin
+# at the body that issues it or above it (whoever recorded that step also may: cases/printing.py).
+PRINT_FORM = Permission("print_form", (Grant(_roles(*(r for r in Role if r not in (Role.auditor, Role.admin))),
+                                             HERE_OR_ABOVE),))
 
 
 def allows(session: Session, user, permission: Permission, unit: Unit) -> bool:

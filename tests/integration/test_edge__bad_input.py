@@ -120,7 +120,7 @@ def test_edge__deep_json_on_every_json_post_is_400(app, api, case_id, demo, cloc
     with app.test_request_context("/api/v1/me"):
         course_id = flow.course()
     values = {"id": case_id, "course_id": course_id, "unit_id": demo.units["phucthang"].id, "year": 2026,
-              "name": "withdraw", "doc_id": 1, "post_id": 1}
+              "name": "withdraw", "doc_id": 1, "post_id": 1, "form": "9-KNĐ"}
     api.as_user("tochuc.nghiahung")
     before = case_tables(app)
     sent = 0

@@ -98,7 +98,7 @@ def page_paths(app, world) -> dict[str, list[str]]:
     values = {"case_id": list(world["cases"].values()), "course_id": [world["course"]],
               "unit_id": world["units"], "person_id": [world["person"], world["post"][0]], "year": [2026],
               "process_name": sorted(all_entries()), "code": ["en"], "user_id": [1, 2],
-              "notification_id": [1]}
+              "notification_id": [1], "form": ["9-KNĐ", "transfer-letter"]}
     out: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(("/api/", "/static/")):
