@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .merkle import Frontier
-from .verify_scan import (EVENT_COLS, Db, Problem, SequenceCheck, check_chain, leaf_of, mac_problem, run_task,
-                          scan_cases, scan_leaves)
+from .verify_scan import (EVENT_COLS, Db, Problem, SequenceCheck, check_chain, event_cols, leaf_of, mac_problem,
+                          run_task, scan_cases, scan_leaves)
 
 __all__ = ["Problem", "VerifyReport", "verify_all", "verify_case", "verify_since"]
 
@@ -276,7 +276,7 @@ def _check_cases(db: Db, case_ids: list[int], mac_key: bytes | None, mac_from: i
     """Every event of these cases (chain, content, first bad MAC) and their rows."""
     ids = ", ".join(str(int(c)) for c in case_ids)
     heads = {r[0]: r[1:] for r in db.all(f"SELECT id, state, audit_seq, audit_hash FROM wf_case WHERE id IN ({ids})")}
-    rows = db.all(f"SELECT {EVENT_COLS}, mac FROM audit_event WHERE case_id IN ({ids}) ORDER BY case_id, seq")
+    rows = db.all(f"SELECT {event_cols(db.dialect)}, mac FROM audit_event WHERE case_id IN ({ids}) ORDER BY case_id, seq")
     events = {case_id: list(group) for case_id, group in groupby(rows, key=lambda r: r[1])}
     problems = []
     for case_id in case_ids:
