@@ -280,7 +280,8 @@ def _check_cases(db: Db, case_ids: list[int], mac_key: bytes | None, mac_from: i
     events = {case_id: list(group) for case_id, group in groupby(rows, key=lambda r: r[1])}
     problems = []
     for case_id in case_ids:
-        found = [p for p in [check_chain(case_id, heads.get(case_id), [r[:-1] for r in events.get(case_id, ())])[0],
+        chain = [r[:-1] for r in events.get(case_id, ())]
+        found = [p for p in [check_chain(case_id, heads.get(case_id), chain, db.dialect == "postgresql")[0],
                              _first_mac_problem(mac_key, mac_from, events.get(case_id, ()))] if p]
         problems.extend(found)
     return problems

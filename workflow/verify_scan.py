@@ -19,7 +19,7 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from .audit import canonical_fast
+from .audit import _dumps, canonical_fast
 from .merkle import Frontier
 from .models import GENESIS_HASH
 
@@ -27,18 +27,45 @@ _sha256 = hashlib.sha256
 # The columns every chain check reads, in this order.
 EVENT_COLS = ("id, case_id, seq, actor_id, actor_name, action, from_state, to_state, payload, comment, at, "
               "request_id, prev_hash, hash")
-# The same columns as PostgreSQL sends them cheapest: the payload as its JSON text and the
-# time as its canonical text (to_char gives isoformat's "YYYY-MM-DDTHH:MM:SS.ffffff"),
-# which spares the driver building dicts and datetimes the check would turn back into text.
-EVENT_COLS_PG = EVENT_COLS.replace(
-    "payload", "payload::text").replace(" at,", """ to_char(at, 'YYYY-MM-DD"T"HH24:MI:SS.US'),""")
+# On PostgreSQL the chain checks read the same 14 positions, but the server writes the
+# canonical JSON around the payload itself (to_json escapes strings exactly as Python's
+# json does with ensure_ascii=False; integers and to_char's "YYYY-MM-DDTHH:MM:SS.ffffff"
+# are the canonical texts): position 4 holds the text before the payload's value, 11 the
+# text after it, 8 the payload's JSON text; the positions the check does not read are NULL.
+# The client then only re-encodes the payload with sorted keys and hashes (check_chain).
+_J = "coalesce(to_json({})::text, 'null')"
+CHAIN_COLS_PG = (
+    "id, case_id, seq, NULL, "
+    f"""'{{"action":' || {_J.format('action')} || ',"actor_id":' || coalesce(actor_id::text, 'null') """
+    f"""|| ',"actor_name":' || {_J.format('actor_name')} """
+    f"""|| ',"at":"' || to_char(at, 'YYYY-MM-DD"T"HH24:MI:SS.US') || '","case_id":' || case_id::text """
+    f"""|| ',"comment":' || {_J.format('comment')} || ',"from_state":' || {_J.format('from_state')} """
+    """|| ',"payload":', """
+    "NULL, NULL, to_state, payload::text, NULL, NULL, "
+    f"""',"request_id":' || {_J.format('request_id')} || ',"seq":' || seq::text """
+    f"""|| ',"to_state":' || {_J.format('to_state')} || '}}', """
+    "prev_hash, hash")
 BATCH = 5000
 _scan_json = json.scanner.make_scanner(json.JSONDecoder())
 
 
 def event_cols(dialect: str) -> str:
-    """The select list of :data:`EVENT_COLS` for a dialect (the same values once through :func:`decode`)."""
-    return EVENT_COLS_PG if dialect == "postgresql" else EVENT_COLS
+    """The select list of the chain checks for a dialect: :data:`EVENT_COLS`, or
+    :data:`CHAIN_COLS_PG` (rows for ``check_chain(..., sql_body=True)``)."""
+    return CHAIN_COLS_PG if dialect == "postgresql" else EVENT_COLS
+
+
+_payload_cache: dict[str, str] = {}
+
+
+def _canonical_payload(text: str) -> str:
+    """The canonical JSON of a payload from its stored JSON text (repeated payloads are remembered)."""
+    out = _payload_cache.get(text)
+    if out is None:
+        if len(_payload_cache) > 50_000:
+            _payload_cache.clear()
+        out = _payload_cache[text] = _dumps(_loads(text))
+    return out
 
 
 def _loads(text):
@@ -152,11 +179,13 @@ def decode(row: tuple) -> tuple:
     return row[:8] + (payload, row[9], at) + row[11:]
 
 
-def check_chain(case_id: int, head: tuple | None, rows) -> tuple[Problem | None, int]:
+def check_chain(case_id: int, head: tuple | None, rows, sql_body: bool = False) -> tuple[Problem | None, int]:
     """The first problem of one case: its events (``EVENT_COLS`` rows in seq
     order) must number 1..n, each link to the previous hash and hash its own
     content; the case row ``head`` = ``(state, audit_seq, audit_hash)`` must
-    name the last event's state, number and hash. Returns it and the count."""
+    name the last event's state, number and hash. With ``sql_body`` the rows
+    are :data:`CHAIN_COLS_PG` rows (the database wrote the canonical text
+    around the payload). Returns it and the count."""
     prev, expected, count, last = GENESIS_HASH, 1, 0, None
     problem = None
     for raw in rows:
@@ -173,8 +202,11 @@ def check_chain(case_id: int, head: tuple | None, rows) -> tuple[Problem | None,
             problem = Problem(case_id, seq, gseq, "prev_hash does not match the previous event's hash")
         else:
             try:
-                r = decode(r)
-                body = canonical_fast(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11])
+                if sql_body:
+                    body = r[4] + _canonical_payload(r[8]) + r[11]
+                else:
+                    r = decode(r)
+                    body = canonical_fast(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11])
             except (TypeError, ValueError) as exc:
                 problem = Problem(case_id, seq, gseq, f"unreadable event: {exc}")
                 continue
@@ -212,12 +244,13 @@ def scan_cases(db: Db, lo: int, hi: int) -> ChainResult:
         f"SELECT id, state, audit_seq, audit_hash FROM wf_case WHERE id >= {int(lo)} AND id <= {int(hi)}")}
     out = ChainResult()
     seen = set()
+    sql_body = db.dialect == "postgresql"
     events = db.stream(f"SELECT {event_cols(db.dialect)} FROM audit_event WHERE case_id >= {int(lo)} AND case_id <= {int(hi)} "
                        "ORDER BY case_id, seq")
     for case_id, rows in groupby(events, key=lambda r: r[1]):
         seen.add(case_id)
         head = heads.get(case_id)
-        problem, count = check_chain(case_id, head, rows)
+        problem, count = check_chain(case_id, head, rows, sql_body)
         out.cases += head is not None
         out.events += count
         if problem:
