@@ -19,8 +19,9 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from .audit import _dumps, canonical_fast
+from .audit import canonical_fast
 from .merkle import Frontier
+from .verify_batch import canonical_payload, clean_chains, clean_sequence, leaves_of, loads
 from .models import GENESIS_HASH
 
 _sha256 = hashlib.sha256
@@ -46,37 +47,12 @@ CHAIN_COLS_PG = (
     f"""|| ',"to_state":' || {_J.format('to_state')} || '}}', """
     "prev_hash, hash")
 BATCH = 5000
-_scan_json = json.scanner.make_scanner(json.JSONDecoder())
 
 
 def event_cols(dialect: str) -> str:
     """The select list of the chain checks for a dialect: :data:`EVENT_COLS`, or
     :data:`CHAIN_COLS_PG` (rows for ``check_chain(..., sql_body=True)``)."""
     return CHAIN_COLS_PG if dialect == "postgresql" else EVENT_COLS
-
-
-_payload_cache: dict[str, str] = {}
-
-
-def _canonical_payload(text: str) -> str:
-    """The canonical JSON of a payload from its stored JSON text (repeated payloads are remembered)."""
-    out = _payload_cache.get(text)
-    if out is None:
-        if len(_payload_cache) > 50_000:
-            _payload_cache.clear()
-        out = _payload_cache[text] = _dumps(_loads(text))
-    return out
-
-
-def _loads(text):
-    """``json.loads`` for a JSON value the database wrote (no surrounding space), without its wrappers."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    try:
-        value, end = _scan_json(text, 0)
-    except StopIteration:
-        end = -1
-    return value if end == len(text) else json.loads(text)
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -142,9 +118,14 @@ class Db:
         return self.all(sql)[0]
 
     def stream(self, sql: str) -> Iterator[tuple]:
-        """The rows of a query in batches (a server-side cursor on PostgreSQL); exhaust or close it."""
+        """The rows of a query (read in batches); exhaust or close it."""
+        for rows in self.batches(sql):
+            yield from rows
+
+    def batches(self, sql: str) -> Iterator[list[tuple]]:
+        """The rows of a query in lists of at most BATCH (a server-side cursor on PostgreSQL: flat memory)."""
         if self.owned and self.dialect == "postgresql":
-            cur = self.dbapi.cursor(name="audit_verify_scan")  # server side: flat memory
+            cur = self.dbapi.cursor(name="audit_verify_scan")
             cur.itersize = BATCH
         else:
             cur = self.dbapi.cursor()
@@ -154,7 +135,7 @@ class Db:
                 rows = cur.fetchmany(BATCH)
                 if not rows:
                     return
-                yield from rows
+                yield rows
         finally:
             cur.close()
 
@@ -171,7 +152,7 @@ def decode(row: tuple) -> tuple:
     datetime or its canonical text (SQLite stores both as text)."""
     payload, at = row[8], row[10]
     if isinstance(payload, (str, bytes)):
-        payload = _loads(payload)
+        payload = loads(payload)
     if isinstance(at, str):
         # SQLite holds "YYYY-MM-DD HH:MM:SS.ffffff" (PostgreSQL's to_char the same with a "T"):
         # the canonical text is that with a "T".
@@ -203,7 +184,7 @@ def check_chain(case_id: int, head: tuple | None, rows, sql_body: bool = False) 
         else:
             try:
                 if sql_body:
-                    body = r[4] + _canonical_payload(r[8]) + r[11]
+                    body = r[4] + canonical_payload(r[8]) + r[11]
                 else:
                     r = decode(r)
                     body = canonical_fast(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11])
@@ -243,22 +224,40 @@ def scan_cases(db: Db, lo: int, hi: int) -> ChainResult:
     heads = {r[0]: r[1:] for r in db.all(
         f"SELECT id, state, audit_seq, audit_hash FROM wf_case WHERE id >= {int(lo)} AND id <= {int(hi)}")}
     out = ChainResult()
-    seen = set()
+    seen: set[int] = set()
     sql_body = db.dialect == "postgresql"
-    events = db.stream(f"SELECT {event_cols(db.dialect)} FROM audit_event WHERE case_id >= {int(lo)} AND case_id <= {int(hi)} "
-                       "ORDER BY case_id, seq")
-    for case_id, rows in groupby(events, key=lambda r: r[1]):
-        seen.add(case_id)
-        head = heads.get(case_id)
-        problem, count = check_chain(case_id, head, rows, sql_body)
-        out.cases += head is not None
-        out.events += count
-        if problem:
-            out.problems.append(problem)
+    pending: list[tuple] = []
+    for batch in db.batches(f"SELECT {event_cols(db.dialect)} FROM audit_event WHERE case_id >= {int(lo)} "
+                            f"AND case_id <= {int(hi)} ORDER BY case_id, seq"):
+        rows = pending + batch if pending else batch
+        k = len(rows)  # the last case may go on in the next batch
+        while k and rows[k - 1][1] == rows[-1][1]:
+            k -= 1
+        _check_cases(rows[:k], heads, seen, out, sql_body)
+        pending = rows[k:]
+    _check_cases(pending, heads, seen, out, sql_body)
     for case_id in sorted(heads.keys() - seen):
         out.cases += 1
         out.problems.append(check_chain(case_id, heads[case_id], ())[0])
     return out
+
+
+def _check_cases(rows: list[tuple], heads: dict, seen: set[int], out: ChainResult, sql_body: bool) -> None:
+    """Whole cases' rows: the batch fast path when it finds nothing, else case by case."""
+    if sql_body and clean_chains(rows, heads):
+        ids = {r[1] for r in rows}
+        seen |= ids
+        out.cases += len(ids)
+        out.events += len(rows)
+        return
+    for case_id, group in groupby(rows, key=lambda r: r[1]):
+        seen.add(case_id)
+        head = heads.get(case_id)
+        problem, count = check_chain(case_id, head, group, sql_body)
+        out.cases += head is not None
+        out.events += count
+        if problem:
+            out.problems.append(problem)
 
 
 @dataclasses.dataclass
@@ -326,29 +325,30 @@ def scan_leaves(db: Db, after: int, upto: int, block: int, targets: tuple[int, .
     wanted = set(targets)
     check = SequenceCheck(after, mac_key, mac_from)
     leaves: list[bytes] = []
-    floor = mac_from if mac_key is not None else upto + 1
-    digest = hmac.digest
-    n = 0
-    for gseq, case_id, seq, h, mac in db.stream(
-            f"SELECT id, case_id, seq, hash, mac FROM audit_event WHERE id > {int(after)} AND id <= {int(upto)} "
-            "ORDER BY id"):
-        # The common case inline; anything unusual goes through SequenceCheck, which names it.
-        n += 1
-        if gseq != check.expected or (gseq >= floor and (
-                type(mac) is not str or type(h) is not str
-                or digest(mac_key, f"{gseq}:{h}".encode(), "sha256").hex() != mac)):
+    for batch in db.batches(f"SELECT id, case_id, seq, hash, mac FROM audit_event WHERE id > {int(after)} "
+                            f"AND id <= {int(upto)} ORDER BY id"):
+        out.events += len(batch)
+        first, last = batch[0][0], batch[-1][0]
+        new = None
+        if not any(first <= t <= last for t in wanted) and clean_sequence(batch, check.expected, mac_key, mac_from):
+            new = leaves_of(batch)
+        if new is not None:  # the common case, a batch at a time
+            check.expected = last + 1
+            leaves += new
+            while len(leaves) >= block:
+                out.blocks.append(perfect_root(leaves[:block]))
+                leaves = leaves[block:]
+            continue
+        for gseq, case_id, seq, h, mac in batch:  # anything unusual: row by row, naming it
             check.see(gseq, case_id, seq, h, mac)
-        else:
-            check.expected = gseq + 1
-        leaves.append(leaf_of(h))
-        if len(leaves) == block:
-            out.blocks.append(perfect_root(leaves))
-            leaves = []
-        if gseq in wanted:
-            f = Frontier()
-            f.push_leaves(leaves)
-            out.partial[gseq] = list(f.peaks)
-    out.events = n
+            leaves.append(leaf_of(h))
+            if len(leaves) == block:
+                out.blocks.append(perfect_root(leaves))
+                leaves = []
+            if gseq in wanted:
+                f = Frontier()
+                f.push_leaves(leaves)
+                out.partial[gseq] = list(f.peaks)
     out.problems = check.end(upto)
     return out
 

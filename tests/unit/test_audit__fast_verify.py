@@ -68,3 +68,42 @@ def test_awkward_events_verify_and_an_edit_of_one_does_not(dbsession, org):
     report = verify.verify_all(dbsession)
     assert not report.ok
     assert "hash does not match the event's content" in str(report.first) and f"case {case.id}" in str(report.first)
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.binary(min_size=0, max_size=100), message=st.binary(max_size=200))
+def test_the_precomputed_hmac_is_hmac_sha256(key, message):
+    import hashlib
+    import hmac
+
+    from workflow.verify_batch import hmac_hex
+
+    assert hmac_hex(key, message) == hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def test_batches_that_split_a_case_give_the_same_answers(dbsession, org, monkeypatch):
+    """Rows arrive in batches of 3: a case's events span batches (the fast path
+    waits for the whole case); an edit is still named, the same as in one batch."""
+    from workflow import verify_scan
+    from tests.fixtures_engine import advance_review
+
+    cases = [open_review(dbsession, org) for _ in range(3)]
+    for target in ("submitted", "vote", "decision"):
+        for case in cases:
+            advance_review(dbsession, org, case, target)
+    whole = verify.verify_all(dbsession)
+    monkeypatch.setattr(verify_scan, "BATCH", 3)
+    small = verify.verify_all(dbsession)
+    assert whole.ok and small.ok and (small.cases, small.events) == (whole.cases, whole.events) == (3, whole.events)
+    assert small.frontier.root() == whole.frontier.root()
+    from tests.unit.test_engine__audit_trail import _drop_triggers, _restore_triggers
+
+    _drop_triggers(dbsession)
+    dbsession.execute(sa.text("UPDATE audit_event SET comment = 'sửa lén' WHERE case_id = :k AND seq = 2"),
+                      {"k": cases[1].id})
+    _restore_triggers(dbsession)
+    dbsession.commit()
+    broken = verify.verify_all(dbsession)
+    monkeypatch.setattr(verify_scan, "BATCH", 5000)
+    assert broken.problems and [str(p) for p in broken.problems] == [str(p) for p in verify.verify_all(dbsession).problems]
+    assert f"case {cases[1].id} event seq 2" in str(broken.first)
