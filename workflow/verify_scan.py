@@ -90,6 +90,9 @@ class Db:
         if owned:
             if dialect == "postgresql":
                 self.all("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # The verifier runs its own pool, one process a core: PostgreSQL's parallel
+                # workers for its sorts and scans would only compete with it for the same cores.
+                self.all("SET LOCAL max_parallel_workers_per_gather = 0")
             else:
                 self.dbapi.execute("BEGIN")
 
