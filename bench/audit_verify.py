@@ -91,8 +91,9 @@ def load(url: str, events: int, per_case: int, mac_key: bytes, seed: int = 16) -
             flush_cases()
 
     def flush_cases():
-        with cur.copy("COPY wf_case (id, process, process_version, rulebook, state, version, unit_id, opened_at, "
-                      "opened_on, one_open_per_person, deadline_extended, data, audit_seq, audit_hash) FROM STDIN") as cp:
+        with cur.copy("COPY wf_case (id, process, process_version, rulebook, state, version, unit_id, "
+                      "opened_at, opened_on, one_open_per_person, deadline_extended, data, audit_seq, audit_hash) "
+                      "FROM STDIN") as cp:
             cp.write("".join(heads_buf))
         heads_buf.clear()
 

@@ -289,7 +289,8 @@ def _check_cases(db: Db, case_ids: list[int], mac_key: bytes | None, mac_from: i
     """Every event of these cases (chain, content, first bad MAC) and their rows."""
     ids = ", ".join(str(int(c)) for c in case_ids)
     heads = {r[0]: r[1:] for r in db.all(f"SELECT id, state, audit_seq, audit_hash FROM wf_case WHERE id IN ({ids})")}
-    rows = db.all(f"SELECT {event_cols(db.dialect)}, mac FROM audit_event WHERE case_id IN ({ids}) ORDER BY case_id, seq")
+    rows = db.all(f"SELECT {event_cols(db.dialect)}, mac FROM audit_event WHERE case_id IN ({ids}) "
+                  "ORDER BY case_id, seq")
     events = {case_id: list(group) for case_id, group in groupby(rows, key=lambda r: r[1])}
     problems = []
     for case_id in case_ids:
