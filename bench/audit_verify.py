@@ -13,7 +13,8 @@ existing and new cases) and times the default ``flask audit verify`` (from
 the last signed checkpoint). Prints one JSON document with the figures and
 the machine's load average before each timing (the machine may be shared).
 Exits non-zero when a verification fails. ``--reuse`` keeps a database
-already loaded with the same number of events.
+already loaded with at least ``--events`` events, with its checkpoint log (each
+run then adds another day).
 """
 
 from __future__ import annotations

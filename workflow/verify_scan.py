@@ -4,6 +4,9 @@ Each scan reads plain driver rows (no ORM objects, no SQLAlchemy result
 processing) inside one read snapshot, so that it can run in a worker process
 over a range of cases or of the global sequence and return a small,
 picklable result. :mod:`workflow.verify` plans the ranges and merges.
+Whole batches of rows go through the fast paths of :mod:`workflow.verify_batch`
+first; a batch they do not pass is checked here row by row, which names the
+problem.
 """
 
 from __future__ import annotations
