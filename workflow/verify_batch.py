@@ -38,7 +38,7 @@ def canonical_payload(text: str) -> str:
     encoder as :func:`workflow.audit.canonical`; repeated payloads are remembered)."""
     out = _payload_cache.get(text)
     if out is None:
-        if len(_payload_cache) > 50_000:
+        if len(_payload_cache) > 10_000:  # a few MB at most, in a long-lived worker too
             _payload_cache.clear()
         out = _payload_cache[text] = _dumps(loads(text))
     return out
