@@ -4,6 +4,9 @@ Each scan reads plain driver rows (no ORM objects, no SQLAlchemy result
 processing) inside one read snapshot, so that it can run in a worker process
 over a range of cases or of the global sequence and return a small,
 picklable result. :mod:`workflow.verify` plans the ranges and merges.
+Whole batches of rows go through the fast paths of :mod:`workflow.verify_batch`
+first; a batch they do not pass is checked here row by row, which names the
+problem.
 """
 
 from __future__ import annotations
@@ -19,15 +22,40 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from .audit import chain_hash, canonical
+from .audit import canonical_fast
 from .merkle import Frontier
+from .verify_batch import canonical_payload, clean_chains, clean_sequence, leaves_of, loads
 from .models import GENESIS_HASH
 
 _sha256 = hashlib.sha256
 # The columns every chain check reads, in this order.
 EVENT_COLS = ("id, case_id, seq, actor_id, actor_name, action, from_state, to_state, payload, comment, at, "
               "request_id, prev_hash, hash")
+# On PostgreSQL the chain checks read the same 14 positions, but the server writes the
+# canonical JSON around the payload itself (to_json escapes strings exactly as Python's
+# json does with ensure_ascii=False; integers and to_char's "YYYY-MM-DDTHH:MM:SS.ffffff"
+# are the canonical texts): position 4 holds the text before the payload's value, 11 the
+# text after it, 8 the payload's JSON text; the positions the check does not read are NULL.
+# The client then only re-encodes the payload with sorted keys and hashes (check_chain).
+_J = "coalesce(to_json({})::text, 'null')"
+CHAIN_COLS_PG = (
+    "id, case_id, seq, NULL, "
+    f"""'{{"action":' || {_J.format('action')} || ',"actor_id":' || coalesce(actor_id::text, 'null') """
+    f"""|| ',"actor_name":' || {_J.format('actor_name')} """
+    f"""|| ',"at":"' || to_char(at, 'YYYY-MM-DD"T"HH24:MI:SS.US') || '","case_id":' || case_id::text """
+    f"""|| ',"comment":' || {_J.format('comment')} || ',"from_state":' || {_J.format('from_state')} """
+    """|| ',"payload":', """
+    "NULL, NULL, to_state, payload::text, NULL, NULL, "
+    f"""',"request_id":' || {_J.format('request_id')} || ',"seq":' || seq::text """
+    f"""|| ',"to_state":' || {_J.format('to_state')} || '}}', """
+    "prev_hash, hash")
 BATCH = 5000
+
+
+def event_cols(dialect: str) -> str:
+    """The select list of the chain checks for a dialect: :data:`EVENT_COLS`, or
+    :data:`CHAIN_COLS_PG` (rows for ``check_chain(..., sql_body=True)``)."""
+    return CHAIN_COLS_PG if dialect == "postgresql" else EVENT_COLS
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -65,6 +93,9 @@ class Db:
         if owned:
             if dialect == "postgresql":
                 self.all("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # The verifier runs its own pool, one process a core: PostgreSQL's parallel
+                # workers for its sorts and scans would only compete with it for the same cores.
+                self.all("SET LOCAL max_parallel_workers_per_gather = 0")
             else:
                 self.dbapi.execute("BEGIN")
 
@@ -93,9 +124,14 @@ class Db:
         return self.all(sql)[0]
 
     def stream(self, sql: str) -> Iterator[tuple]:
-        """The rows of a query in batches (a server-side cursor on PostgreSQL); exhaust or close it."""
+        """The rows of a query (read in batches); exhaust or close it."""
+        for rows in self.batches(sql):
+            yield from rows
+
+    def batches(self, sql: str) -> Iterator[list[tuple]]:
+        """The rows of a query in lists of at most BATCH (a server-side cursor on PostgreSQL: flat memory)."""
         if self.owned and self.dialect == "postgresql":
-            cur = self.dbapi.cursor(name="audit_verify_scan")  # server side: flat memory
+            cur = self.dbapi.cursor(name="audit_verify_scan")
             cur.itersize = BATCH
         else:
             cur = self.dbapi.cursor()
@@ -105,7 +141,7 @@ class Db:
                 rows = cur.fetchmany(BATCH)
                 if not rows:
                     return
-                yield from rows
+                yield rows
         finally:
             cur.close()
 
@@ -122,18 +158,21 @@ def decode(row: tuple) -> tuple:
     datetime or its canonical text (SQLite stores both as text)."""
     payload, at = row[8], row[10]
     if isinstance(payload, (str, bytes)):
-        payload = json.loads(payload)
+        payload = loads(payload)
     if isinstance(at, str):
-        # SQLite holds "YYYY-MM-DD HH:MM:SS.ffffff": the canonical text is that with a "T".
-        at = at[:10] + "T" + at[11:] if len(at) == 26 and at[10] == " " else dt.datetime.fromisoformat(at)
+        # SQLite holds "YYYY-MM-DD HH:MM:SS.ffffff" (PostgreSQL's to_char the same with a "T"):
+        # the canonical text is that with a "T".
+        at = at[:10] + "T" + at[11:] if len(at) == 26 and at[10] in " T" else dt.datetime.fromisoformat(at)
     return row[:8] + (payload, row[9], at) + row[11:]
 
 
-def check_chain(case_id: int, head: tuple | None, rows) -> tuple[Problem | None, int]:
+def check_chain(case_id: int, head: tuple | None, rows, sql_body: bool = False) -> tuple[Problem | None, int]:
     """The first problem of one case: its events (``EVENT_COLS`` rows in seq
     order) must number 1..n, each link to the previous hash and hash its own
     content; the case row ``head`` = ``(state, audit_seq, audit_hash)`` must
-    name the last event's state, number and hash. Returns it and the count."""
+    name the last event's state, number and hash. With ``sql_body`` the rows
+    are :data:`CHAIN_COLS_PG` rows (the database wrote the canonical text
+    around the payload). Returns it and the count."""
     prev, expected, count, last = GENESIS_HASH, 1, 0, None
     problem = None
     for raw in rows:
@@ -150,12 +189,15 @@ def check_chain(case_id: int, head: tuple | None, rows) -> tuple[Problem | None,
             problem = Problem(case_id, seq, gseq, "prev_hash does not match the previous event's hash")
         else:
             try:
-                r = decode(r)
-                body = canonical(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11])
+                if sql_body:
+                    body = r[4] + canonical_payload(r[8]) + r[11]
+                else:
+                    r = decode(r)
+                    body = canonical_fast(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11])
             except (TypeError, ValueError) as exc:
                 problem = Problem(case_id, seq, gseq, f"unreadable event: {exc}")
                 continue
-            if chain_hash(prev, body) != r[13]:
+            if _sha256((prev + body).encode("utf-8")).hexdigest() != r[13]:
                 problem = Problem(case_id, seq, gseq, "hash does not match the event's content")
             prev, expected = r[13], expected + 1
     if problem is not None:
@@ -188,21 +230,40 @@ def scan_cases(db: Db, lo: int, hi: int) -> ChainResult:
     heads = {r[0]: r[1:] for r in db.all(
         f"SELECT id, state, audit_seq, audit_hash FROM wf_case WHERE id >= {int(lo)} AND id <= {int(hi)}")}
     out = ChainResult()
-    seen = set()
-    events = db.stream(f"SELECT {EVENT_COLS} FROM audit_event WHERE case_id >= {int(lo)} AND case_id <= {int(hi)} "
-                       "ORDER BY case_id, seq")
-    for case_id, rows in groupby(events, key=lambda r: r[1]):
-        seen.add(case_id)
-        head = heads.get(case_id)
-        problem, count = check_chain(case_id, head, rows)
-        out.cases += head is not None
-        out.events += count
-        if problem:
-            out.problems.append(problem)
+    seen: set[int] = set()
+    sql_body = db.dialect == "postgresql"
+    pending: list[tuple] = []
+    for batch in db.batches(f"SELECT {event_cols(db.dialect)} FROM audit_event WHERE case_id >= {int(lo)} "
+                            f"AND case_id <= {int(hi)} ORDER BY case_id, seq"):
+        rows = pending + batch if pending else batch
+        k = len(rows)  # the last case may go on in the next batch
+        while k and rows[k - 1][1] == rows[-1][1]:
+            k -= 1
+        _check_cases(rows[:k], heads, seen, out, sql_body)
+        pending = rows[k:]
+    _check_cases(pending, heads, seen, out, sql_body)
     for case_id in sorted(heads.keys() - seen):
         out.cases += 1
         out.problems.append(check_chain(case_id, heads[case_id], ())[0])
     return out
+
+
+def _check_cases(rows: list[tuple], heads: dict, seen: set[int], out: ChainResult, sql_body: bool) -> None:
+    """Whole cases' rows: the batch fast path when it finds nothing, else case by case."""
+    if sql_body and clean_chains(rows, heads):
+        ids = {r[1] for r in rows}
+        seen |= ids
+        out.cases += len(ids)
+        out.events += len(rows)
+        return
+    for case_id, group in groupby(rows, key=lambda r: r[1]):
+        seen.add(case_id)
+        head = heads.get(case_id)
+        problem, count = check_chain(case_id, head, group, sql_body)
+        out.cases += head is not None
+        out.events += count
+        if problem:
+            out.problems.append(problem)
 
 
 @dataclasses.dataclass
@@ -220,7 +281,7 @@ def mac_problem(mac_key: bytes, case_id: int, seq: int, gseq: int, h: str, mac: 
     """The problem with an event's MAC, if any (``mac`` as stored, ``h`` its stored hash)."""
     if mac is None:
         return Problem(case_id, seq, gseq, "the event has no MAC")
-    if not hmac.compare_digest(mac, hmac.new(mac_key, f"{gseq}:{h}".encode(), _sha256).hexdigest()):
+    if not hmac.compare_digest(mac, hmac.digest(mac_key, f"{gseq}:{h}".encode(), "sha256").hex()):
         return Problem(case_id, seq, gseq, "the MAC does not match (not written by this application, or moved)")
     return None
 
@@ -264,24 +325,45 @@ def scan_leaves(db: Db, after: int, upto: int, block: int, targets: tuple[int, .
                 mac_from: int) -> LeafResult:
     """Events ``after+1..upto`` in global order (:class:`SequenceCheck`), and
     their Merkle leaves folded into blocks of ``block`` leaves (``after`` is a
-    multiple of ``block``) with the partial block's edge at each target size."""
+    multiple of ``block``, ``block`` a power of two) with the partial block's
+    edge at each target size."""
     out = LeafResult()
     wanted = set(targets)
     check = SequenceCheck(after, mac_key, mac_from)
-    f = Frontier()
-    for gseq, case_id, seq, h, mac in db.stream(
-            f"SELECT id, case_id, seq, hash, mac FROM audit_event WHERE id > {int(after)} AND id <= {int(upto)} "
-            "ORDER BY id"):
-        out.events += 1
-        check.see(gseq, case_id, seq, h, mac)
-        f.push(leaf_of(h))
-        if f.size == block:
-            out.blocks.append(f.root())
-            f = Frontier()
-        if gseq in wanted:
-            out.partial[gseq] = list(f.peaks)
+    leaves: list[bytes] = []
+    for batch in db.batches(f"SELECT id, case_id, seq, hash, mac FROM audit_event WHERE id > {int(after)} "
+                            f"AND id <= {int(upto)} ORDER BY id"):
+        out.events += len(batch)
+        first, last = batch[0][0], batch[-1][0]
+        new = None
+        if not any(first <= t <= last for t in wanted) and clean_sequence(batch, check.expected, mac_key, mac_from):
+            new = leaves_of(batch)
+        if new is not None:  # the common case, a batch at a time
+            check.expected = last + 1
+            leaves += new
+            while len(leaves) >= block:
+                out.blocks.append(perfect_root(leaves[:block]))
+                leaves = leaves[block:]
+            continue
+        for gseq, case_id, seq, h, mac in batch:  # anything unusual: row by row, naming it
+            check.see(gseq, case_id, seq, h, mac)
+            leaves.append(leaf_of(h))
+            if len(leaves) == block:
+                out.blocks.append(perfect_root(leaves))
+                leaves = []
+            if gseq in wanted:
+                f = Frontier()
+                f.push_leaves(leaves)
+                out.partial[gseq] = list(f.peaks)
     out.problems = check.end(upto)
     return out
+
+
+def perfect_root(nodes: list[bytes]) -> bytes:
+    """The root of a perfect tree over ``nodes`` (a power of two of them), level by level."""
+    while len(nodes) > 1:
+        nodes = [_sha256(b"\x01" + a + b).digest() for a, b in zip(nodes[0::2], nodes[1::2])]
+    return nodes[0]
 
 
 def run_task(url: str, kind: str, args: tuple):
