@@ -379,7 +379,7 @@ def _case_helpers():
         return queries.inbox_count(db.session, current_user) if current_user.is_authenticated else 0
 
     helpers = {"person_cases": person_cases, "case_state_label": queries.state_label, "inbox_count": inbox_count,
-               "vote_words": case_status.vote_words}
+               "vote_lines": case_status.vote_lines}
     for process_entry in all_entries().values():
         if process_entry.template_helpers is not None:
             helpers.update(process_entry.template_helpers(db.session))
