@@ -78,3 +78,33 @@ def test_rule__exemption__exempted_stay_members(app, pages, demo):
     # One open exemption per person.
     response, _ = open_exemption(app, pages, member.id)
     assert response.status_code == 422
+
+
+def test_rule__exemption__grassroots_committee_informed(app, pages, demo):
+    """The grassroots committee (its committee members and standing members at Đảng ủy xã Phúc
+    Thắng) is told of the branch meeting's decision, either way; no one else is."""
+    from tests.notify_flow import rows, scan
+
+    member = plain_member(demo)
+    case_id = exempted(app, pages, member.id)
+    scan(app)
+    informed = rows(app, kind="informed")
+    told = {n.recipient_id for n in informed}
+    assert told == {demo.users["danguy.phucthang"].id, demo.users["thuongvu.phucthang"].id}
+    assert {(n.case_id, n.step) for n in informed} == {(case_id, "exempted")}
+    # Not the secretary who recorded it, not the inspection officer, not the committee above.
+    for other in ("bithu.trung", "kiemtra.phucthang", "thuongvu.nghiahung", "bithu.dong"):
+        assert demo.users[other].id not in told
+    assert scan(app) == 0 and len(rows(app, kind="informed")) == 2  # once each
+    # A refusal is a decision too.
+    other = plain_member(demo, 4)
+    response, refused = open_exemption(app, pages, other.id)
+    ok(response)
+    ok(pages.act(refused, "decide_refuse", meeting_date="2026-11-13", reason="Còn đủ sức khỏe."))
+    scan(app)
+    assert {(n.case_id, n.step) for n in rows(app, "thuongvu.phucthang", kind="informed")} == {
+        (case_id, "exempted"), (refused, "refused")}
+    # The words, in Vietnamese, on the recipient's list.
+    pages.as_user("thuongvu.phucthang")
+    html = pages.client.get("/notifications").get_data(as_text=True)
+    assert f"Để biết: {member.full_name}" in html and "cấp ủy đồng chí được thông báo" in html
