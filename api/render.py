@@ -12,6 +12,7 @@ from cases.certificates import PARTY_KNOWLEDGE, valid_until
 from cases.documents import documents_of, superseded_by
 from cases.posts import posts_of
 from cases.queries import cases_of_person, is_overdue, state_label
+from cases.registry import get_entry
 from cases.rulebooks import rulebook_for
 from core import clock
 from core.levels import AtOrAbove, ReviewingAt
@@ -160,7 +161,7 @@ def inbox_item(case, transitions) -> dict:
 def case_json(session, user, case) -> dict:
     """The ``Case`` schema: summary, data, available actions for ``user``, documents."""
     out = case_summary(case)
-    out["data"] = dict(case.data or {})
+    out["data"] = get_entry(case.process).data_of(session, case)
     out["available_actions"] = actions_json(available(session, user, case))
     documents = documents_of(session, case)
     replaced = superseded_by(documents)
