@@ -22,6 +22,7 @@ from workflow import access
 from workflow.i18n import _
 from workflow.models import AuditEvent, Case
 
+from . import strength
 from .dates import as_date, d
 
 
@@ -58,6 +59,7 @@ class Header:
     next: list[NextActor] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     facts: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def vote_words(payload: dict, committee: bool = False) -> str | None:
@@ -175,5 +177,6 @@ def header(session: Session, case: Case, user, entry, events: list[AuditEvent], 
     if entry.missing is not None and not case.is_closed:
         missing += [m for m in entry.missing(session, case) if m not in missing]
     facts = entry.step_facts(session, case) if entry.step_facts is not None else []
-    return Header(outcome,
-                  next_actors(session, case, user, role_label), missing, facts)
+    warning = strength.warning_for_case(session, case)
+    return Header(outcome, next_actors(session, case, user, role_label), missing, facts,
+                  [warning] if warning else [])
