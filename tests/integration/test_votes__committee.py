@@ -97,3 +97,23 @@ def test_votes__committee_votes_in_the_history_say_committee_members(api, pages,
         assert f"{yes}/{entitled} ủy viên" in lines[action] or f"{yes} trên {entitled} ủy viên" in lines[action], \
             lines[action]
         assert "đảng viên" not in lines[action], lines[action]
+
+
+def test_votes__a_discipline_committee_vote_on_the_case_page_and_history_says_committee_members(app, pages, demo):
+    import re
+
+    from tests.admission_flow import vote as tally
+
+    case_id = at_branch_vote(app, pages, plain_member(demo).id, category="assigned_task")
+    assert branch_vote(pages, case_id, "warning").status_code == 302  # the branch only proposes
+    pages.as_user("danguy.phucthang")
+    response = pages.act(case_id, "record_grassroots_vote", proposed_form="warning", resolution_number="7-NQ/ĐU",
+                         **tally("2026-11-20", 9, 9, 8, 1))
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    html = pages.case_page(case_id)
+    facts = " ".join(re.sub(r"<[^>]+>", " ", re.search(r'data-testid="step-facts">(.*?)</dl>', html, re.S)
+                            .group(1)).split())
+    assert "9/10 đảng viên tán thành" in facts and "8/9 ủy viên tán thành" in facts, facts
+    lines = _vote_lines(pages, case_id)
+    assert "9 ủy viên có quyền biểu quyết" in lines["record_grassroots_vote"], lines
+    assert "ủy viên" not in lines["record_branch_vote"], lines
