@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from cases import setup_accounts as accounts
 from cases import setup_units as units
+from cases import strength
 from core.permissions import ADMINISTER, allowed_somewhere
 from forms.admin import AccountForm, RoleGrantForm, RoleRevokeForm, UnitEditForm, UnitForm
 
@@ -27,7 +28,8 @@ from .requests import ApiError, in_range, invalid, json_body, type_messages
 BOOL = {"type": "boolean"}
 ADMIN_UNIT = {"type": "object", "required": ["id", "name", "level", "parent_id", "path"], "properties": {
     "id": INT, "name": STRING, "level": STRING, "parent_id": {**INT, "nullable": True}, "path": STRING,
-    "grassroots_branch": BOOL, "hardship_area": BOOL, "may_admit": BOOL, "may_expel": BOOL}}
+    "grassroots_branch": BOOL, "hardship_area": BOOL, "may_admit": BOOL, "may_expel": BOOL,
+    "official_members": INT, "below_minimum": BOOL}}
 ROLE = {"type": "object", "required": ["unit_id", "unit_name", "level", "role", "start"], "properties": {
     "unit_id": INT, "unit_name": STRING, "level": STRING, "role": STRING, "start": {**DATE, "nullable": True}}}
 ADMIN_USER = {"type": "object", "required": ["id", "username", "display_name", "active", "must_change_password",
@@ -46,9 +48,10 @@ def _page(item: dict) -> dict:
         "items": {"type": "array", "items": item}, "next_cursor": {"type": "string", "nullable": True}}}
 
 
-def admin_unit_json(unit) -> dict:
-    """A unit as an admin sees it: the ``Unit`` fields and every flag."""
-    return dict(unit_json(unit), may_admit=bool(unit.may_admit), may_expel=bool(unit.may_expel))
+def admin_unit_json(unit, official: dict[int, int] | None = None) -> dict:
+    """A unit as an admin sees it: the ``Unit`` fields and every flag (a grassroots
+    organisation's official members when ``official`` counts them)."""
+    return dict(unit_json(unit, official=official), may_admit=bool(unit.may_admit), may_expel=bool(unit.may_expel))
 
 
 def admin_user_json(user, password: str | None = None) -> dict:
@@ -84,8 +87,9 @@ def _body(form_cls) -> dict:
            errors=(403,))
 def admin_list_units():
     """Every unit of the subtrees the caller administers, by path (one page)."""
-    return jsonify({"items": [admin_unit_json(u) for u in units.administered_units(db.session, _admin())],
-                    "next_cursor": None})
+    rows = units.administered_units(db.session, _admin())
+    official = strength.official_counts(db.session, rows)
+    return jsonify({"items": [admin_unit_json(u, official) for u in rows], "next_cursor": None})
 
 
 @bp.post("/admin/units")

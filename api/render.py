@@ -12,6 +12,8 @@ from cases.certificates import PARTY_KNOWLEDGE, valid_until
 from cases.documents import documents_of, superseded_by
 from cases.posts import posts_of
 from cases.queries import cases_of_person, is_overdue, state_label
+from cases import strength
+from cases.registry import get_entry
 from cases.rulebooks import rulebook_for
 from core import clock
 from core.levels import AtOrAbove, ReviewingAt
@@ -39,12 +41,17 @@ def unit_ref(unit) -> dict:
     return {"id": unit.id, "name": unit.name, "level": unit.level.value}
 
 
-def unit_json(unit, children_count: int | None = None) -> dict:
-    """The ``Unit`` schema (``children_count`` when given)."""
+def unit_json(unit, children_count: int | None = None, official: dict[int, int] | None = None) -> dict:
+    """The ``Unit`` schema (``children_count`` when given); for a grassroots organisation
+    whose count ``official`` holds (:func:`cases.strength.official_counts`), its
+    ``official_members`` and ``below_minimum`` (fewer than the rulebook's minimum)."""
     out = dict(unit_ref(unit), parent_id=unit.parent_id, path=unit.path, grassroots_branch=bool(unit.grassroots_branch),
                hardship_area=bool(unit.hardship_area))
     if children_count is not None:
         out["children_count"] = children_count
+    if official is not None and unit.id in official:
+        out["official_members"] = official[unit.id]
+        out["below_minimum"] = official[unit.id] < strength.minimum()
     return out
 
 
@@ -160,7 +167,9 @@ def inbox_item(case, transitions) -> dict:
 def case_json(session, user, case) -> dict:
     """The ``Case`` schema: summary, data, available actions for ``user``, documents."""
     out = case_summary(case)
-    out["data"] = dict(case.data or {})
+    out["data"] = get_entry(case.process).data_of(session, case)
+    warning = strength.warning_for_case(session, case)
+    out["warnings"] = [warning] if warning else []
     out["available_actions"] = actions_json(available(session, user, case))
     documents = documents_of(session, case)
     replaced = superseded_by(documents)

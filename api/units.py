@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import jsonify, request
 
 from app.extensions import db
+from cases import strength
 from cases.cursor import decode_ids, keyset_page
 from core.models import Unit
 from core.permissions import can_view
@@ -31,7 +32,7 @@ def load_unit(unit_id: int) -> Unit:
 def get_unit(id: int):  # noqa: A002 (the contract names it id)
     unit = load_unit(id)
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.parent_id == unit.id))
-    return jsonify(unit_json(unit, children_count=count))
+    return jsonify(unit_json(unit, children_count=count, official=strength.official_counts(db.session, [unit])))
 
 
 @bp.get("/units/<int:id>/children")
@@ -44,4 +45,5 @@ def unit_children(id: int):  # noqa: A002
     if after:
         stmt = stmt.where(Unit.id > after[0])
     rows, next_cursor = keyset_page(db.session, stmt.order_by(Unit.id), limit, lambda u: (u.id,))
-    return jsonify({"items": [unit_json(u) for u in rows], "next_cursor": next_cursor})
+    official = strength.official_counts(db.session, rows)
+    return jsonify({"items": [unit_json(u, official=official) for u in rows], "next_cursor": next_cursor})

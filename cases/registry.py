@@ -37,6 +37,16 @@ class ProcessEntry:
     form_defaults: Callable | None = None
     # The document kinds a case of this process collects (None: every kind).
     document_kinds: tuple | None = None
+    # (session, case) -> {key: value}: data read as it stands now, over the stored data, for
+    # the API and the pages (a grading round's members graded and not graded).
+    current_data: Callable | None = None
+
+    def data_of(self, session, case) -> dict:
+        """The case's data, with what :attr:`current_data` reads now over it."""
+        data = dict(case.data or {})
+        if self.current_data is not None:
+            data.update(self.current_data(session, case))
+        return data
 
     def state_label(self, state: str) -> str:
         """The words for ``state`` (the state itself if it has none)."""

@@ -27,6 +27,9 @@ class PartyRulebook(Rulebook):
     document_valid_months: int  # dossier documents valid at the branch vote
     appeal_window_months: int  # appeal against a discipline, from the announcement
     lapse_months: int  # discipline lapses, from the announcement
+    # A grassroots organisation has at least this many official members (DOMAIN.md "Organisation";
+    # Điều lệ Đảng, Điều 21). Below it the unit is flagged and steps that would take it lower warn.
+    grassroots_min_official: int = 3
 
 
 QD24_2021 = PartyRulebook(

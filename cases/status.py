@@ -22,6 +22,7 @@ from workflow import access
 from workflow.i18n import _
 from workflow.models import AuditEvent, Case
 
+from . import strength
 from .dates import as_date, d
 
 
@@ -58,6 +59,7 @@ class Header:
     next: list[NextActor] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     facts: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def vote_words(payload: dict, committee: bool = False) -> str | None:
@@ -83,6 +85,33 @@ def vote_words(payload: dict, committee: bool = False) -> str | None:
     return _("Failed: %(yes)s of %(entitled)s entitled voted for; %(needed)s needed.", **figures)
 
 
+def committee_vote(case: Case, event: AuditEvent) -> bool:
+    """Whether ``event`` records a committee's vote (its step's form is a
+    :class:`~forms.shared.CommitteeVoteForm`: the voters are the committee's members, ủy viên)."""
+    ct = case.definition().compiled.get((event.from_state, event.action))
+    return bool(ct and ct.form and issubclass(ct.form, CommitteeVoteForm))
+
+
+def vote_lines(case: Case, event: AuditEvent) -> tuple[str, str | None] | None:
+    """The history's words for a recorded vote: the meeting's figures and the result
+    (:func:`vote_words`), both counted in committee members (ủy viên) for a committee's
+    vote. None when the event records no vote."""
+    p = event.payload if isinstance(event.payload, dict) else {}
+    if p.get("votes_for") is None:
+        return None
+    figures = {"date": d(as_date(p.get("meeting_date"))), "entitled": p.get("entitled"), "present": p.get("present"),
+               "yes": p.get("votes_for"), "no": p.get("votes_against")}
+    committee = committee_vote(case, event)
+    if committee:
+        meeting = _("Meeting %(date)s: %(entitled)s committee members entitled, %(present)s present, %(yes)s for, "
+                    "%(no)s against.", **figures)
+    else:
+        meeting = _("Meeting %(date)s: %(entitled)s entitled, %(present)s present, %(yes)s for, %(no)s against.",
+                    **figures)
+    vote = p.get("vote") if isinstance(p.get("vote"), dict) else None
+    return meeting, (vote_words(p, committee=committee) or vote.get("summary")) if vote else None
+
+
 def outcome_of(events: list[AuditEvent], case: Case, action_label, state_label) -> Outcome | None:
     """The result of the last step that moved the case (a vote, a return, a decision), in words."""
     moves = [e for e in events if e.to_state and e.from_state != e.to_state]
@@ -90,8 +119,7 @@ def outcome_of(events: list[AuditEvent], case: Case, action_label, state_label) 
         return None
     last = moves[-1]
     p = last.payload or {}
-    ct = case.definition().compiled.get((last.from_state, last.action))
-    words = vote_words(p, committee=bool(ct and ct.form and issubclass(ct.form, CommitteeVoteForm)))
+    words = vote_words(p, committee=committee_vote(case, last))
     when = d(as_date(p.get("meeting_date") or p.get("decision_date")) or last.at.date())
     if words:
         tone = "passed" if p["vote"].get("outcome") == "passed" else "failed"
@@ -149,5 +177,6 @@ def header(session: Session, case: Case, user, entry, events: list[AuditEvent], 
     if entry.missing is not None and not case.is_closed:
         missing += [m for m in entry.missing(session, case) if m not in missing]
     facts = entry.step_facts(session, case) if entry.step_facts is not None else []
-    return Header(outcome,
-                  next_actors(session, case, user, role_label), missing, facts)
+    warning = strength.warning_for_case(session, case)
+    return Header(outcome, next_actors(session, case, user, role_label), missing, facts,
+                  [warning] if warning else [])

@@ -38,6 +38,7 @@ from workflow.errors import GuardFailed, InvalidPayload, WorkflowError
 
 from . import actions, queries
 from . import status as case_status
+from . import strength
 from .widgets import widgets_of
 from .documents import UploadRefused, documents_of, superseded_by
 from .models import DOCUMENT_KINDS
@@ -379,7 +380,8 @@ def _case_helpers():
         return queries.inbox_count(db.session, current_user) if current_user.is_authenticated else 0
 
     helpers = {"person_cases": person_cases, "case_state_label": queries.state_label, "inbox_count": inbox_count,
-               "vote_words": case_status.vote_words}
+               "vote_lines": case_status.vote_lines,
+               "strength_flags": lambda units: strength.flags(db.session, units)}
     for process_entry in all_entries().values():
         if process_entry.template_helpers is not None:
             helpers.update(process_entry.template_helpers(db.session))

@@ -24,9 +24,10 @@ from core import clock
 from core.models import User
 from workflow import access, calendar
 from workflow.errors import WorkflowError
+from workflow.checks import resolve_process
 from workflow.models import AuditEvent, Case
 
-from .models import (ACTIONABLE, DEADLINE, DECIDED, DIGEST, IMMEDIATE, NONE, OVERDUE, Notification,
+from .models import (ACTIONABLE, DEADLINE, DECIDED, DIGEST, IMMEDIATE, INFORMED, NONE, OVERDUE, Notification,
                      NotificationCursor, NotificationEmail)
 
 log = logging.getLogger(__name__)
@@ -95,8 +96,29 @@ def scan_events(session: Session, batch: int = 500) -> int:
                 AuditEvent.case_id == case_id, AuditEvent.actor_id.is_not(None), AuditEvent.seq < ev.seq))
             recipients = sorted(u for u in acted if u != ev.actor_id)
             created += _create(session, recipients, case_id, ev.to_state, str(ev.seq), DECIDED)
+    created += _inform(session, events)
     cursor.last_event_id = events[-1].id
     session.commit()
+    return created
+
+
+def _inform(session: Session, events) -> int:
+    """The ``informed`` notifications of ``events``: an action a process lists in its
+    ``informs`` (``{action: (roles, level)}``, e.g. the exemption's decisions, of which
+    DOMAIN.md "Exemption from work and activity" says the grassroots committee is
+    informed) tells the holders of those roles at the case's unit of that level, except
+    whoever took it. Returns how many were created."""
+    procs = dict(session.execute(sa.select(Case.id, Case.process)
+                                 .where(Case.id.in_(sorted({ev.case_id for ev in events})))).all())
+    created = 0
+    for ev in events:
+        try:
+            informs = getattr(resolve_process(procs[ev.case_id]), "informs", {}).get(ev.action)
+        except (KeyError, WorkflowError):
+            continue
+        if informs:
+            recipients = [u for u in access.holders(session, ev.case_id, *informs) if u != ev.actor_id]
+            created += _create(session, recipients, ev.case_id, ev.to_state, str(ev.seq), INFORMED)
     return created
 
 

@@ -16,6 +16,7 @@ ACTIONABLE = "actionable"  # the case entered a step where the recipient can act
 DEADLINE = "deadline_%d"  # the deadline is N working days away (N from NOTIFY_REMINDER_DAYS)
 OVERDUE = "overdue"  # the deadline has passed
 DECIDED = "decided"  # a case the recipient acted on was decided (closed)
+INFORMED = "informed"  # a decision the recipient's committee is informed of (a process's ``informs``)
 
 # How a user takes their emails (``User.notify_delivery``).
 IMMEDIATE, DIGEST, NONE = "immediate", "digest", "none"

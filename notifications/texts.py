@@ -15,7 +15,7 @@ from cases.registry import all_entries
 from core.models import Person
 from workflow.models import Case
 
-from .models import ACTIONABLE, DECIDED, OVERDUE, Notification
+from .models import ACTIONABLE, DECIDED, INFORMED, OVERDUE, Notification
 
 
 @dataclasses.dataclass
@@ -53,6 +53,8 @@ def headline(kind: str, name: str, step: str, case_id: int) -> str:
         return _("Deadline passed: %(name)s, %(step)s (case no. %(id)s)", name=name, step=step, id=case_id)
     if kind == DECIDED:
         return _("Decided: %(name)s, %(step)s (case no. %(id)s)", name=name, step=step, id=case_id)
+    if kind == INFORMED:
+        return _("For your information: %(name)s, %(step)s (case no. %(id)s)", name=name, step=step, id=case_id)
     return _("Deadline near: %(name)s, %(step)s (case no. %(id)s)", name=name, step=step, id=case_id)
 
 
@@ -62,6 +64,8 @@ def explanation(kind: str, deadline: dt.date | None) -> str:
         return _("The case has reached a step where you can act.")
     if kind == DECIDED:
         return _("A case you acted on has been decided.")
+    if kind == INFORMED:
+        return _("A party organisation under your committee has decided; your committee is informed.")
     when = format_date(deadline, "dd/MM/yyyy") if deadline else ""
     if kind == OVERDUE:
         return _("The deadline of this step passed on %(date)s.", date=when)

@@ -119,7 +119,8 @@ def render(sections: list[Section], tests: list[RuleTest]) -> str:
         "run `python scripts/rules_doc.py`; `tests/unit/test_rules__doc.py` fails when this file is out of date.",
         "",
         f"**{len(proven)} of {len(built)} rules of the features built have a test "
-        f"({len(built) - len(proven)} without).** {len(waiting)} more rules belong to features not built yet "
+        f"({len(built) - len(proven)} without).** {len(waiting)} more "
+        f"{'rule belongs' if len(waiting) == 1 else 'rules belong'} to features not built yet "
         "(listed at the end).",
         "",
         "| section | rules | with a test |",

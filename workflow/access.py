@@ -138,6 +138,21 @@ def actors(session: Session, case: Case | int) -> list[int]:
     return list(session.scalars(stmt))
 
 
+def holders(session: Session, case: Case | int, roles, level) -> list[int]:
+    """The ids of the active users holding one of ``roles`` (Role values or names) at the
+    case's unit of ``level`` (a level spec of :mod:`core.levels`), in one query, sorted:
+    whom a step's effect informs (e.g. the grassroots committee of an exemption's member).
+    Raises :class:`~workflow.errors.CaseNotFound`."""
+    case_id = case if isinstance(case, int) else case.id
+    snap = statements.load(session.connection(), case_id, lock=False)
+    clause = holders_criterion(frozenset(value_of(r) for r in roles), level, path_ids(snap.unit_path),
+                               snap.reviewing_unit_id)
+    stmt = (sa.select(RoleAssignment.user_id).distinct()
+            .join(Unit, Unit.id == RoleAssignment.unit_id).join(User, User.id == RoleAssignment.user_id)
+            .where(User.active.is_(True), clause).order_by(RoleAssignment.user_id))
+    return list(session.scalars(stmt))
+
+
 @dataclass(frozen=True)
 class Turn:
     """Who may take ``transitions`` next: ``role`` at ``unit_id`` (None: the unit is

@@ -51,11 +51,15 @@ def step_facts(session, case) -> list[tuple[str, str]]:
                       if data.get("member_proposed_form") else _("none proposed")))
     for p in data.get("proposals") or []:
         verdict = _("passed") if p.get("passed") else _("failed")
-        facts.append((_("Resolution of the branch") if p.get("body") == "branch"
-                      else _("Resolution of the grassroots committee"),
-                      _("%(form)s — %(yes)s of %(entitled)s for, %(verdict)s (%(date)s)", form=form_name(p.get("form")),
-                        yes=p.get("votes_for"), entitled=p.get("entitled"), verdict=verdict,
-                        date=d(as_date(p.get("meeting_date"))))))
+        figures = {"form": form_name(p.get("form")), "yes": p.get("votes_for"), "entitled": p.get("entitled"),
+                   "verdict": verdict, "date": d(as_date(p.get("meeting_date")))}
+        if p.get("body") == "branch":
+            facts.append((_("Resolution of the branch"),
+                          _("%(form)s — %(yes)s of %(entitled)s for, %(verdict)s (%(date)s)", **figures)))
+        else:  # a committee's vote counts its members (ủy viên)
+            facts.append((_("Resolution of the grassroots committee"),
+                          _("%(form)s — %(yes)s of %(entitled)s committee members for, %(verdict)s (%(date)s)",
+                            **figures)))
     if data.get("proposed_form") and not data.get("final_form"):
         facts.append((_("Form proposed now"), form_name(data["proposed_form"])))
     return facts

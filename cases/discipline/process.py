@@ -87,6 +87,9 @@ class Discipline(Process):
     initial = S.reported
     rulebooks = RULEBOOKS
     one_open_per_person = False  # one case per violation report (DOMAIN.md), not one per person
+    # An expulsion proposed or decided, until announced, takes the member out (cases.strength warns).
+    takes_out = {state: (lambda data: (data.get("final_form") or data.get("proposed_form")) == "expulsion")
+                 for state in ("upper_review", "superior_decision", "decided")}
     starts = [
         Start(S.reported, OFFICERS, at_or_above(Level.grassroots), form=f.ReportForm, guards=REPORT_GUARDS,
               effects=[store_report], label=_l("Report a violation")),

@@ -95,6 +95,10 @@ class Exemption(Process):
     initial = S.requested
     rulebooks = RULEBOOKS
     one_open_per_person = True  # one exemption case per person at a time (DOMAIN.md)
+    # The grassroots committee is informed of the branch meeting's decision, either way
+    # (DOMAIN.md; Quy định 24-QĐ/TW, điểm 5): its members and standing members are notified.
+    informs = {action: ((Role.committee_member, Role.standing_member), Level.grassroots)
+               for action in ("decide_exempt", "decide_refuse")}
     starts = [Start(S.requested, BS, Level.branch, form=f.RequestExemptionForm, guards=[request_valid],
                     effects=[store_request], label=_l("Record a member's request for exemption"))]
     ends = [S.refused, S.ended]

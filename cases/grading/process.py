@@ -102,10 +102,18 @@ def rulebook_of(ctx):
     return get_grading_rulebook(ctx.data["grading_rulebook"])
 
 
+def graded_now(ctx) -> list[int]:
+    """The members the round grades at this act (:func:`rules.listing`: exempted or hosted
+    members are not graded, read again at every step), kept on ``ctx`` for the act."""
+    if not hasattr(ctx, "grading_listing"):
+        ctx.grading_listing = rules.listing(ctx.session, ctx.snapshot)
+    return ctx.grading_listing[0]
+
+
 def names_of(ctx) -> dict[int, str]:
     """The names of the members graded on the case (loaded once per act)."""
     if not hasattr(ctx, "grading_names"):
-        ids = ctx.data.get("graded", [])
+        ids = graded_now(ctx)
         ctx.grading_names = dict(ctx.session.execute(sa.select(Person.id, Person.full_name)
                                                      .where(Person.id.in_(ids))).all()) if ids else {}
     return ctx.grading_names
@@ -119,7 +127,7 @@ def sheet(*, dates: tuple[str, ...] = (), texts: tuple[str, ...] = ()):
     def check(ctx):
         errors = {**required_date(ctx.payload, *dates), **required_text(ctx.payload, *texts)}
         try:
-            ctx.payload["rows"] = parse_rows(ctx.payload.get("rows"), ctx.data.get("graded", []), names_of(ctx),
+            ctx.payload["rows"] = parse_rows(ctx.payload.get("rows"), graded_now(ctx), names_of(ctx),
                                              rulebook_of(ctx))
         except InvalidPayload as exc:
             errors.update(exc.errors)
@@ -169,7 +177,10 @@ def store_step(key: str):
     """An effect factory: keep the sheet's grades (and scores) under ``data[key]``, by member."""
 
     def store(ctx):
-        ctx.update_data(**{key: {str(r["person_id"]): [r["grade"], r["score"]] for r in ctx.payload["rows"]}})
+        graded, skipped = ctx.grading_listing if hasattr(ctx, "grading_listing") else rules.listing(ctx.session,
+                                                                                                     ctx.snapshot)
+        ctx.update_data(**{key: {str(r["person_id"]): [r["grade"], r["score"]] for r in ctx.payload["rows"]}},
+                        graded=graded, not_graded={str(pid): why for pid, why in skipped.items()})
 
     store.__name__ = f"store_{key}"
     return store

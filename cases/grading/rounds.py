@@ -90,8 +90,7 @@ def sheet_lines(session: Session, case: Case) -> tuple[list[Line], list[tuple[in
     """The lines of a branch's sheet (members graded here) and those listed but not graded
     (``(id, name, reason)``), in a fixed number of queries whatever the branch's size."""
     data = case.data or {}
-    graded = list(data.get("graded", []))
-    skipped = {int(k): v for k, v in (data.get("not_graded") or {}).items()}
+    graded, skipped = rules.listing(session, case)
     year = int(data["year"])
     names = dict(session.execute(sa.select(Person.id, Person.full_name)
                                  .where(Person.id.in_(graded + list(skipped)))).all())
@@ -104,6 +103,13 @@ def sheet_lines(session: Session, case: Case) -> tuple[list[Line], list[tuple[in
     lines.sort(key=lambda line: (line.name, line.person_id))
     return lines, [(pid, names.get(pid, f"#{pid}"), str(rules.NOT_GRADED_WORDS.get(why, why)))
                    for pid, why in skipped.items()]
+
+
+def current_data(session: Session, case: Case) -> dict:
+    """The round's lists as they stand (:func:`rules.listing`), in the shape of its data:
+    ``{"graded": [ids], "not_graded": {"id": reason}}``, for the API and the pages' counts."""
+    graded, skipped = rules.listing(session, case)
+    return {"graded": graded, "not_graded": {str(pid): why for pid, why in skipped.items()}}
 
 
 def figures(session: Session, grassroots: Unit, year: int) -> dict:

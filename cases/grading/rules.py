@@ -91,6 +91,37 @@ def not_graded_here(session: Session, person_ids: Iterable[int]) -> dict[int, st
     return {pid: "exempted" if process == "exemption" else "hosted" for pid, process in rows}
 
 
+def listings(session: Session, cases) -> dict[int, tuple[list[int], dict[int, str]]]:
+    """For each grading round of ``cases``, the members it grades and those it lists but does
+    not grade (``{person id: "exempted" | "hosted"}``), read now: an open round's members (as
+    listed when it opened) against today's exemptions and temporary transfers, so a member
+    exempted after the round opened is not graded and one whose exemption ended is (DOMAIN.md
+    "Exemption": exempted members are not graded; "Annual quality grading"). A decided round
+    keeps the lists its decision was taken on. One query for all the rounds.
+    ``{case id: (graded ids, not graded)}``."""
+    members = {}
+    for case in cases:
+        data = case.data or {}
+        members[case.id] = ([int(p) for p in data.get("graded", [])],
+                            {int(k): v for k, v in (data.get("not_graded") or {}).items()})
+    open_ids = [c.id for c in cases if c.closed_at is None]
+    skipped = not_graded_here(session, [p for cid in open_ids for part in members[cid] for p in part])
+    out = {}
+    for case in cases:
+        graded, listed = members[case.id]
+        if case.closed_at is None:
+            everyone = [*graded, *listed]
+            graded, listed = [p for p in everyone if p not in skipped], {p: skipped[p] for p in everyone
+                                                                          if p in skipped}
+        out[case.id] = (graded, listed)
+    return out
+
+
+def listing(session: Session, case) -> tuple[list[int], dict[int, str]]:
+    """:func:`listings` of one round."""
+    return listings(session, [case])[case.id]
+
+
 def disciplined_in(session: Session, person_ids: Iterable[int], year: int) -> dict[int, str]:
     """Members disciplined during ``year``: a discipline decided (the vote or decision that
     made the case ``decided``, dated by its own decision or meeting date) in that year and not

@@ -57,16 +57,18 @@ def index():
     year = _year()
     unit_id = arg_int("unit") or (committees[0].id if committees else None)
     org = cases = figures = None
+    listed: dict = {}
     if unit_id is not None:
         try:
             org = rounds.grassroots_for(db.session, current_user, unit_id)
         except NotFound:
             abort(404)
         cases = rounds.rounds_of(db.session, org, year)
+        listed = rules.listings(db.session, list(cases.values()))
         figures = rounds.figures(db.session, org, year)
     branches = rules.branches_of(db.session, org) if org is not None else []
     return render_template("grading/index.html", committees=committees, org=org, year=year, branches=branches,
-                           cases=cases or {}, figures=figures, grades=GRADES, state_labels=STATE_LABELS,
+                           cases=cases or {}, listed=listed, figures=figures, grades=GRADES, state_labels=STATE_LABELS,
                            years=range(clock.today().year, FIRST_YEAR - 1, -1),
                            residence_units=units_where(db.session, current_user, RECORD_RESIDENCE_COMMENT))
 

@@ -101,6 +101,9 @@ class Removal(Process):
     initial = S.proposed
     rulebooks = RULEBOOKS
     one_open_per_person = True  # one removal case per person at a time (DOMAIN.md); a unique index holds it
+    # Open removals take the member out of their organisation if decided (cases.strength warns).
+    takes_out = {state: (lambda data: True) for state in ("proposed", "branch_vote", "grassroots_vote",
+                                                           "superior_decision")}
     starts = [Start(S.proposed, BS, Level.branch, form=f.ProposeRemovalForm, guards=[member_of_branch, months_missed],
                     effects=[store_proposal], label=_l("Propose removing a member's name"))]
     ends = [S.removed, S.dropped]

@@ -224,6 +224,10 @@ class Transfer(Process):
     initial = S.requested
     rulebooks = RULEBOOKS
     one_open_per_person = True  # one transfer case per person at a time (DOMAIN.md); a unique index holds it
+    # An official transfer, until it arrives, takes the member out of their organisation unless its
+    # destination is in the same one (cases.strength warns).
+    takes_out = {state: (lambda data: data.get("kind") == "official")
+                 for state in ("requested", "grassroots_review", "superior_review", "in_transit")}
     starts = [Start(S.requested, BS, Level.branch, form=f.RequestTransferForm,
                     guards=[request_valid, member_not_under_discipline], effects=[store_request],
                     label=_l("Record a member's request to transfer"))]

@@ -196,7 +196,7 @@ def test_browser__header_of_a_discipline_case(app, live_server, page, artifacts_
     h = header(page)
     assert h["tone"] == "passed" and "9/10" in h["outcome"]
     assert "Cấp ủy viên của Đảng ủy xã Phúc Thắng: Lê Văn Thắng" in h["next"], h["next"]
-    assert "Nghị quyết của chi bộ\nKhai trừ — 9/10 tán thành, đạt" in h["facts"], h["facts"]
+    assert "Nghị quyết của chi bộ\nKhai trừ — 9/10 đảng viên tán thành, đạt" in h["facts"], h["facts"]
     b.shot("upper-review-header")
     b.shot_of("[data-testid=case-header]", "upper-review-header-header-block")
     b.as_user("danguy.phucthang")

@@ -23,6 +23,10 @@ def test_demo__named_tree_and_accounts(dbsession):
         assert ra.role is role and ra.unit_id == data.units[unit_key].id
         assert users[username].check_password("demo")
         assert not users[username].check_password("Demo")
+    # Issue 12: the grassroots committee that resolves appeals against a branch's decision.
+    for username, role in (("kiemtra.phucthang", "inspection_officer"), ("thuongvu.phucthang", "standing_member")):
+        (ra,) = users[username].roles
+        assert ra.role.value == role and ra.unit.name == "Đảng ủy xã Phúc Thắng"
 
 
 def test_demo__each_branch_can_hold_every_vote(dbsession):
