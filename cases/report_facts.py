@@ -35,6 +35,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from core.db import Base
 from core.models import Unit
+from core.prepared import Prepared
 from workflow import event_hooks
 from workflow.models import AuditEvent, Case
 
@@ -113,6 +114,22 @@ def _days_sqlite(element, compiler, **kw):
                                                                compiler.process(earlier, **kw))
 
 
+class month_of(FunctionElement):
+    """SQL: the month ``YYYY-MM`` of a date."""
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(month_of)
+def _month_default(element, compiler, **kw):
+    return "to_char(%s, 'YYYY-MM')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_of, "sqlite")
+def _month_sqlite(element, compiler, **kw):
+    return "strftime('%%Y-%%m', %s)" % compiler.process(element.clauses, **kw)
+
+
 def _p(key: str) -> ColumnElement:
     return AuditEvent.payload[key].as_string()
 
@@ -178,9 +195,9 @@ def _kinds() -> dict:
 
 KINDS = _kinds()
 _COLUMNS = [c.name for c in ReportFact.__table__.c]
-# The live statements (SQLAlchemy caches their compiled form: no per-call compiling).
-_LIVE = {name: sa.insert(ReportFact).from_select(
-    _COLUMNS, stmt.where(AuditEvent.case_id == sa.bindparam("cid"), AuditEvent.seq == sa.bindparam("seq")))
+# The live statements, prepared (compiled once per dialect, run on the transaction's DBAPI connection).
+_LIVE = {name: Prepared(sa.insert(ReportFact).from_select(
+    _COLUMNS, stmt.where(AuditEvent.case_id == sa.bindparam("cid"), AuditEvent.seq == sa.bindparam("seq"))))
     for name, (_m, stmt) in KINDS.items()}
 
 
@@ -190,7 +207,7 @@ def on_event(conn, case_id: int, seq: int, action: str, to_state: str, closed: b
     ``case_id`` is, in the caller's transaction. Most events are none, and cost no statement."""
     for name, (may_match, _stmt) in KINDS.items():
         if may_match(action, to_state, closed):
-            conn.execute(_LIVE[name], {"cid": case_id, "seq": seq})
+            _LIVE[name].execute(conn, {"cid": case_id, "seq": seq})
 
 
 def rebuild(session: Session) -> int:
@@ -203,3 +220,19 @@ def rebuild(session: Session) -> int:
     for _name, (_may_match, stmt) in KINDS.items():
         total += session.execute(sa.insert(ReportFact).from_select(_COLUMNS, stmt)).rowcount or 0
     return total
+
+
+def case_ids(kind: str, day_from, day_to, detail: str | None = None, unit_path: str | None = None):
+    """SELECT of the case ids behind the facts of ``kind`` dated ``day_from``–``day_to`` (dates or
+    None: open-ended), of ``detail`` when given, in the subtree ``unit_path`` when given: the
+    drill-down from a report's count to its list of cases (the list adds the user's scope)."""
+    stmt = sa.select(ReportFact.case_id).where(ReportFact.kind == kind)
+    if day_from is not None:
+        stmt = stmt.where(ReportFact.day >= day_from)
+    if day_to is not None:
+        stmt = stmt.where(ReportFact.day <= day_to)
+    if detail:
+        stmt = stmt.where(ReportFact.detail == detail)
+    if unit_path:
+        stmt = stmt.where(ReportFact.unit_path.startswith(unit_path, autoescape=True))
+    return stmt

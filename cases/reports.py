@@ -28,7 +28,7 @@ from workflow import calendar
 from workflow.models import Case
 
 from .registry import all_entries
-from .report_facts import ReportFact
+from .report_facts import ReportFact, month_of
 
 # Penalties from the lightest; a person disciplined twice in a period counts once, under the heaviest.
 PENALTY_RANK = {"reprimand": 1, "warning": 2, "dismissal": 3, "expulsion": 4}
@@ -261,20 +261,26 @@ def _grading(scope: _Scope, period: Period) -> dict:
             "by_unit": sorted(by_unit.values(), key=lambda e: (e["year"], e["unit_id"]))}
 
 
-def summary(session: Session, user, unit: Unit | None, period: Period) -> dict:
+def summary(session: Session, user, unit: Unit | None, period: Period, only: set[str] | None = None) -> dict:
     """The counts of ``period`` in ``unit``'s subtree (None: all the user's units), as the
-    ``Summary`` schema of the OpenAPI document."""
+    ``Summary`` schema of the OpenAPI document; ``only``: just those sections (a chart's)."""
     scope = _Scope(session, user, unit)
-    cases = _cases_by_type(scope, period)
-    return {
-        "unit": unit, "from": period.start, "to": period.end, "year": period.whole_year,
-        "members": _members(scope),
-        "organisations": _organisations(scope),
-        "admissions": _admissions(scope, period, cases),
-        "discipline": _discipline(scope, period),
-        "removals": _removals(scope, period),
-        "transfers": _transfers(scope, period), "exemptions": _exemptions(scope, period),
-        "grading": _grading(scope, period),
-        "overdue": _overdue(scope),
-        "cases": cases,
+    want = (lambda name: True) if only is None else only.__contains__
+    cases = _cases_by_type(scope, period) if want("cases") or want("admissions") else {}
+    parts = {
+        "members": lambda: _members(scope), "organisations": lambda: _organisations(scope),
+        "admissions": lambda: _admissions(scope, period, cases), "discipline": lambda: _discipline(scope, period),
+        "removals": lambda: _removals(scope, period), "transfers": lambda: _transfers(scope, period),
+        "exemptions": lambda: _exemptions(scope, period), "grading": lambda: _grading(scope, period),
+        "overdue": lambda: _overdue(scope), "cases": lambda: cases,
     }
+    out = {"unit": unit, "from": period.start, "to": period.end, "year": period.whole_year}
+    out.update({name: part() for name, part in parts.items() if want(name)})
+    return out
+
+def by_month(session: Session, user, unit: Unit | None, period: Period, kind: str) -> dict[str, int]:
+    """The facts of ``kind`` (e.g. ``admitted``) in ``period`` by month ``YYYY-MM`` (one GROUP BY;
+    months without any are absent), for the admissions chart."""
+    scope = _Scope(session, user, unit)
+    month = month_of(ReportFact.day)
+    return {m: int(n) for m, n in scope.rows(scope.facts(kind, period, month, sa.func.count()).group_by(month))}
