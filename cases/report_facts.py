@@ -216,10 +216,9 @@ def rebuild(session: Session) -> int:
     (after loading events without the engine). Runs in the caller's transaction (the
     caller commits); returns the number of facts written."""
     session.execute(sa.delete(ReportFact))
-    total = 0
     for _name, (_may_match, stmt) in KINDS.items():
-        total += session.execute(sa.insert(ReportFact).from_select(_COLUMNS, stmt)).rowcount or 0
-    return total
+        session.execute(sa.insert(ReportFact).from_select(_COLUMNS, stmt))
+    return int(session.scalar(sa.select(sa.func.count()).select_from(ReportFact)) or 0)
 
 
 def case_ids(kind: str, day_from, day_to, detail: str | None = None, unit_path: str | None = None):
