@@ -21,7 +21,7 @@ INK, GREY, LIGHT = "#1f2937", "#6b7280", "#e5e7eb"
 HATCHES = ("//", "..", "xx", "\\\\", "oo", "--")
 
 
-def _figure(width: float = 7.2, height: float = 3.4):
+def _figure(width: float = 5.6, height: float = 3.3):
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), dpi=100)
@@ -30,10 +30,10 @@ def _figure(width: float = 7.2, height: float = 3.4):
 
 
 def _style(ax, title: str) -> None:
-    ax.set_title(title, fontsize=12, color=INK, loc="left", fontweight="bold")
+    ax.set_title(title, fontsize=12, color=INK, loc="left", fontweight="bold", pad=10)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(colors=INK, labelsize=9)
+    ax.tick_params(colors=INK, labelsize=9.5)
 
 
 def _svg(fig) -> bytes:
@@ -51,6 +51,8 @@ def _svg(fig) -> bytes:
 def _label_bars(ax, bars, horizontal: bool = False) -> None:
     for bar in bars:
         value = bar.get_width() if horizontal else bar.get_height()
+        if not value:
+            continue
         if horizontal:
             ax.annotate(f"{int(value):,}".replace(",", "."), (value, bar.get_y() + bar.get_height() / 2),
                         xytext=(4, 0), textcoords="offset points", va="center", fontsize=9, color=INK)
@@ -80,9 +82,14 @@ def admissions(months: list[str], admitted: list[int], target: int | None) -> by
     if target:
         ax.plot(x, [target * (i + 1) / len(months) for i in x], color=INK, linestyle="--", linewidth=1.4,
                 label=_("Plan: %(n)s in the year", n=target))
-    ax.set_xticks(x, [f"{m[5:]}/{m[2:4]}" for m in months])
-    ax.set_ylim(0, max([1, *running, target or 0]) * 1.15)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    if len({m[:4] for m in months}) == 1:  # one year: the months' numbers, the year in the axis label
+        ax.set_xticks(x, [str(int(m[5:])) for m in months])
+        ax.set_xlabel(_("Month of %(year)s", year=months[0][:4]), fontsize=9.5, color=INK)
+    else:
+        ax.set_xticks(x, [f"{m[5:]}/{m[2:4]}" for m in months], rotation=45)
+    ax.set_ylim(0, max([1, *running, target or 0]) * 1.45)  # room for the legend above the lines
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=9, frameon=False, loc="upper left")
     _style(ax, _("Admissions per month against the plan"))
     fig.tight_layout()
     return _svg(fig)
@@ -100,8 +107,9 @@ def discipline(forms: list[str], decisions: list[int], people: list[int]) -> byt
     _label_bars(ax, b1)
     _label_bars(ax, b2)
     ax.set_xticks(x, forms)
-    ax.set_ylim(0, max([1, *decisions, *people]) * 1.18)
-    ax.legend(fontsize=8, frameon=False)
+    ax.set_ylim(0, max([1, *decisions, *people]) * 1.25)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=9, frameon=False)
     _style(ax, _("Discipline by form"))
     fig.tight_layout()
     return _svg(fig)
@@ -109,7 +117,7 @@ def discipline(forms: list[str], decisions: list[int], people: list[int]) -> byt
 
 def horizontal(title: str, names: list[str], values: list[int], empty: str) -> bytes:
     """Horizontal hatched bars, one per name, largest first (members by status, overdue by step)."""
-    fig, ax = _figure(height=max(2.2, 0.9 + 0.42 * len(names)))
+    fig, ax = _figure(height=max(2.4, 1.0 + 0.45 * len(names)))
     if not names:
         _empty(ax, empty)
     else:

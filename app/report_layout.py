@@ -62,6 +62,13 @@ def drill_args(args) -> dict:
             "opened_from": _day(args, "opened_from"), "opened_to": _day(args, "opened_to")}
 
 
+def process_name(name: str) -> str:
+    """The words for a process (its definition's title when the labels have none)."""
+    label = labels.process(name)
+    entry = all_entries().get(name)
+    return str(entry.process.title) if label == name and entry is not None else label
+
+
 def _state(process: str, state: str) -> str:
     entry = all_entries().get(process)
     return entry.state_label(state) if entry else state
@@ -171,7 +178,7 @@ def sections(counts: dict, links: bool = True) -> list[Section]:
     ov = counts["overdue"]
     out.append(Section("overdue", _("Cases past their deadline (now)"), [
         Line(_("Overdue cases"), ov["total"], cases(overdue="1")),
-        *[Line(f"{labels.process(s['type'])}: {_state(s['type'], s['state'])}", s["count"],
+        *[Line(f"{process_name(s['type'])}: {_state(s['type'], s['state'])}", s["count"],
                cases(type=s["type"], state=s["state"], overdue="1"), 1) for s in ov["by_step"]],
         *[Line(_("Unit: %(name)s", name=u["unit_name"]), u["count"],
                url_for("cases.case_list", unit=u["unit_id"], overdue="1") if links else None, 1)
@@ -179,7 +186,7 @@ def sections(counts: dict, links: bool = True) -> list[Section]:
     ]))
     lines = []
     for name, c in counts["cases"].items():
-        lines.append(Line(_("%(type)s: opened", type=labels.process(name)), c["opened"],
+        lines.append(Line(_("%(type)s: opened", type=process_name(name)), c["opened"],
                           cases(type=name, opened_from=start, opened_to=end)))
         lines += [Line(_state(name, s), n, cases(fact="closed", type=name, detail=s), 1)
                   for s, n in sorted(c["by_outcome"].items())]

@@ -17,11 +17,11 @@ from core.enums import LEVEL_RANK
 from core.models import Unit
 from core.permissions import home_units
 
-from . import labels, report_charts
+from . import report_charts
 from .edge import arg_int
 from .extensions import db
 from .loaders import get_visible_or_404
-from .report_layout import PENALTIES, penalty, report_workbook, sections
+from .report_layout import PENALTIES, penalty, process_name, report_workbook, sections
 from .templating import register_nav
 
 bp = Blueprint("reports", __name__)
@@ -139,7 +139,7 @@ def chart(name: str):
                                     ["members"]["by_status"])
     else:
         steps = summary(db.session, current_user, unit, period, only={"overdue"})["overdue"]["by_step"]
-        svg = report_charts.overdue([(f"{labels.process(s['type'])}: {_state(s['type'], s['state'])}", s["count"])
+        svg = report_charts.overdue([(f"{process_name(s['type'])}: {_state(s['type'], s['state'])}", s["count"])
                                      for s in steps])
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=300"

@@ -118,7 +118,7 @@ def test_reports__dashboard_shows_inbox_overdue_and_the_highest_units_summary(cl
     page = client.get("/").get_data(as_text=True)
     assert 'data-testid="dash-inbox"' in page and 'data-testid="dash-overdue"' in page
     assert "Huyện ủy Nghĩa Hưng" in page and f'/reports?unit={demo.units["nghiahung"].id}' in page
-    assert re.search(r"<strong>24</strong></a> đảng viên", page)  # 2 branches × (10 official + 2 probationary)
+    assert re.search(r"<strong>24</strong> đảng viên", page)  # 2 branches × (10 official + 2 probationary)
 
 
 def test_reports__facts_rebuilt_set_based_equal_the_facts_written_live(app, demo, clock_file):
