@@ -96,7 +96,8 @@ class _Scope:
 def _cases_by_type(scope: _Scope, period: Period) -> dict:
     """Per registered type: opened in the period, those still open by state, those closed in the
     period by end state (dated by the closing event's own day)."""
-    opened_in = sa.and_(Case.opened_on >= period.start, Case.opened_on <= period.end)
+    start, end = period.utc_bounds()  # opened_on is the Vietnamese day of opened_at: its index serves
+    opened_in = sa.and_(Case.opened_at >= start, Case.opened_at < end)
     opened = dict(scope.rows(scope.cases(Case.process, sa.func.count()).where(opened_in).group_by(Case.process)))
     stages = scope.rows(scope.cases(Case.process, Case.state, sa.func.count())
                         .where(opened_in, Case.closed_at.is_(None)).group_by(Case.process, Case.state))
