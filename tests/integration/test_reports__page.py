@@ -142,3 +142,21 @@ def test_reports__facts_rebuilt_set_based_equal_the_facts_written_live(app, demo
         assert rebuild(db.session) == 2
         db.session.commit()
         assert facts() == live
+
+
+def test_reports__the_spreadsheet_never_holds_a_formula(app, client, auth, demo):
+    from openpyxl import load_workbook
+
+    from app.extensions import db
+    from core.models import Unit
+
+    with app.app_context():
+        db.session.get(Unit, demo.units["nghiahung"].id).name = '=HYPERLINK("http://x","y")'
+        db.session.commit()
+    auth.login("thuongvu.nghiahung")
+    response = client.get(f"/reports/report.xlsx?unit={demo.units['nghiahung'].id}&year=2026")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    cell = sheet.cell(row=2, column=2)
+    assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
