@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 from flask_babel import gettext as _
 
 from app.extensions import db
 from cases.reports import Period, summary
+from cases.spreadsheet import XLSX_TYPE
 from core import clock
 
 from .blueprint import bp
@@ -21,6 +22,7 @@ from .openapi import operation, query, ref
 from .render import unit_ref
 from .requests import ApiError, int_arg
 from .units import load_unit
+from .xlsx import FORMAT, LIST_TYPES, wants_xlsx
 
 DATE_PARAM = {"type": "string", "format": "date"}
 
@@ -74,9 +76,18 @@ def summary_json(counts: dict) -> dict:
                    query("year", {"type": "integer", "minimum": 1900, "maximum": 2199},
                          "a calendar year (default: this year); not with from/to"),
                    query("from", DATE_PARAM, "first day of the period (with to)"),
-                   query("to", DATE_PARAM, "last day of the period, included (with from)")],
-           response=ref("Summary"))
+                   query("to", DATE_PARAM, "last day of the period, included (with from)"), FORMAT],
+           response=ref("Summary"), response_type=LIST_TYPES)
 def report_summary():
+    xlsx = wants_xlsx()  # a bad format is a 400 before anything is read
     unit_id = int_arg("unit")
     unit = load_unit(unit_id) if unit_id is not None else None
-    return jsonify(summary_json(summary(db.session, current(), unit, period_args())))
+    period = period_args()
+    counts = summary(db.session, current(), unit, period)
+    if xlsx:  # the reports page's spreadsheet: the same lines, one export module (cases/spreadsheet.py)
+        from app.report_layout import report_workbook
+
+        name = f"bao-cao-{period.start.isoformat()}-{period.end.isoformat()}.xlsx"
+        return Response(report_workbook(counts), mimetype=XLSX_TYPE,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return jsonify(summary_json(counts))

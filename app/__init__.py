@@ -168,6 +168,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(registry_bp)
+    from .reports import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
     app.register_blueprint(cases_bp)
     from .printing import bp as printing_bp
 

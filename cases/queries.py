@@ -24,6 +24,7 @@ from workflow.definition import registered
 from workflow.models import AuditEvent, Case
 from workflow.setup_log import LEDGER_PROCESS
 
+from . import report_facts
 from .cursor import ID_MAX, BadCursor, decode_cursor, decode_ids, is_id, keyset_page
 from .registry import all_entries, get_entry
 
@@ -95,6 +96,15 @@ class Filters:
     unit: int | None = None
     overdue: bool | None = None
     q: str | None = None
+    # A report's drill-down (cases/reports.py): the cases behind a count of the fact table
+    # (cases/report_facts.py) of kind ``fact``, dated from–to, of ``detail`` (a form, a state);
+    # and the cases opened from–to.
+    fact: str | None = None
+    detail: str | None = None
+    day_from: dt.date | None = None
+    day_to: dt.date | None = None
+    opened_from: dt.date | None = None
+    opened_to: dt.date | None = None
 
 
 def visible_cases(session: Session, user):
@@ -120,12 +130,18 @@ def list_cases(session: Session, user, filters: Filters, cursor: str | None = No
         stmt = stmt.where(Case.process == filters.type)
     if filters.state:
         stmt = stmt.where(Case.state == filters.state)
-    if filters.unit:
-        unit = session.get(Unit, filters.unit)
-        if unit is None or not can_view(user, unit, session):
-            stmt = stmt.where(sa.false())
-        else:
-            stmt = stmt.where(Unit.path.startswith(unit.path, autoescape=True))
+    unit = session.get(Unit, filters.unit) if filters.unit else None
+    if filters.unit and (unit is None or not can_view(user, unit, session)):
+        stmt = stmt.where(sa.false())
+    elif unit is not None and not filters.fact:
+        stmt = stmt.where(Unit.path.startswith(unit.path, autoescape=True))
+    if filters.fact:  # the unit is then the fact's (a transfer's destination for transfer_in)
+        stmt = stmt.where(Case.id.in_(report_facts.case_ids(filters.fact, filters.day_from, filters.day_to,
+                                                             filters.detail, unit.path if unit else None)))
+    if filters.opened_from:
+        stmt = stmt.where(Case.opened_on >= filters.opened_from)
+    if filters.opened_to:
+        stmt = stmt.where(Case.opened_on <= filters.opened_to)
     if filters.overdue is True:
         stmt = stmt.where(calendar.overdue_filter(Case))
     elif filters.overdue is False:
@@ -191,6 +207,14 @@ def inbox_count(session: Session, user, cap: int = 99) -> int:
     ids = (visible_cases(session, user).with_only_columns(Case.id)
            .where(Case.closed_at.is_(None), access.actable_cases(rows, _inbox_processes(), unit_path=Unit.path))
            .limit(cap + 1).subquery())
+    return session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0
+
+
+def overdue_count(session: Session, user, cap: int = 999) -> int:
+    """How many open cases the user sees are past their deadline now, counted in SQL up to
+    ``cap + 1`` (the dashboard shows "999+" beyond ``cap``); no rows loaded."""
+    ids = (visible_cases(session, user).with_only_columns(Case.id)
+           .where(Case.closed_at.is_(None), calendar.overdue_filter(Case)).limit(cap + 1).subquery())
     return session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0
 
 

@@ -5,7 +5,9 @@ statement per group of counts; nothing loops over case or event rows here.
 Decisions and events are counted by their own date — the decision date, or the
 meeting date of the vote that decided, which the event's payload records —
 never by the day they were typed in; an event without such a date (a timer, a
-withdrawal) is dated by the Vietnamese calendar day it happened. Every count
+withdrawal) is dated by the Vietnamese calendar day it happened. Those counts
+read the fact table of :mod:`cases.report_facts` (one indexed row per counted
+decision, the date a real column), never the audit trail's JSON. Every count
 is limited to what the user may see (:func:`core.permissions.reported`) and to
 the unit's subtree.
 """
@@ -16,7 +18,6 @@ import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
-import sqlalchemy.orm
 from sqlalchemy.orm import Session
 
 from core import clock
@@ -24,14 +25,13 @@ from core.enums import Level, PersonStatus
 from core.models import Person, Unit
 from core.permissions import reported
 from workflow import calendar
-from workflow.models import AuditEvent, Case
+from workflow.models import Case
 
 from .registry import all_entries
+from .report_facts import ReportFact, month_of
 
 # Penalties from the lightest; a person disciplined twice in a period counts once, under the heaviest.
 PENALTY_RANK = {"reprimand": 1, "warning": 2, "dismissal": 3, "expulsion": 4}
-# The payload keys holding the date an event itself bears, in order of preference.
-EVENT_DATE_KEYS = ("decision_date", "meeting_date")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,26 +62,6 @@ class Period:
         return utc(self.start), utc(self.end + dt.timedelta(days=1))
 
 
-def _payload_text(key: str):
-    return AuditEvent.payload[key].as_string()
-
-
-def event_day():
-    """SQL: the date the event bears (ISO text), or NULL when its payload has none."""
-    return sa.func.coalesce(*(_payload_text(k) for k in EVENT_DATE_KEYS))
-
-
-def event_in(period: Period):
-    """SQL: the event's own day is in ``period``. A decision is never dated after the
-    day it is typed in, so no event typed before the period can count: the lower
-    bound on ``audit_event.at`` keeps the index on it usable."""
-    start, end = period.utc_bounds()
-    day = event_day()
-    return sa.and_(AuditEvent.at >= start, sa.or_(
-        sa.and_(day.is_not(None), day >= period.start.isoformat(), day <= period.end.isoformat()),
-        sa.and_(day.is_(None), AuditEvent.at < end)))
-
-
 class _Scope:
     """The user's reporting scope within ``unit`` (None: all their units), as SQL."""
 
@@ -98,9 +78,16 @@ class _Scope:
     def cases(self, *columns):
         return self.units(sa.select(*columns).select_from(Case).join(Unit, Unit.id == Case.unit_id), cases=True)
 
-    def events(self, *columns):
-        return self.units(sa.select(*columns).select_from(AuditEvent).join(Case, Case.id == AuditEvent.case_id)
-                          .join(Unit, Unit.id == Case.unit_id), cases=True)
+    def facts(self, kind: str, period: Period, *columns, own: bool = True):
+        """SELECT ``columns`` of the facts of ``kind`` dated in ``period`` in scope (``own``: and the user's
+        own cases, as for any case; a transfer's destination is counted without)."""
+        stmt = sa.select(*columns).select_from(ReportFact).where(
+            ReportFact.kind == kind, ReportFact.day >= period.start, ReportFact.day <= period.end,
+            reported(self.user, ReportFact.unit_path, self.session,
+                     person_column=ReportFact.person_id if own else None))
+        if self.unit is not None:
+            stmt = stmt.where(ReportFact.unit_path.startswith(self.unit.path, autoescape=True))
+        return stmt
 
     def rows(self, stmt) -> list:
         return self.session.execute(stmt).all()
@@ -109,14 +96,13 @@ class _Scope:
 def _cases_by_type(scope: _Scope, period: Period) -> dict:
     """Per registered type: opened in the period, those still open by state, those closed in the
     period by end state (dated by the closing event's own day)."""
-    opened_in = sa.and_(Case.opened_on >= period.start, Case.opened_on <= period.end)
+    start, end = period.utc_bounds()  # opened_on is the Vietnamese day of opened_at: its index serves
+    opened_in = sa.and_(Case.opened_at >= start, Case.opened_at < end)
     opened = dict(scope.rows(scope.cases(Case.process, sa.func.count()).where(opened_in).group_by(Case.process)))
     stages = scope.rows(scope.cases(Case.process, Case.state, sa.func.count())
                         .where(opened_in, Case.closed_at.is_(None)).group_by(Case.process, Case.state))
-    closing = sa.and_(AuditEvent.at == Case.closed_at, AuditEvent.to_state == Case.state)
-    outcomes = scope.rows(scope.events(Case.process, Case.state, sa.func.count())
-                          .where(Case.closed_at.is_not(None), closing, event_in(period))
-                          .group_by(Case.process, Case.state))
+    outcomes = scope.rows(scope.facts("closed", period, ReportFact.process, ReportFact.detail, sa.func.count())
+                          .group_by(ReportFact.process, ReportFact.detail))
     out = {name: {"opened": int(opened.get(name, 0)), "by_stage": {}, "by_outcome": {}} for name in all_entries()}
     for key, rows in (("by_stage", stages), ("by_outcome", outcomes)):
         for process, state, n in rows:
@@ -125,27 +111,15 @@ def _cases_by_type(scope: _Scope, period: Period) -> dict:
     return out
 
 
-def _days_between(session: Session, later, earlier):
-    """SQL: whole days from the ISO date ``earlier`` to ``later``."""
-    if session.get_bind().dialect.name == "postgresql":
-        return sa.cast(later, sa.Date) - sa.cast(earlier, sa.Date)
-    return sa.func.julianday(later) - sa.func.julianday(earlier)
-
-
 def _admissions(scope: _Scope, period: Period, cases: dict) -> dict:
-    decisions = ("decide_admit", "decide_recognise", "decide_remove")
-    counts = dict(scope.rows(scope.events(AuditEvent.action, sa.func.count())
-                             .where(Case.process == "admission", AuditEvent.action.in_(decisions), event_in(period))
-                             .group_by(AuditEvent.action)))
-    gap = _days_between(scope.session, _payload_text("decision_date"), Case.data["branch_vote_date"].as_string())
-    average = scope.session.scalar(scope.events(sa.func.avg(gap)).where(
-        Case.process == "admission", AuditEvent.action == "decide_admit", event_in(period),
-        Case.data["branch_vote_date"].as_string().is_not(None)))
+    counts = {kind: scope.session.scalar(scope.facts(kind, period, sa.func.count())) or 0
+              for kind in ("admitted", "recognised", "probation_removed")}
+    average = scope.session.scalar(scope.facts("admitted", period, sa.func.avg(ReportFact.value)))
     out = dict(cases.get("admission", {"opened": 0, "by_stage": {}, "by_outcome": {}}))
-    out.update(admitted=int(counts.get("decide_admit", 0)), recognised=int(counts.get("decide_recognise", 0)),
-               removed_during_probation=int(counts.get("decide_remove", 0)),
+    out.update(admitted=int(counts["admitted"]), recognised=int(counts["recognised"]),
+               removed_during_probation=int(counts["probation_removed"]),
                average_days_branch_vote_to_decision=round(float(average), 1) if average is not None else None,
-               plan=_plan(scope, period, int(counts.get("decide_admit", 0))))
+               plan=_plan(scope, period, int(counts["admitted"])))
     return out
 
 
@@ -165,13 +139,12 @@ def _plan(scope: _Scope, period: Period, admitted: int) -> dict | None:
 def _discipline(scope: _Scope, period: Period) -> dict:
     """Decisions by form (first-instance decisions: the vote or decision that made the case
     ``decided``) and people by the heaviest form decided for them in the period."""
-    form = sa.func.coalesce(_payload_text("final_form"), _payload_text("proposed_form"))
-    decided = sa.and_(Case.process == "discipline", AuditEvent.to_state == "decided",
-                      AuditEvent.from_state != "decided", event_in(period))
-    by_form = {f: int(n) for f, n in scope.rows(scope.events(form, sa.func.count()).where(decided).group_by(form))}
+    form = ReportFact.detail
+    by_form = {f: int(n) for f, n in scope.rows(scope.facts("disciplined", period, form, sa.func.count())
+                                                 .group_by(form))}
     rank = sa.case(*((form == f, r) for f, r in PENALTY_RANK.items()), else_=0)
-    heaviest = scope.events(Case.person_id.label("person_id"), sa.func.max(rank).label("rank")).where(decided) \
-        .group_by(Case.person_id).subquery()
+    heaviest = scope.facts("disciplined", period, ReportFact.person_id.label("person_id"),
+                           sa.func.max(rank).label("rank")).group_by(ReportFact.person_id).subquery()
     people = dict(scope.rows(sa.select(heaviest.c.rank, sa.func.count()).group_by(heaviest.c.rank)))
     names = {r: f for f, r in PENALTY_RANK.items()}
     return {"total": sum(by_form.values()), "by_form": by_form,
@@ -180,10 +153,7 @@ def _discipline(scope: _Scope, period: Period) -> dict:
 
 
 def _removals(scope: _Scope, period: Period) -> dict:
-    total = scope.session.scalar(scope.events(sa.func.count()).where(
-        Case.process == "removal", AuditEvent.to_state == "removed", AuditEvent.from_state != "removed",
-        event_in(period)))
-    return {"total": int(total or 0)}
+    return {"total": int(scope.session.scalar(scope.facts("removed", period, sa.func.count())) or 0)}
 
 
 def _members(scope: _Scope) -> dict:
@@ -227,34 +197,17 @@ def _overdue(scope: _Scope) -> dict:
             "by_unit": sorted(by_unit.values(), key=lambda e: (-e["count"], e["unit_id"]))}
 
 
-def _dated(key: str, period: Period):
-    """SQL: the event's payload date ``key`` (ISO text) is in ``period`` (with the index's lower bound)."""
-    start, _end = period.utc_bounds()
-    day = _payload_text(key)
-    return sa.and_(AuditEvent.at >= start, day >= period.start.isoformat(), day <= period.end.isoformat())
-
-
 def _transfers(scope: _Scope, period: Period) -> dict:
     """Members transferred in (received at a unit of the subtree, by the day they presented the
     letter) and out (received elsewhere, or out of the system by the letter's date), those of them
     received late, and the members temporarily hosted now: away from the subtree's branches
     (``hosted_away``, still counted in their home unit's membership) and hosted in it
     (``hosted_here``). Each count is one aggregate statement."""
-    received = sa.and_(Case.process == "transfer", AuditEvent.action == "receive", _dated("received_on", period))
-    destination = sa.orm.aliased(Unit)
-    into = (sa.select(AuditEvent.to_state, sa.func.count(), sa.func.count(sa.case((Case.data["late"].as_boolean(), 1))))
-            .select_from(AuditEvent).join(Case, Case.id == AuditEvent.case_id)
-            .join(destination, destination.id == Case.reviewing_unit_id)
-            .where(received, reported(scope.user, destination.path, scope.session)))
-    if scope.unit is not None:
-        into = into.where(destination.path.startswith(scope.unit.path, autoescape=True))
-    in_rows = {state: (int(n), int(late)) for state, n, late in scope.rows(into.group_by(AuditEvent.to_state))}
-    out_of = sa.or_(sa.and_(AuditEvent.action == "receive", AuditEvent.to_state == "transferred",
-                            _dated("received_on", period)),
-                    sa.and_(AuditEvent.action == "issue_letter", AuditEvent.to_state == "transferred_out",
-                            _dated("letter_date", period)))
-    out_rows = dict(scope.rows(scope.events(AuditEvent.to_state, sa.func.count())
-                               .where(Case.process == "transfer", out_of).group_by(AuditEvent.to_state)))
+    in_rows = {state: (int(n), int(late or 0)) for state, n, late in scope.rows(
+        scope.facts("transfer_in", period, ReportFact.detail, sa.func.count(), sa.func.sum(ReportFact.value),
+                    own=False).group_by(ReportFact.detail))}
+    out_rows = dict(scope.rows(scope.facts("transfer_out", period, ReportFact.detail, sa.func.count())
+                               .group_by(ReportFact.detail)))
     away = scope.session.scalar(scope.units(sa.select(sa.func.count()).select_from(Person)
                                             .join(Unit, Unit.id == Person.unit_id))
                                 .where(Person.host_unit_id.is_not(None)))
@@ -275,9 +228,7 @@ def _exemptions(scope: _Scope, period: Period) -> dict:
                                   .join(Unit, Unit.id == Person.unit_id))
                       .where(Person.exemption.is_not(None)).group_by(Person.exemption))
     by_kind = {kind: int(n) for kind, n in rows}
-    decided = scope.session.scalar(scope.events(sa.func.count()).where(
-        Case.process == "exemption", AuditEvent.action == "decide_exempt", AuditEvent.to_state == "exempted",
-        event_in(period)))
+    decided = scope.session.scalar(scope.facts("exempted", period, sa.func.count()))
     return {"exempted": sum(by_kind.values()), "by_kind": by_kind, "decided": int(decided or 0)}
 
 
@@ -311,20 +262,26 @@ def _grading(scope: _Scope, period: Period) -> dict:
             "by_unit": sorted(by_unit.values(), key=lambda e: (e["year"], e["unit_id"]))}
 
 
-def summary(session: Session, user, unit: Unit | None, period: Period) -> dict:
+def summary(session: Session, user, unit: Unit | None, period: Period, only: set[str] | None = None) -> dict:
     """The counts of ``period`` in ``unit``'s subtree (None: all the user's units), as the
-    ``Summary`` schema of the OpenAPI document."""
+    ``Summary`` schema of the OpenAPI document; ``only``: just those sections (a chart's)."""
     scope = _Scope(session, user, unit)
-    cases = _cases_by_type(scope, period)
-    return {
-        "unit": unit, "from": period.start, "to": period.end, "year": period.whole_year,
-        "members": _members(scope),
-        "organisations": _organisations(scope),
-        "admissions": _admissions(scope, period, cases),
-        "discipline": _discipline(scope, period),
-        "removals": _removals(scope, period),
-        "transfers": _transfers(scope, period), "exemptions": _exemptions(scope, period),
-        "grading": _grading(scope, period),
-        "overdue": _overdue(scope),
-        "cases": cases,
+    want = (lambda name: True) if only is None else only.__contains__
+    cases = _cases_by_type(scope, period) if want("cases") or want("admissions") else {}
+    parts = {
+        "members": lambda: _members(scope), "organisations": lambda: _organisations(scope),
+        "admissions": lambda: _admissions(scope, period, cases), "discipline": lambda: _discipline(scope, period),
+        "removals": lambda: _removals(scope, period), "transfers": lambda: _transfers(scope, period),
+        "exemptions": lambda: _exemptions(scope, period), "grading": lambda: _grading(scope, period),
+        "overdue": lambda: _overdue(scope), "cases": lambda: cases,
     }
+    out = {"unit": unit, "from": period.start, "to": period.end, "year": period.whole_year}
+    out.update({name: part() for name, part in parts.items() if want(name)})
+    return out
+
+def by_month(session: Session, user, unit: Unit | None, period: Period, kind: str) -> dict[str, int]:
+    """The facts of ``kind`` (e.g. ``admitted``) in ``period`` by month ``YYYY-MM`` (one GROUP BY;
+    months without any are absent), for the admissions chart."""
+    scope = _Scope(session, user, unit)
+    month = month_of(ReportFact.day)
+    return {m: int(n) for m, n in scope.rows(scope.facts(kind, period, month, sa.func.count()).group_by(month))}

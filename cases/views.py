@@ -28,6 +28,7 @@ from app.errors import error_page, workflow_status
 from app.extensions import db
 from app import labels
 from app.labels import action_labels
+from app.report_layout import drill_args
 from app.templating import register_nav
 from core.models import Unit
 from core.permissions import can_upload, can_view, home_units
@@ -132,9 +133,9 @@ def case_list():
     """The cases in scope, newest first, filtered and keyset-paginated; 400 for a malformed cursor."""
     args = request.args
     overdue = {"1": True, "0": False}.get(args.get("overdue", ""))
-    filters = queries.Filters(type=args.get("type") or None, state=args.get("state") or None,
-                              unit=arg_int("unit"), overdue=overdue, q=args.get("q") or None)
-    try:
+    try:  # a malformed date of a report's drill-down (app/report_layout.py) is a 400 too
+        filters = queries.Filters(type=args.get("type") or None, state=args.get("state") or None,
+                                  unit=arg_int("unit"), overdue=overdue, q=args.get("q") or None, **drill_args(args))
         rows, next_cursor = queries.list_cases(db.session, current_user, filters, args.get("cursor"))
     except ValueError:  # a malformed cursor, or digits that are no case number
         abort(400)

@@ -17,12 +17,14 @@ from typing import Any, Sequence
 
 
 class _Compiled:
-    __slots__ = ("sql", "order", "bind_procs", "named", "bind_idx", "result_idx")
+    __slots__ = ("sql", "order", "bind_procs", "named", "bind_idx", "result_idx", "defaults")
 
     def __init__(self, stmt, dialect):
         compiled = stmt.compile(dialect=dialect)
         self.sql = compiled.string
         self.named = not compiled.positional
+        # The statement's own literal values (e.g. a constant in a WHERE): sent with every call.
+        self.defaults = {k: v for k, v in compiled.params.items() if v is not None}
         self.order = None if self.named else tuple(compiled.positiontup)
         procs = {}
         for name, bp in compiled.binds.items():
@@ -41,6 +43,8 @@ class _Compiled:
         self.result_idx = tuple(results)
 
     def params(self, values: dict) -> Any:
+        if self.defaults:
+            values = {**self.defaults, **values}
         if not self.named:
             args = [values[n] for n in self.order]
             for i, proc in self.bind_idx:

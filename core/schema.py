@@ -15,7 +15,7 @@ def load_all_models():
     from core.db import Base
 
     for name in ("workflow.models", "cases.models", "api.models", "cases.candidacy.models", "cases.grading.models",
-                 "notifications.models"):
+                 "cases.report_facts", "notifications.models"):
         __import__(name)
     return Base.metadata
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.levels import matching_unit, path_ids, role_rows
 
-from . import audit, checks, idempotency, statements
+from . import audit, checks, event_hooks, idempotency, statements
 from .audit import json_safe
 from .deadlines import next_deadline
 from .errors import ActionNotAvailable, GuardFailed, NotPermitted, StaleCase, WorkflowError
@@ -214,13 +214,13 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
         session.flush()
         statements.P_UPDATE_CASE_DATA.execute(conn, {"cid": case_id, "new_data": ctx.data,
                                                      "new_reviewing": ctx.reviewing_unit_id})
-        synced["data"] = ctx.data
-        synced["reviewing_unit_id"] = ctx.reviewing_unit_id
+        synced.update(data=ctx.data, reviewing_unit_id=ctx.reviewing_unit_id)
         statements.sync_orm_copy(session, case_id, synced)
     if to_state != snap.state:
         if snap.state in process.timer_states:
             statements.P_CANCEL_TIMERS.execute(conn, {"cid": case_id, "now": now})
         _create_timers(conn, process, ctx, case_id, to_state, now)
+    event_hooks.run(conn, case_id, seq, action, to_state, closing_changes and closed_at is not None)
     result = ActResult(case_id=case_id, action=action, from_state=snap.state, to_state=to_state, version=version,
                        seq=seq, outcome=outcome, event_hash=event_hash)
     if idempotency_key is not None:
