@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager
 
 from core import clock
 from core.levels import role_rows_of
@@ -108,18 +108,29 @@ def visible_cases(session: Session, user):
                    Case.process != LEDGER_PROCESS))
 
 
+def _open_state(process: str | None, state: str) -> bool:
+    """Is ``state`` a step of an open case: not an end state of ``process`` (any
+    version), or of any process when none is named? A case in it is open."""
+    procs = [p for (name, _v), p in registered().items() if process is None or name == process]
+    return bool(procs) and all(state not in {getattr(s, "value", s) for s in p.end_states} for p in procs)
+
+
 def list_cases(session: Session, user, filters: Filters, cursor: str | None = None,
                limit: int = 50) -> tuple[list[Case], str | None]:
-    """A page of cases, newest first, keyset-paginated on the id: ``(cases, next_cursor)``.
+    """A page of cases, newest first, keyset-paginated on the id: ``(cases, next_cursor)``,
+    in one statement (their unit and person with them).
 
     ``filters.q`` is a case number (digits) or part of the person's name, with
     or without diacritics. Raises :class:`BadCursor` for a malformed cursor.
     """
-    stmt = visible_cases(session, user)
+    stmt = (visible_cases(session, user).outerjoin(Person, Person.id == Case.person_id)
+            .options(contains_eager(Case.unit), contains_eager(Case.person)))
     if filters.type:
         stmt = stmt.where(Case.process == filters.type)
     if filters.state:
         stmt = stmt.where(Case.state == filters.state)
+        if _open_state(filters.type, filters.state):  # lets ix_wf_case_open_process_state serve it
+            stmt = stmt.where(Case.closed_at.is_(None))
     if filters.unit:
         unit = session.get(Unit, filters.unit)
         if unit is None or not can_view(user, unit, session):
@@ -136,8 +147,7 @@ def list_cases(session: Session, user, filters: Filters, cursor: str | None = No
             number = int(q) if q.isascii() and len(q) <= 10 else None
             stmt = stmt.where(Case.id == number if number is not None and number <= ID_MAX else sa.false())
         else:
-            stmt = stmt.join(Person, Person.id == Case.person_id).where(
-                Person.name_folded.contains(fold(q), autoescape=True))
+            stmt = stmt.where(Person.name_folded.contains(fold(q), autoescape=True))
     after = decode_ids(cursor, 1)
     if after:
         stmt = stmt.where(Case.id < after[0])
@@ -147,7 +157,7 @@ def list_cases(session: Session, user, filters: Filters, cursor: str | None = No
 def cases_of_person(session: Session, user, person: Person) -> list[Case]:
     """The cases about ``person`` that ``user`` may see, newest first."""
     return list(session.scalars(visible_cases(session, user).where(Case.person_id == person.id)
-                                .order_by(Case.id.desc())))
+                                .options(contains_eager(Case.unit)).order_by(Case.id.desc())))
 
 
 # ---- the inbox ---------------------------------------------------------------------------------------
@@ -203,7 +213,7 @@ def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
     user may see where the level rule lets them act now
     (:func:`workflow.access.actable_cases`, the SQL twin of the engine's
     ``available_actions``, the transitions' predicates on the case's facts
-    included); their person and unit come with them, and their actions are
+    included); their person and unit come with them (joined), and their actions are
     computed from the user's role rows, read once, and the case row itself. Raises
     :class:`BadCursor` for a malformed cursor.
     """
@@ -211,7 +221,8 @@ def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
     rows = role_rows_of(session, user.id)
     stmt = (visible_cases(session, user)
             .where(Case.closed_at.is_(None), access.actable_cases(rows, _inbox_processes(), unit_path=Unit.path))
-            .options(contains_eager(Case.unit), selectinload(Case.person))
+            .outerjoin(Person, Person.id == Case.person_id)
+            .options(contains_eager(Case.unit), contains_eager(Case.person))
             .order_by(Case.deadline_at.is_(None), Case.deadline_at, Case.id))
     if after is not None:
         stmt = stmt.where(after)
