@@ -13,7 +13,10 @@ def plan(session, stmt) -> str:
     """The query plan of ``stmt`` as text (PostgreSQL: no sequential scan allowed, as
     at scale where the table is large; SQLite: EXPLAIN QUERY PLAN)."""
     compiled = stmt.compile(dialect=session.get_bind().dialect)
-    return _explain_raw(session, str(compiled), compiled.params)
+    params = compiled.params
+    if compiled.positiontup is not None:  # SQLite's qmark style
+        params = tuple(params[name] for name in compiled.positiontup)
+    return _explain_raw(session, str(compiled), params)
 
 
 def crowd(session, unit_id: int, n: int = 20_000) -> None:
