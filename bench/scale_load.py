@@ -159,8 +159,9 @@ def accounts(sample: dict[str, int], password_hash: str) -> tuple[list[tuple], l
 # ---- cases and their events ---------------------------------------------------------------------------
 
 def plan_cases(cases: int, people: int, homes: list[int], paths: dict) -> list[list[tuple]]:
-    """Chunks of ``(case id, process, path index, person id or None, unit id, first gseq)``:
-    the mix of :data:`MIX`, at most one open case of a one-open process per person."""
+    """Chunks of ``(case id, process, path index, person id or None, unit id, first gseq,
+    reviewing unit id or None)``: the mix of :data:`MIX`, at most one open case of a
+    one-open process per person; a transfer's reviewing unit is its destination."""
     rng = random.Random(SEED)
     names = list(MIX)
     weights = [MIX[n][0] for n in names]
@@ -180,7 +181,8 @@ def plan_cases(cases: int, people: int, homes: list[int], paths: dict) -> list[l
             if not closed and one_open:
                 open_pairs.add((person, name))
             unit = homes[(person - 1) % len(homes)]
-        chunk.append((cid, name, k, person, unit, gseq))
+        reviewing = homes[rng.randrange(len(homes))] if name == "transfer" else None
+        chunk.append((cid, name, k, person, unit, gseq, reviewing))
         gseq += k + 1
         if len(chunk) == CHUNK:
             chunks.append(chunk)
@@ -234,7 +236,7 @@ def load_chunk(args) -> tuple[int, int, float]:
     started = time.perf_counter()
     rng = random.Random(SEED + chunk[0][0])
     cases, events, timers = [], [], []
-    for cid, name, k, person, unit, gseq in chunk:
+    for cid, name, k, person, unit, gseq, reviewing in chunk:
         version, path, timer_states, one_open = paths[name]
         closed = k == len(path) - 1
         span = rng.randint(30, 3 * 365) if closed else rng.randint(k + 1, 400)
@@ -263,7 +265,7 @@ def load_chunk(args) -> tuple[int, int, float]:
         rulebook = ("qd366_2025" if opened.year >= 2025 else "hd21_2019") if name == "grading" else (
             "qd294_2025" if opened.date() >= dt.date(2025, 7, 1) else "qd24_2021")
         cases.append(f"{cid}\t{name}\t{version}\t{rulebook}\t{state}\t{k + 1}\t{unit}\t"
-                     f"{NUL if person is None else person}\t\\N\t{actors[0][0]}\t{opened.isoformat(sep=' ')}\t"
+                     f"{NUL if person is None else person}\t{NUL if reviewing is None else reviewing}\t{actors[0][0]}\t{opened.isoformat(sep=' ')}\t"
                      f"{opened.date().isoformat()}\t{last.isoformat(sep=' ') if closed else NUL}\t{deadline}\t"
                      f"{NUL if deadline == NUL else 'step'}\t\\N\tf\t{{}}\t{k + 1}\t{head}\t"
                      f"{'t' if one_open else 'f'}\n")

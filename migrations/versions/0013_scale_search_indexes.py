@@ -6,6 +6,11 @@
 * ``ix_wf_case_open_deadline_id`` (id, deadline_at) over open cases with a
   deadline: the overdue list, newest first, read in id order with the deadline
   compared inside the index.
+* ``ix_wf_case_transfer`` (state, reviewing_unit_id, unit_id, person_id) over
+  transfers: who sees a transfer in transit and the history of a transferred member
+  (:func:`core.permissions.in_transit_cases`, ``transferred_history``), read for
+  every list without scanning the closed transfers.
+* Extended statistics on (process, state) (PostgreSQL): a state belongs to one process.
 * The people search by any word of the folded name: on PostgreSQL a ``pg_trgm``
   GIN index on ``person.name_folded`` (serves ``LIKE 'q%'`` and ``LIKE '% q%'``);
   on SQLite an FTS5 index ``search_name`` over the same column (external content,
@@ -23,6 +28,7 @@ depends_on = None
 
 OPEN = "closed_at IS NULL"
 OPEN_DEADLINE = "closed_at IS NULL AND deadline_at IS NOT NULL"
+TRANSFER = "process = 'transfer'"
 
 SQLITE_FTS = (
     "CREATE VIRTUAL TABLE search_name USING fts5(name_folded, content='person', content_rowid='id', "
@@ -45,7 +51,12 @@ def upgrade():
                     sqlite_where=sa.text(OPEN), postgresql_where=sa.text(OPEN))
     op.create_index("ix_wf_case_open_deadline_id", "wf_case", ["id", "deadline_at"],
                     sqlite_where=sa.text(OPEN_DEADLINE), postgresql_where=sa.text(OPEN_DEADLINE))
+    op.create_index("ix_wf_case_transfer", "wf_case", ["state", "reviewing_unit_id", "unit_id", "person_id"],
+                    sqlite_where=sa.text(TRANSFER), postgresql_where=sa.text(TRANSFER))
     if op.get_bind().dialect.name == "postgresql":
+        # The planner's estimate of (process, state) pairs: states belong to one process.
+        op.execute("CREATE STATISTICS IF NOT EXISTS st_wf_case_process_state (mcv, dependencies) "
+                   "ON process, state FROM wf_case")
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute("CREATE INDEX ix_person_name_trgm ON person USING gin (name_folded gin_trgm_ops)")
     else:
@@ -56,9 +67,11 @@ def upgrade():
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_person_name_trgm")
+        op.execute("DROP STATISTICS IF EXISTS st_wf_case_process_state")
     else:
         for name in ("search_name_insert", "search_name_delete", "search_name_update"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS search_name")
+    op.drop_index("ix_wf_case_transfer", table_name="wf_case")
     op.drop_index("ix_wf_case_open_deadline_id", table_name="wf_case")
     op.drop_index("ix_wf_case_open_process_state", table_name="wf_case")
