@@ -265,7 +265,8 @@ def load_chunk(args) -> tuple[int, int, float]:
         rulebook = ("qd366_2025" if opened.year >= 2025 else "hd21_2019") if name == "grading" else (
             "qd294_2025" if opened.date() >= dt.date(2025, 7, 1) else "qd24_2021")
         cases.append(f"{cid}\t{name}\t{version}\t{rulebook}\t{state}\t{k + 1}\t{unit}\t"
-                     f"{NUL if person is None else person}\t{NUL if reviewing is None else reviewing}\t{actors[0][0]}\t{opened.isoformat(sep=' ')}\t"
+                     f"{NUL if person is None else person}\t{NUL if reviewing is None else reviewing}\t"
+                     f"{actors[0][0]}\t{opened.isoformat(sep=' ')}\t"
                      f"{opened.date().isoformat()}\t{last.isoformat(sep=' ') if closed else NUL}\t{deadline}\t"
                      f"{NUL if deadline == NUL else 'step'}\t\\N\tf\t{{}}\t{k + 1}\t{head}\t"
                      f"{'t' if one_open else 'f'}\n")

@@ -139,8 +139,9 @@ def _scope_units(session: Session, user) -> list[int] | None:
 def _ways_of_seeing(session: Session, user) -> list:
     """The criteria on ``Case`` (and its joined ``Unit``) whose union is what
     :func:`visible_cases` admits, each one an index can serve alone: the scope's
-    units (by id when few, :func:`_scope_units`, else by path), the user's own cases, transfers to a unit they see, the history
-    of members transferred from or to one."""
+    units (by id when few, :func:`_scope_units`, else by path), the user's own
+    cases, transfers to a unit they see, the history of members transferred from
+    or to one."""
     units = _scope_units(session, user)
     parts = [visible(user, Unit.path, session) if units is None else Case.unit_id.in_(units)]
     own = getattr(user, "person_id", None)
