@@ -56,7 +56,7 @@ def sa_url(url: str) -> str:
 def start_server(url: str, port: int) -> subprocess.Popen:
     env = dict(os.environ, APP_ENV="development", DATABASE_URL=sa_url(url), SECRET_KEY="bench-scale",
                AUDIT_SIGNING_KEY="", CLOCK_FILE="", PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
                              "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
     for _ in range(300):
         try:
