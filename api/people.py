@@ -29,7 +29,8 @@ STATUS_PARAM = query("status", {"type": "string", "enum": [s.value for s in Pers
 @bp.get("/people")
 @operation("Members and candidates in scope", tags=["people"],
            params=[query("q", {"type": "string", "maxLength": 200},
-                         "start of the name, with or without diacritics, any case"),
+                         "start of any word of the name, with or without diacritics, any case; "
+                         "names starting with it come first"),
                    STATUS_PARAM, query("unit", {"type": "integer", "minimum": 1, "maximum": INT_MAX},
                                        "only this unit's subtree"), LIMIT, CURSOR, FORMAT],
            response=ref("PersonPage"),

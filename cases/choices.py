@@ -59,16 +59,19 @@ PICKER_LIMIT = 50
 def search_people(session, name: str, unit: Unit, q: str, limit: int = PICKER_LIMIT) -> list[tuple[int, str]]:
     """``(id, label)`` of at most ``limit`` people the person field ``name`` offers at
     ``unit`` whose name matches ``q`` from the start of any word, without diacritics
-    (:func:`cases.people.name_matches`), by name: what a search-as-you-type picker
+    (:func:`cases.people.name_matches`), names starting with ``q`` first, then by
+    name: what a search-as-you-type picker
     lists, for any size of unit. An empty ``q`` lists the first ``limit``.
     KeyError for an unknown ``name``."""
-    from .people import name_matches
+    from .people import name_matches, name_rank
 
+    dialect = session.get_bind().dialect.name
     stmt = (sa.select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
             .where(offered(session, name, unit)))
     if fold(q):
-        stmt = stmt.where(name_matches(Person.name_folded, q, session.get_bind().dialect.name))
-    rows = session.execute(stmt.order_by(Person.name_folded, Person.id).limit(limit)).all()
+        stmt = stmt.where(name_matches(Person.name_folded, q, dialect, Person.id))
+    rank = name_rank(Person.name_folded, q, dialect)
+    rows = session.execute(stmt.order_by(rank, Person.name_folded, Person.id).limit(limit)).all()
     return [(pid, _label(full_name, uname, unit)) for pid, full_name, uname in rows]
 
 

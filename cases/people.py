@@ -9,9 +9,11 @@ filter with :mod:`core.permissions`, and raise the engine's typed errors
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from core.enums import Education, Gender, PersonStatus
 from core.models import Certificate, Person, Unit
@@ -23,7 +25,7 @@ from workflow.guards import validate_form
 from workflow.i18n import _
 
 from .certificates import PARTY_KNOWLEDGE, number_taken
-from .cursor import BadCursor, decode_cursor, is_id, keyset_page
+from .cursor import BadCursor, decode_cursor, encode_cursor, is_id
 
 # The highest code point: ``prefix <= x < prefix + TOP`` is a prefix match in binary order.
 TOP = "\U0010ffff"
@@ -42,25 +44,45 @@ def name_prefix(column, q: str, dialect: str):
     return column.startswith(folded, autoescape=True)
 
 
-def name_matches(column, q: str, dialect: str):
+def name_matches(column, q: str, dialect: str, id_column=None):
     """Names matching ``q`` (folded: without diacritics, any case) from the start of
-    any word: "vu ngoc" and "ngoc dat" both find "Vũ Ngọc Đạt".
+    any word: "vu ngoc" and "ngoc dat" both find "Vũ Ngọc Đạt", "van" finds
+    "Nguyễn Văn An" and "Lê Thị Vân". The one rule for every name search (the
+    people lists and the pages' person pickers).
 
-    The start of the name is :func:`name_prefix` (index-served); the start of a later
-    word is a ``LIKE '% q%'`` on the folded name, which the callers narrow by scope
-    and unit first. The one rule for every name search (the API's people list and
-    the pages' person pickers)."""
+    The condition is ``name LIKE 'q%' OR name LIKE '% q%'`` on the folded name,
+    served by an index on both databases (migration 0013): on PostgreSQL the
+    ``pg_trgm`` GIN index ``ix_person_name_trgm`` answers both LIKEs; on SQLite,
+    whose LIKE no index serves, ``id_column`` (the person's id) must be given and
+    the FTS5 index ``search_name`` first selects the names with the words of ``q``
+    as a phrase, its last word a prefix; the LIKEs then check exactly."""
     folded = fold(q)
-    return sa.or_(name_prefix(column, q, dialect), column.contains(" " + folded, autoescape=True))
+    exact = sa.or_(name_prefix(column, q, dialect), column.contains(" " + folded, autoescape=True))
+    words = re.findall(r"[0-9a-z]+", folded)
+    if dialect != "sqlite" or id_column is None or not words:
+        return exact
+    phrase = '"' + " ".join(words) + '"*'
+    found = sa.select(sa.column("rowid")).select_from(sa.table("search_name")).where(
+        sa.text("search_name MATCH :phrase").bindparams(phrase=phrase))
+    return sa.and_(id_column.in_(found), exact)
+
+
+def name_rank(column, q: str | None, dialect: str):
+    """0 for a name that starts with ``q`` (folded), 1 for one where a later word
+    does: a search lists prefix matches first (then by name)."""
+    if not q or not fold(q):
+        return sa.literal(0)
+    return sa.case((name_prefix(column, q, dialect), 0), else_=1)
 
 
 def people_query(session: Session, user, q: str | None = None, status: str | None = None,
                  unit: Unit | None = None):
-    """SELECT of the people the user may see, filtered by name prefix, status and unit subtree."""
-    stmt = (sa.select(Person).join(Unit, Unit.id == Person.unit_id)
+    """SELECT of the people the user may see (their unit loaded with them, in the same
+    statement), filtered by name (:func:`name_matches`), status and unit subtree."""
+    stmt = (sa.select(Person).join(Unit, Unit.id == Person.unit_id).options(contains_eager(Person.unit))
             .where(visible(user, Unit.path, session, person_column=Person.id)))
     if q and fold(q):
-        stmt = stmt.where(name_matches(Person.name_folded, q, session.get_bind().dialect.name))
+        stmt = stmt.where(name_matches(Person.name_folded, q, session.get_bind().dialect.name, Person.id))
     if status:
         stmt = stmt.where(Person.status == PersonStatus(status))
     if unit is not None:
@@ -70,17 +92,25 @@ def people_query(session: Session, user, q: str | None = None, status: str | Non
 
 def list_people(session: Session, user, q: str | None = None, status: str | None = None,
                 unit: Unit | None = None, cursor: str | None = None, limit: int = 50):
-    """A page of the people the user may see, by folded name then id (keyset):
-    ``(people, next_cursor)``; :class:`BadCursor` for a malformed cursor."""
+    """A page of the people the user may see, in one statement: names starting with
+    ``q`` first, then those where a later word does, each by folded name then id
+    (keyset on the three): ``(people, next_cursor)``; :class:`BadCursor` for a malformed cursor."""
     stmt = people_query(session, user, q, status, unit)
-    after = decode_cursor(cursor, 2)
+    rank = name_rank(Person.name_folded, q, session.get_bind().dialect.name)
+    after = decode_cursor(cursor, 3)
     if after:
-        name, pid = after
-        if not isinstance(name, str) or not is_id(pid):
+        after_rank, name, pid = after
+        if after_rank not in (0, 1) or not isinstance(name, str) or not is_id(pid):
             raise BadCursor()
-        stmt = stmt.where(sa.or_(Person.name_folded > name, sa.and_(Person.name_folded == name, Person.id > pid)))
-    return keyset_page(session, stmt.order_by(Person.name_folded, Person.id), limit,
-                       lambda person: (person.name_folded, person.id))
+        stmt = stmt.where(sa.or_(rank > after_rank, sa.and_(rank == after_rank, sa.or_(
+            Person.name_folded > name, sa.and_(Person.name_folded == name, Person.id > pid)))))
+    stmt = stmt.add_columns(rank.label("rank")).order_by(rank, Person.name_folded, Person.id)
+    rows = session.execute(stmt.limit(limit + 1)).all()
+    people = [row[0] for row in rows[:limit]]
+    if len(rows) <= limit:
+        return people, None
+    last = rows[limit - 1]
+    return people, encode_cursor(int(last[1]), last[0].name_folded, last[0].id)
 
 
 def register_candidate(session: Session, user, data: dict) -> Person:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager
 
 from core import clock
 from core.levels import role_rows_of
@@ -118,52 +118,118 @@ def visible_cases(session: Session, user):
                    Case.process != LEDGER_PROCESS))
 
 
+def _open_state(process: str | None, state: str) -> bool:
+    """Is ``state`` a step of an open case: not an end state of ``process`` (any
+    version), or of any process when none is named? A case in it is open."""
+    procs = [p for (name, _v), p in registered().items() if process is None or name == process]
+    return bool(procs) and all(state not in {getattr(s, "value", s) for s in p.end_states} for p in procs)
+
+
+# A scope of at most this many units is listed by their ids (each unit's cases from its
+# index); a larger one by its path, newest first from the primary key (docs/DECISIONS.md).
+SCOPE_UNITS_LIMIT = 500
+
+
+def _scope_units(session: Session, user) -> list[int] | None:
+    """The ids of the units in ``user``'s scope when they are at most
+    :data:`SCOPE_UNITS_LIMIT`, else None; read once a request (kept on the user)."""
+    cached = getattr(user, "_scope_units", False)
+    if cached is not False:
+        return cached
+    ids = list(session.scalars(sa.select(Unit.id).where(visible(user, Unit.path, session))
+                               .limit(SCOPE_UNITS_LIMIT + 1)))
+    result = ids if len(ids) <= SCOPE_UNITS_LIMIT else None
+    try:
+        user._scope_units = result
+    except AttributeError:  # pragma: no cover - exotic user objects
+        pass
+    return result
+
+
+def _ways_of_seeing(session: Session, user) -> list:
+    """The criteria on ``Case`` (and its joined ``Unit``) whose union is what
+    :func:`visible_cases` admits, each one an index can serve alone: the scope's
+    units (by id when few, :func:`_scope_units`, else by path), the user's own
+    cases, transfers to a unit they see, the history of members transferred from
+    or to one."""
+    units = _scope_units(session, user)
+    parts = [visible(user, Unit.path, session) if units is None else Case.unit_id.in_(units)]
+    own = getattr(user, "person_id", None)
+    if own is not None:
+        parts.append(Case.person_id == own)
+    parts.append(in_transit_cases(session, user, Case.process, Case.state, Case.reviewing_unit_id))
+    parts.append(transferred_history(session, user, Case.person_id))
+    return parts
+
+
+def visible_page(session: Session, user, criteria: list, order: tuple, limit: int):
+    """SELECT of the first ``limit`` visible cases matching ``criteria`` in ``order``, their
+    unit and person joined (eager), as one statement: each way of seeing
+    (:func:`_ways_of_seeing`) picks its own first ``limit`` ids (a narrow scope from
+    its units' index, the province from the primary key), and the page is the first
+    ``limit`` of their union. The same rows as :func:`visible_cases` filtered and
+    ordered, without an OR across the ways that no index serves."""
+    subs = []
+    for part in _ways_of_seeing(session, user):
+        inner = (sa.select(Case.id).join(Unit, Unit.id == Case.unit_id)
+                 .where(part, Case.process != LEDGER_PROCESS, *criteria).order_by(*order).limit(limit).subquery())
+        subs.append(sa.select(inner.c.id))
+    ids = sa.union(*subs).subquery() if len(subs) > 1 else subs[0].subquery()
+    return (sa.select(Case).join(ids, ids.c.id == Case.id).join(Unit, Unit.id == Case.unit_id)
+            .outerjoin(Person, Person.id == Case.person_id)
+            .options(contains_eager(Case.unit), contains_eager(Case.person)).order_by(*order).limit(limit))
+
+
 def list_cases(session: Session, user, filters: Filters, cursor: str | None = None,
                limit: int = 50) -> tuple[list[Case], str | None]:
-    """A page of cases, newest first, keyset-paginated on the id: ``(cases, next_cursor)``.
+    """A page of cases, newest first, keyset-paginated on the id: ``(cases, next_cursor)``,
+    in one statement (:func:`visible_page`: their unit and person with them).
 
     ``filters.q`` is a case number (digits) or part of the person's name, with
     or without diacritics. Raises :class:`BadCursor` for a malformed cursor.
     """
-    stmt = visible_cases(session, user)
+    criteria = []
     if filters.type:
-        stmt = stmt.where(Case.process == filters.type)
+        criteria.append(Case.process == filters.type)
     if filters.state:
-        stmt = stmt.where(Case.state == filters.state)
+        criteria.append(Case.state == filters.state)
+        if _open_state(filters.type, filters.state):  # lets ix_wf_case_open_process_state serve it
+            criteria.append(Case.closed_at.is_(None))
     unit = session.get(Unit, filters.unit) if filters.unit else None
     if filters.unit and (unit is None or not can_view(user, unit, session)):
-        stmt = stmt.where(sa.false())
+        criteria.append(sa.false())
     elif unit is not None and not filters.fact:
-        stmt = stmt.where(Unit.path.startswith(unit.path, autoescape=True))
+        criteria.append(Unit.path.startswith(unit.path, autoescape=True))
     if filters.fact:  # the unit is then the fact's (a transfer's destination for transfer_in)
-        stmt = stmt.where(Case.id.in_(report_facts.case_ids(filters.fact, filters.day_from, filters.day_to,
-                                                             filters.detail, unit.path if unit else None)))
+        criteria.append(Case.id.in_(report_facts.case_ids(filters.fact, filters.day_from, filters.day_to,
+                                                          filters.detail, unit.path if unit else None)))
     if filters.opened_from:
-        stmt = stmt.where(Case.opened_on >= filters.opened_from)
+        criteria.append(Case.opened_on >= filters.opened_from)
     if filters.opened_to:
-        stmt = stmt.where(Case.opened_on <= filters.opened_to)
+        criteria.append(Case.opened_on <= filters.opened_to)
     if filters.overdue is True:
-        stmt = stmt.where(calendar.overdue_filter(Case))
+        criteria.append(calendar.overdue_filter(Case))
     elif filters.overdue is False:
-        stmt = stmt.where(sa.not_(calendar.overdue_filter(Case)))
+        criteria.append(sa.not_(calendar.overdue_filter(Case)))
     if filters.q:
         q = filters.q.strip()
         if q.isdigit():  # a case number: one that no 32-bit id can be matches nothing
             number = int(q) if q.isascii() and len(q) <= 10 else None
-            stmt = stmt.where(Case.id == number if number is not None and number <= ID_MAX else sa.false())
+            criteria.append(Case.id == number if number is not None and number <= ID_MAX else sa.false())
         else:
-            stmt = stmt.join(Person, Person.id == Case.person_id).where(
-                Person.name_folded.contains(fold(q), autoescape=True))
+            criteria.append(Case.person_id.in_(sa.select(Person.id).where(
+                Person.name_folded.contains(fold(q), autoescape=True))))
     after = decode_ids(cursor, 1)
     if after:
-        stmt = stmt.where(Case.id < after[0])
-    return keyset_page(session, stmt.order_by(Case.id.desc()), limit, lambda case: (case.id,))
+        criteria.append(Case.id < after[0])
+    stmt = visible_page(session, user, criteria, (Case.id.desc(),), limit + 1)
+    return keyset_page(session, stmt, limit, lambda case: (case.id,))
 
 
 def cases_of_person(session: Session, user, person: Person) -> list[Case]:
     """The cases about ``person`` that ``user`` may see, newest first."""
     return list(session.scalars(visible_cases(session, user).where(Case.person_id == person.id)
-                                .order_by(Case.id.desc())))
+                                .options(contains_eager(Case.unit)).order_by(Case.id.desc())))
 
 
 # ---- the inbox ---------------------------------------------------------------------------------------
@@ -204,9 +270,8 @@ def inbox_count(session: Session, user, cap: int = 99) -> int:
     """How many cases :func:`inbox` lists for ``user``, counted in SQL up to ``cap + 1``
     (a badge shows "99+" beyond ``cap``): the same criterion, no rows loaded."""
     rows = role_rows_of(session, user.id)
-    ids = (visible_cases(session, user).with_only_columns(Case.id)
-           .where(Case.closed_at.is_(None), access.actable_cases(rows, _inbox_processes(), unit_path=Unit.path))
-           .limit(cap + 1).subquery())
+    criteria = [Case.closed_at.is_(None), access.actable_cases(rows, _inbox_processes(), unit_path=Unit.path)]
+    ids = visible_page(session, user, criteria, (Case.id,), cap + 1).with_only_columns(Case.id).subquery()
     return session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0
 
 
@@ -227,18 +292,16 @@ def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
     user may see where the level rule lets them act now
     (:func:`workflow.access.actable_cases`, the SQL twin of the engine's
     ``available_actions``, the transitions' predicates on the case's facts
-    included); their person and unit come with them, and their actions are
+    included), through :func:`visible_page`; their person and unit come with it, and their actions are
     computed from the user's role rows, read once, and the case row itself. Raises
     :class:`BadCursor` for a malformed cursor.
     """
     after = _inbox_after(cursor)
     rows = role_rows_of(session, user.id)
-    stmt = (visible_cases(session, user)
-            .where(Case.closed_at.is_(None), access.actable_cases(rows, _inbox_processes(), unit_path=Unit.path))
-            .options(contains_eager(Case.unit), selectinload(Case.person))
-            .order_by(Case.deadline_at.is_(None), Case.deadline_at, Case.id))
+    criteria = [Case.closed_at.is_(None), access.actable_cases(rows, _inbox_processes(), unit_path=Unit.path)]
     if after is not None:
-        stmt = stmt.where(after)
+        criteria.append(after)
+    stmt = visible_page(session, user, criteria, (Case.deadline_at.is_(None), Case.deadline_at, Case.id), limit + 1)
     cases, next_cursor = keyset_page(session, stmt, limit, _inbox_key)
     items = [(case, access.permitted_now(case.definition(), case.state, case.unit.path,
                                          case.reviewing_unit_id, rows, case)) for case in cases]

@@ -44,6 +44,14 @@ class Case(Base):
         # Overdue: open cases with a deadline, ordered by it.
         partial_index("ix_wf_case_open_deadline", "deadline_at", "id",
                       where="closed_at IS NULL AND deadline_at IS NOT NULL"),
+        # The case list by type and an open step, newest first (migration 0013).
+        partial_index("ix_wf_case_open_process_state", "process", "state", "id", where="closed_at IS NULL"),
+        # The overdue list, newest first: the deadline is compared inside the index (0013).
+        partial_index("ix_wf_case_open_deadline_id", "id", "deadline_at",
+                      where="closed_at IS NULL AND deadline_at IS NOT NULL"),
+        # Who sees a transfer in transit, and a transferred member's history, in every list (0013).
+        partial_index("ix_wf_case_transfer", "state", "reviewing_unit_id", "unit_id", "person_id",
+                      where="process = 'transfer'"),
         # At most one open case of a process per person, for the processes that
         # declare ``one_open_per_person`` (DOMAIN.md, "Case rules common to every
         # type"): the database refuses the second of two simultaneous opens.

@@ -16,6 +16,7 @@ Guards are ``guard(ctx) -> reason | None``; the rules they apply are in
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from flask_babel import lazy_gettext as _l
 
 from cases.dates import as_date, d
@@ -196,11 +197,18 @@ def _not_probationary(facts) -> str:
              "member whose violation is too serious for a warning.", name=name)
 
 
+def _person_is_probationary():
+    """SQL on ``Case``: its person is probationary, as a correlated EXISTS (a primary-key
+    probe per case the inbox weighs, not a scan of every probationary member)."""
+    person = aliased(Person)
+    return sa.exists().where(person.id == Case.person_id, person.status == PersonStatus.probationary)
+
+
 # Removal instead of discipline: only for a probationary member.
 PROBATIONARY_MEMBER = Applies(
     "probationary_member",
     test=lambda facts: facts.person is not None and facts.person.status is PersonStatus.probationary,
-    sql=lambda: Case.person_id.in_(sa.select(Person.id).where(Person.status == PersonStatus.probationary)),
+    sql=lambda: _person_is_probationary(),
     reason=_not_probationary)
 
 # One appeal per discipline: none filed yet.
