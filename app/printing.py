@@ -11,7 +11,6 @@ from cases import queries
 from cases.printing import printable, print_form
 from workflow.errors import WorkflowError
 
-from .errors import error_page
 from .extensions import db
 
 bp = Blueprint("printing", __name__)
@@ -26,9 +25,6 @@ def print_case_form(case_id: int, form: str):
     try:
         doc = print_form(db.session, current_user, case, form, upload_dir=current_app.config["UPLOAD_DIR"],
                          request_id=g.request_id)
-    except queries.NotFound:
-        db.session.rollback()
-        return error_page(404)
     except WorkflowError as exc:
         db.session.rollback()
         flash(exc.message, "error")

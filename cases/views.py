@@ -112,8 +112,12 @@ def _upload_refused(exc: UploadRefused):
     return g.form_page.render(422)
 
 
-@bp.errorhandler(queries.NotFound)
+@bp.app_errorhandler(queries.NotFound)
 def _not_found(exc):
+    """Any page (of any blueprint) that asks for a case, person or document the user may not
+    see, or that does not exist: the 404 page, the same for both (the API's blueprint answers
+    its own problem document first)."""
+    db.session.rollback()
     return error_page(404)
 
 

@@ -178,6 +178,12 @@ def test_printing__case_page_lists_the_forms_and_prints(app, pages, demo):
     refused = pages.client.post(f"/cases/{case_id}/print/9-KNĐ", data={"csrf_token": token},
                                 follow_redirects=True)
     assert refused.status_code == 200 and "không dùng cho loại hồ sơ này" in refused.get_data(as_text=True)
+    # A case outside the user's scope, or none at all, is the 404 page (never a 500), and prints nothing.
+    pages.as_user("bithu.dong")
+    token = pages.token("/inbox")
+    for missing in (case_id, 999999):
+        answer = pages.client.post(f"/cases/{missing}/print/transfer-letter", data={"csrf_token": token})
+        assert answer.status_code == 404, answer.status_code
 
 
 def test_printing__discipline_decided_by_the_superior(app, api, pages, demo):
