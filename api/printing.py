@@ -3,7 +3,8 @@ kept as a document of the case (``cases.printing``)."""
 
 from __future__ import annotations
 
-from flask import current_app, g, url_for
+from flask import current_app, g, request, url_for
+from flask_babel import gettext as _
 
 from app.extensions import db
 from cases.print_forms import FORMS
@@ -14,6 +15,7 @@ from .caller import current
 from .cases import load_case
 from .openapi import operation, ref
 from .render import created, document_json
+from .requests import invalid, json_body
 
 FORM_PARAM = {"in": "path", "name": "form", "required": True,
               "description": "the form: " + ", ".join(FORMS) + " (the KNĐ forms also spelled with D: 9-KND)",
@@ -34,6 +36,10 @@ FORM_PARAM = {"in": "path", "name": "form", "required": True,
                        "it and did not record that step.")
 def print_document(id: int, form: str):  # noqa: A002
     case = load_case(id)
+    if request.get_data(cache=True).strip():  # the form is filled from the case: a body names nothing
+        body = json_body()
+        if body:
+            raise invalid({key: [_("Unknown field.")] for key in sorted(body)})
     doc = print_form(db.session, current(), case, form, upload_dir=current_app.config["UPLOAD_DIR"],
                      request_id=g.request_id)
     return created(document_json(doc), url_for("api.download_document", id=case.id, doc_id=doc.id))

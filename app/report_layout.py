@@ -53,13 +53,18 @@ def _day(args, name: str) -> dt.date | None:
 def drill_args(args) -> dict:
     """The case list's drill-down filters in ``args`` (``fact``, ``detail``, ``from``, ``to``,
     ``opened_from``, ``opened_to``) as :class:`cases.queries.Filters` fields. Raises ValueError
-    for an unknown fact kind or a malformed date (the list answers 400)."""
+    for an unknown fact kind, a malformed date or a period that ends before it starts (the list
+    answers 400, as the report does)."""
     fact = args.get("fact") or None
     if fact is not None and fact not in KINDS:
         raise ValueError("fact")
-    return {"fact": fact, "detail": (args.get("detail") or None) if fact else None,
-            "day_from": _day(args, "from"), "day_to": _day(args, "to"),
-            "opened_from": _day(args, "opened_from"), "opened_to": _day(args, "opened_to")}
+    out = {"fact": fact, "detail": (args.get("detail") or None) if fact else None,
+           "day_from": _day(args, "from"), "day_to": _day(args, "to"),
+           "opened_from": _day(args, "opened_from"), "opened_to": _day(args, "opened_to")}
+    for start, end in (("day_from", "day_to"), ("opened_from", "opened_to")):
+        if out[start] and out[end] and out[start] > out[end]:  # as the report itself: a 400, not an empty list
+            raise ValueError(start)
+    return out
 
 
 def process_name(name: str) -> str:
@@ -113,7 +118,7 @@ def sections(counts: dict, links: bool = True) -> list[Section]:
     by_status = m["by_status"]
     t = counts["transfers"]
     e = counts["exemptions"]
-    out.append(Section("members", _("Members"), [
+    out.append(Section("members", _("Members today (the registry as it is now, whatever the period)"), [
         Line(_("Party members (official and probationary)"), m["total"]),
         *[Line(labels.status(s), by_status.get(s, 0), people(status=s), 1)
           for s in ("official", "probationary", "candidate") if s in by_status or s != "candidate"],
@@ -126,7 +131,7 @@ def sections(counts: dict, links: bool = True) -> list[Section]:
     ]))
     o = counts["organisations"]
     unit_page = url_for("main.unit", unit_id=unit_id) if links and unit_id else None
-    out.append(Section("organisations", _("Party organisations"), [
+    out.append(Section("organisations", _("Party organisations today"), [
         Line(_("Grassroots party organisations"), o["total"], unit_page),
         Line(_("Grassroots party committees (đảng bộ cơ sở)"), o["by_kind"]["grassroots_committee"], unit_page, 1),
         Line(_("Grassroots branches (chi bộ cơ sở)"), o["by_kind"]["grassroots_branch"], unit_page, 1),

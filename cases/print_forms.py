@@ -87,11 +87,13 @@ def _ready_vote(action: str, passed_to: str, what):
 
 
 def fill_6(facts: Facts) -> dict:
-    """The branch resolution (6-KNĐ): the branch meeting, its vote (passed), the candidate; no number recorded."""
+    """The branch resolution (6-KNĐ): the branch meeting, its vote (passed), the candidate; its number
+    when the vote recorded one (else left to be numbered by hand)."""
     event = facts.last("record_branch_vote", "grassroots_vote")
     branch = facts.unit
     grassroots = facts.unit_of(Level.grassroots) or facts.above(branch) or branch
-    return {**header(facts, branch, None, "NQ", (event.payload or {}).get("meeting_date")),
+    payload = event.payload or {}
+    return {**header(facts, branch, payload.get("resolution_number"), "NQ", payload.get("meeting_date")),
             **person_fields(facts), **vote_fields(event),
             "title": "NGHỊ QUYẾT", "subtitle": "đề nghị kết nạp đảng viên", "branch": branch.name,
             "proposed_to": grassroots.name, "sign_for": "T/M CHI BỘ", "sign_title": "BÍ THƯ",
@@ -105,7 +107,8 @@ def fill_8(facts: Facts) -> dict:
     grassroots = facts.unit_of(Level.grassroots) or facts.unit
     superior = facts.superior()
     collective, name = committee_words(grassroots)
-    return {**header(facts, grassroots, None, "NQ", (event.payload or {}).get("meeting_date")),
+    payload = event.payload or {}
+    return {**header(facts, grassroots, payload.get("resolution_number"), "NQ", payload.get("meeting_date")),
             **person_fields(facts), **vote_fields(event), "title": "NGHỊ QUYẾT",
             "subtitle": "đề nghị kết nạp đảng viên", "body": name, "collective": collective.lower(),
             "branch_vote_date": vdate((branch_vote.payload or {}).get("meeting_date")) if branch_vote else "......",

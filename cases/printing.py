@@ -100,7 +100,7 @@ def prepare(session: Session, user, case: Case, code: str) -> tuple[PrintForm, d
     if form is None:
         raise NotFound(code)
     if form.process != case.process or case.person is None:
-        raise FormNotForCase(_("The form %(form)s is not printed for this type of case.", form=form.code))
+        raise FormNotForCase(_("The form %(form)s is not printed for this type of case.", form=str(form.label)))
     facts = _facts(session, case)
     missing = form.ready(facts)
     if missing:
@@ -108,7 +108,7 @@ def prepare(session: Session, user, case: Case, code: str) -> tuple[PrintForm, d
     fields = form.fill(facts)
     if not _may_print(session, user, fields):
         raise NotPermitted(_("Only the body that issues the %(form)s, the committees above it, or whoever recorded "
-                             "that step may print it.", form=form.code))
+                             "that step may print it.", form=str(form.label)))
     return form, fields
 
 

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from .fields import DecisionFields, LabelledVoteForm, PersonField, note_field, reason_field, required
-from .shared import CommitteeVoteForm
+from .shared import CommitteeVoteForm, resolution_number_field
 
 UNION_CHOICES = [SelectChoice("", _l("No union resolution (2 member introducers)")),
                  SelectChoice("youth_union", _l("Youth Union resolution (4-KNĐ) and 1 member")),
@@ -43,9 +43,13 @@ class OpinionsForm(Form):
 class BranchVoteForm(LabelledVoteForm):
     """Resolution of the branch (6-KNĐ)."""
 
+    resolution_number = resolution_number_field(mandatory=False)
+
 
 class GrassrootsVoteForm(CommitteeVoteForm):
     """Resolution of the grassroots committee (8-KNĐ)."""
+
+    resolution_number = resolution_number_field(mandatory=False)
 
 
 class AppraiseForm(Form):
@@ -80,11 +84,14 @@ class ProbationBranchVoteForm(LabelledVoteForm):
     """Branch resolution on recognition (13-KNĐ), after self-review 10-KNĐ,
     the mentor's comments 11-KNĐ and the opinions 12-KNĐ."""
 
+    resolution_number = resolution_number_field(mandatory=False)
     notes = note_field()
 
 
 class ProbationGrassrootsVoteForm(CommitteeVoteForm):
     """Grassroots committee resolution on recognition (15-KNĐ)."""
+
+    resolution_number = resolution_number_field(mandatory=False)
 
 
 class DecideRecogniseForm(CommitteeVoteForm, DecisionFields):

@@ -92,16 +92,10 @@ ROUTE_NOTE = _l("Whether this body decides the form or proposes it to the level 
                 "(its authority for this form and this member); the vote is recorded either way.")
 
 
-def resolution_number_field():
-    """The number of the body's resolution (số nghị quyết): every discipline
-    vote records it (DOMAIN.md, "Discipline")."""
-    return StringField(_l("Resolution number (số nghị quyết)"), validators=[required(), Length(max=50)])
-
-
 class BranchVoteForm(LabelledVoteForm):
     """Resolution of the branch on a form of discipline."""
 
-    resolution_number = resolution_number_field()
+    resolution_number = shared.resolution_number_field()
     proposed_form = penalty_field(description=ROUTE_NOTE)
     post_id = post_field()
 
@@ -109,7 +103,7 @@ class BranchVoteForm(LabelledVoteForm):
 class GrassrootsVoteForm(shared.CommitteeVoteForm):
     """Resolution of the grassroots committee on a form of discipline."""
 
-    resolution_number = resolution_number_field()
+    resolution_number = shared.resolution_number_field()
     proposed_form = penalty_field(description=ROUTE_NOTE)
     post_id = post_field()
 

@@ -8,7 +8,7 @@ from wtforms.fields import IntegerField, SelectField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from .fields import DecisionFields, LabelledVoteForm, PersonField, reason_field, required, select_choices
-from .shared import CommitteeVoteForm
+from .shared import CommitteeVoteForm, resolution_number_field
 
 GROUNDS_CHOICES = [
     ("missed_activities_or_dues", _l("Missed party activities or dues for 3 months in a year without good reason")),
@@ -35,9 +35,13 @@ class ProposeRemovalForm(Form):
 class BranchVoteForm(LabelledVoteForm):
     """Branch resolution on the removal."""
 
+    resolution_number = resolution_number_field(mandatory=False)
+
 
 class GrassrootsVoteForm(CommitteeVoteForm):
     """Grassroots committee resolution on the removal."""
+
+    resolution_number = resolution_number_field(mandatory=False)
 
 
 class DecideRemoveForm(CommitteeVoteForm, DecisionFields):

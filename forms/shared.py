@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
-from wtforms.fields import DateField, IntegerField, SelectField, TextAreaField
+from wtforms.fields import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from .fields import LabelledVoteForm, note_field, required, select_choices
 
 SELF_REVIEW_CHOICES = [("yes", _l("The member submitted a self-review")),
                        ("no", _l("Proceed without it (3 requests went unanswered)"))]
+
+
+def resolution_number_field(mandatory: bool = True):
+    """The number of the body's resolution (số nghị quyết), at most 50 characters. "Every vote
+    records its resolution number" (DOMAIN.md, "Discipline"): required on a discipline vote; on
+    an admission or removal vote, whose resolution is also the uploaded 6-, 8-, 13- or 15-KNĐ,
+    optional, and printed on the resolution form when given (else the form leaves it to be
+    numbered by hand)."""
+    return StringField(_l("Resolution number (số nghị quyết)"),
+                       validators=[required() if mandatory else Optional(), Length(max=50)])
 
 
 class RequestSelfReviewForm(Form):

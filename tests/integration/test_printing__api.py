@@ -84,8 +84,15 @@ def test_printing__who_may_print(api, demo):
     api.as_user("bithu.trung")
     refused = print_(api, case_id, "9-KNĐ")
     assert refused.status_code == 403 and "9-KNĐ" in refused.get_json()["detail"]
-    # ... and prints the branch's own resolution (6-KNĐ), which they recorded.
+    # ... and prints the branch's own resolution (6-KNĐ), which they recorded; a body names nothing
+    # (the form is filled from the case): a field in it is refused, and nothing is printed.
+    extra = api.post(f"/cases/{case_id}/print/6-KNĐ", json={"number": "99"})
+    assert extra.status_code == 422 and "number" in extra.get_json()["errors"]
+    assert api.post(f"/cases/{case_id}/print/6-KNĐ", json=[]).status_code == 400
     assert print_(api, case_id, "6-KNĐ").status_code == 201
+    assert api.post(f"/cases/{case_id}/print/6-KNĐ", json={}).status_code == 201
+    printed = [e for e in api.get(f"/cases/{case_id}/history").get_json()["items"] if e["action"] == "print_document"]
+    assert len(printed) == 2
     # The organisation board of the district holds a role at the issuing body.
     api.as_user("tochuc.nghiahung")
     assert print_(api, case_id, "9-KNĐ").status_code == 201

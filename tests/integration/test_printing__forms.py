@@ -129,3 +129,27 @@ def test_printing__16_knd_recognition(flow, artifacts_dir):
     assert "Số 31-QĐ/HU" in text  # a bare number completed with the symbol of the issuing body
     assert "QUYẾT ĐỊNH công nhận đảng viên chính thức" in text and NAME in text
     assert "kể từ ngày 20/11/2027" in text and "Quyết định số 12-QĐ/HU" in text and "79012345" in text
+
+
+def test_printing__resolution_numbers_recorded_on_the_admission_votes_are_printed(flow, artifacts_dir):
+    """Every vote records its resolution number (DOMAIN.md, "Discipline"; optional on an admission
+    vote, whose resolution is also the uploaded 6- or 8-KNĐ): given on the vote, it heads the
+    printed resolution; over 50 characters it is refused and nothing moves."""
+    from workflow.errors import InvalidPayload
+
+    case_id = flow.open(flow.new_candidate("2000-03-05", full_name=NAME))
+    flow.to_branch_vote(case_id)
+    try:
+        flow.act(case_id, "record_branch_vote", "bithu.trung", resolution_number="x" * 51,
+                 **vote("2026-11-16", 10, 10, 9, 1))
+        raise AssertionError("an over-long resolution number was accepted")
+    except InvalidPayload:
+        pass
+    flow.act(case_id, "record_branch_vote", "bithu.trung", resolution_number="07",
+             **vote("2026-11-16", 10, 10, 9, 1))
+    flow.act(case_id, "record_grassroots_vote", "danguy.phucthang", resolution_number="15-NQ/ĐU",
+             **vote("2026-11-18", 9, 9, 8, 1))
+    _doc, _c, six = printed(flow, case_id, "6-KNĐ", "bithu.trung", artifacts_dir)
+    assert "Số 07-NQ/CB" in six and "......" not in six.split("NGHỊ QUYẾT")[0]
+    _doc, _c, eight = printed(flow, case_id, "8-KNĐ", "danguy.phucthang", artifacts_dir)
+    assert "Số 15-NQ/ĐU" in eight

@@ -104,6 +104,9 @@ def test_reports__a_bad_period_is_a_form_error_never_a_500(client, auth, demo):
     assert client.get("/reports?year=abc").status_code == 400  # screened at the edge (app/edge.py)
     assert client.get("/cases?fact=nothing").status_code == 400
     assert client.get("/cases?fact=disciplined&from=2026-02-30").status_code == 400
+    # A drill-down list whose period ends before it starts is refused as the report refuses it.
+    assert client.get("/cases?fact=disciplined&from=2026-12-31&to=2026-01-01").status_code == 400
+    assert client.get("/cases?type=admission&opened_from=2026-12-31&opened_to=2026-01-01").status_code == 400
     assert client.get(f"/reports?unit={10**6}").status_code == 404
 
 
