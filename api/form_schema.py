@@ -138,3 +138,30 @@ def check_payload(form_cls: type[Form] | None, payload: dict, unknown_message: s
         if not ok:
             errors[key] = [type_messages.get(kind, type_messages["string"])]
     return errors
+
+
+def case_create_schemas(entries: dict) -> dict[str, dict]:
+    """The body of ``POST /cases`` for each registered case type (API.md: "described per type in
+    the OpenAPI document, one schema per type"): ``{type name: JSON Schema}``. A type's schema
+    holds ``type`` (that name only), ``person_id``, ``state`` (its ways of opening),
+    ``idempotency_key`` and the fields of its opening forms; a field is required when every way
+    of opening requires it. ``entries`` is :func:`cases.registry.all_entries`'s mapping."""
+    out: dict[str, dict] = {}
+    for name, entry in sorted(entries.items()):
+        process = entry.process
+        properties: dict = {
+            "type": {"type": "string", "enum": [name]},
+            "person_id": {"type": "integer", "minimum": 1, "maximum": INT_MAX},
+            "state": {"type": "string", "enum": list(process.start_specs),
+                      "description": "the way of opening (default: the first the caller may use)"},
+            "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 128}}
+        required: set[str] | None = None
+        for spec in process.start_specs.values():
+            schema = form_schema(spec.form)
+            for key, prop in schema["properties"].items():
+                properties.setdefault(key, prop)
+            needed = set(schema.get("required", ()))
+            required = needed if required is None else required & needed
+        out[name] = {"type": "object", "additionalProperties": False, "properties": properties,
+                     "required": ["type", "person_id", *sorted((required or set()) - {"person_id"})]}
+    return out

@@ -17,7 +17,7 @@ from apispec import APISpec
 from flask import current_app, jsonify
 
 from .blueprint import bp
-from .form_schema import INT_MAX, form_schema
+from .form_schema import INT_MAX, case_create_schemas, form_schema
 
 BEARER = [{"bearerAuth": []}]
 
@@ -175,11 +175,10 @@ def components() -> dict[str, dict]:
                              title=STRING, detail=STRING, created_at=DATETIME, read={"type": "boolean"},
                              read_at={**DATETIME, "nullable": True}, deadline={**DATE, "nullable": True}),
         "NotificationPage": page_of("Notification"),
-        "CaseCreate": {"type": "object", "required": ["type", "person_id"], "additionalProperties": True,
-                       "properties": {"type": {"type": "string", "enum": sorted(all_entries())},
-                                      "person_id": {"type": "integer", "minimum": 1, "maximum": INT_MAX},
-                                      "state": {"type": "string", "maxLength": 64},
-                                      "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 128}}},
+        "CaseCreate": {"oneOf": [{"$ref": f"#/components/schemas/CaseCreate_{name}"} for name in sorted(all_entries())],
+                       "discriminator": {"propertyName": "type", "mapping": {
+                           name: f"#/components/schemas/CaseCreate_{name}" for name in sorted(all_entries())}}},
+        **{f"CaseCreate_{name}": schema for name, schema in case_create_schemas(all_entries()).items()},
         "ActionRequest": {"type": "object", "additionalProperties": False, "properties": {
             "expected_version": {"type": "integer", "minimum": 1, "maximum": INT_MAX, "nullable": True},
             "payload": {"type": "object"},

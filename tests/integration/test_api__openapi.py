@@ -60,3 +60,22 @@ def test_api__openapi_document_is_complete(app, client):
     # The candidate schema is the registration form's, rendered by the same converter as actions'.
     assert schemas["CandidateCreate"]["properties"]["national_id"]["pattern"] == "^[0-9]{12}$"
     assert schemas["CandidateCreate"]["properties"]["date_of_birth"]["format"] == "date"
+
+
+def test_api__case_create_is_described_per_type(client):
+    """API.md: "POST /api/v1/cases is described per type in the OpenAPI document (one schema per
+    type), so a generated client knows each type's fields"."""
+    from cases.registry import all_entries
+
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    create = schemas["CaseCreate"]
+    names = sorted(all_entries())
+    assert [r["$ref"] for r in create["oneOf"]] == [f"#/components/schemas/CaseCreate_{n}" for n in names]
+    assert create["discriminator"]["propertyName"] == "type"
+    for name in names:
+        schema = schemas[f"CaseCreate_{name}"]
+        assert schema["properties"]["type"]["enum"] == [name]
+        assert {"type", "person_id"} <= set(schema["required"]) and schema["additionalProperties"] is False
+    discipline = schemas["CaseCreate_discipline"]
+    assert "violation_date" in discipline["properties"] and "violation_date" in discipline["required"]
+    assert "violation_date" not in schemas["CaseCreate_admission"]["properties"]
