@@ -99,6 +99,10 @@ def people_list():
         abort(400)
     # The rows' units in one statement: each row's ``unit`` then comes from the identity map (no N+1).
     db.session.scalars(sa.select(Unit).where(Unit.id.in_({p.unit_id for p in rows}))).all()
+    from .list_exports import people_xlsx, wants_xlsx
+
+    if wants_xlsx():
+        return people_xlsx(rows)
     return render_template("main/people.html", rows=rows, next_cursor=next_cursor, unit=unit, status=status)
 
 

@@ -143,6 +143,10 @@ def case_list():
         rows, next_cursor = queries.list_cases(db.session, current_user, filters, args.get("cursor"))
     except ValueError:  # a malformed cursor, or digits that are no case number
         abort(400)
+    from app.list_exports import cases_xlsx, wants_xlsx
+
+    if wants_xlsx():
+        return cases_xlsx(rows)
     units = home_units(db.session, current_user)
     return render_template("cases/list.html", rows=rows, next_cursor=next_cursor, filters=filters,
                            types=all_entries(), units=units, queries=queries)

@@ -266,3 +266,33 @@ def test_docs_sample_and_template_import(app, demo, migrated_db, tmp_path):
         db.session.commit()
         person = db.session.scalar(sa.select(Person).where(Person.national_id == "036080000001"))
         assert person.unit_id == demo.units["trung"].id and [p.title for p in person.posts] == ["Bí thư chi bộ"]
+
+
+def test_page_lists_download_as_xlsx(pages, demo, client, auth, api):
+    """Every page list as XLSX (issue 15): ``/cases`` and ``/people`` answer ``format=xlsx`` with
+    the page's rows (same filters), the table's columns in Vietnamese, formula-safe; a user sees
+    only their scope there too; another format is a 400."""
+    import re
+
+    from tests.api_flow import open_ready_case
+
+    open_ready_case(api, demo)
+    api.as_user("bithu.trung")
+    case_ids = [c["id"] for c in api.get("/cases").get_json()["items"]]
+    assert case_ids
+    auth.login("bithu.trung")
+    html = client.get("/cases").get_data(as_text=True)
+    assert 'data-testid="list-xlsx"' in html
+    book = client.get("/cases?format=xlsx")
+    assert book.status_code == 200 and book.mimetype.endswith("spreadsheetml.sheet")
+    sheet = openpyxl.load_workbook(io.BytesIO(book.data)).active
+    rows = list(sheet.values)
+    assert rows[0][:3] == ("Hồ sơ", "Loại hồ sơ", "Người") and [r[0] for r in rows[1:]] == case_ids
+    people = openpyxl.load_workbook(io.BytesIO(client.get(f"/people?unit={demo.units['trung'].id}&status=official"
+                                                          "&format=xlsx").data)).active
+    names = [r[0] for r in list(people.values)[1:]]
+    page = client.get(f"/people?unit={demo.units['trung'].id}&status=official").get_data(as_text=True)
+    assert names and names == re.findall(r'<a href="/people/\d+">([^<]+)</a>', page)
+    assert all(r[3] == "Đảng viên chính thức" for r in list(people.values)[1:])
+    assert client.get("/cases?format=pdf").status_code == 400
+    assert client.get(f"/people?unit={demo.units['tdp4'].id}&format=xlsx").status_code == 404
