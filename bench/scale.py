@@ -49,6 +49,10 @@ def rebuild_report_facts(conn) -> None:
         with Session(engine) as session:
             count = rebuild(session)
             session.commit()
+            # The loader's ANALYZE ran before the facts existed: without statistics the planner
+            # takes the (kind, day) index and filters the unit's path row by row.
+            session.execute(sa.text("ANALYZE report_fact"))
+            session.commit()
         print(f"report facts rebuilt: {count}", file=sys.stderr)
     finally:
         engine.dispose()
