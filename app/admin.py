@@ -13,13 +13,11 @@ from flask_login import current_user, login_required
 
 from cases import setup_accounts as accounts
 from cases import setup_units as units
-from cases.queries import NotFound
 from core.permissions import ADMINISTER, allowed_somewhere, roles_of, scope_paths
 from forms.admin import AccountForm, RoleGrantForm, RoleRevokeForm, UnitEditForm, UnitForm
 from workflow.errors import GuardFailed, InvalidPayload, NotPermitted, WorkflowError
 from workflow.setup_log import events_for
 
-from .errors import error_page
 from .extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -102,10 +100,7 @@ def _unit_page(unit, status: int = 200, *, sent: bool = False, errors=None, reas
 @login_required
 def edit_unit(unit_id: int):
     user = _admin()
-    try:
-        unit = units.administered(db.session, user, unit_id)
-    except NotFound:
-        return error_page(404)
+    unit = units.administered(db.session, user, unit_id)  # NotFound: the app's 404 page
     if request.method == "GET":
         return _unit_page(unit)
     try:
@@ -123,12 +118,10 @@ def edit_unit(unit_id: int):
 @login_required
 def dissolve_unit(unit_id: int):
     user = _admin()
+    unit = units.administered(db.session, user, unit_id)  # NotFound: the app's 404 page
+    name = unit.name
     try:
-        unit = units.administered(db.session, user, unit_id)
-        name = unit.name
         units.dissolve_unit(db.session, user, unit)
-    except NotFound:
-        return error_page(404)
     except WorkflowError as exc:
         _errors, reasons = _refusal(exc)
         return _unit_page(units.administered(db.session, user, unit_id), 422, reasons=reasons)
@@ -160,10 +153,7 @@ def _account_page(account, status: int = 200, *, password: str | None = None, fa
 
 
 def _managed(user_id: int):
-    try:
-        return accounts.managed_account(db.session, _admin(), user_id)
-    except NotFound:
-        abort(404)
+    return accounts.managed_account(db.session, _admin(), user_id)  # NotFound: the app's 404 page
 
 
 @bp.route("/users/<int:user_id>")

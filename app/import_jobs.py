@@ -29,6 +29,11 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from cases.imports import run_import
+from core.models import User
+
+from .extensions import db
+
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 STATES = ("checked", "queued", "running", "done", "failed")
 PROGRESS_EVERY_SECONDS = 0.5
@@ -86,9 +91,6 @@ def run(sha: str, user_id: int) -> dict:
     still be active and an admin of every unit the file touches (checked again: rights may
     have changed since the dry run). Idempotent: a second run of a done job does nothing, and
     a re-import of the same rows changes nothing. Returns the final state."""
-    from app.extensions import db
-    from core.models import User
-
     state = read(sha)
     if state is None or state.get("state") == "done":
         return state or {}
@@ -98,9 +100,6 @@ def run(sha: str, user_id: int) -> dict:
 
 
 def _run(sha: str, user, state: dict) -> dict:
-    from app.extensions import db
-    from cases.imports import run_import
-
     path = data_path(sha)
     if user is None or not user.active or not path.is_file():
         return update(sha, state="failed", errors=[{"row": 1, "column": "", "message": _(

@@ -58,7 +58,7 @@ def confirm():
     _admin()
     sha = request.form.get("sha256", "")
     state = import_jobs.owned(sha, current_user.id)
-    if state is None or not import_jobs.data_path(sha).is_file() and state.get("state") != "done":
+    if state is None or (state.get("state") != "done" and not import_jobs.data_path(sha).is_file()):
         abort(404)
     if state.get("state") in ("checked", "failed"):
         import_jobs.update(sha, state="queued", errors=[])

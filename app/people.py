@@ -15,7 +15,6 @@ from flask_login import current_user, login_required
 from cases import people as people_ops
 from cases import posts as post_ops
 from cases.choices import PICKER_LIMIT, search_people
-from cases.queries import NotFound
 from core.models import Person, Unit
 from core.offers import NAMES as OFFER_NAMES
 from core.permissions import RECORD_PRIOR_CERTIFICATE, allows, can_view
@@ -118,9 +117,7 @@ def end_post(person_id: int, post_id: int):
     person = get_visible_or_404(Person, person_id)
     try:
         post_ops.end_post(db.session, current_user, person, post_id, _payload(_end_prefix(post_id)))
-    except NotFound:
-        return error_page(404)
-    except WorkflowError as exc:
+    except WorkflowError as exc:  # NotFound (a post not the person's) is the app's 404 page
         return _refused(person, f"end-{post_id}", exc)
     return _done(person, _("The end of the post was recorded."), "#posts")
 
