@@ -37,7 +37,11 @@ def add_event(h, name: str = "C") -> None:
 
 def test_a_checkpoint_file_edited_by_hand_fails_its_signature(history, tmp_path):
     line = json.loads(log_lines(history)[0])
-    for field, value in (("root", "f" + line["root"][1:]), ("count", 12), ("time", "2020-01-01T00:00:00Z")):
+    # Each edit must change the line: a root that already starts with "f" (one
+    # history in sixteen) gets "0" instead.
+    root = ("0" if line["root"].startswith("f") else "f") + line["root"][1:]
+    assert line["count"] != 12 and line["time"] != "2020-01-01T00:00:00Z"
+    for field, value in (("root", root), ("count", 12), ("time", "2020-01-01T00:00:00Z")):
         edited = dict(line, **{field: value})
         if field == "count":
             edited["seq"] = 12
