@@ -31,6 +31,8 @@ SEED = 20261201
 NOW = dt.datetime(2026, 12, 1, 0, 0)  # loads are deterministic; the clock of the app is the real one
 BIG_TABLES = ("person", "wf_case", "audit_event", "wf_timer")
 CHUNK = 20_000
+READS = (1, 6)  # documents read a case, uniform: 3.5 on average besides its transitions
+DOCUMENT_KINDS = ("1-KNĐ", "2-KNĐ", "3-KNĐ", "4-KNĐ", "5-KNĐ")
 NUL = "\\N"  # COPY's NULL
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương",
@@ -160,8 +162,10 @@ def accounts(sample: dict[str, int], password_hash: str) -> tuple[list[tuple], l
 
 def plan_cases(cases: int, people: int, homes: list[int], paths: dict) -> list[list[tuple]]:
     """Chunks of ``(case id, process, path index, person id or None, unit id, first gseq,
-    reviewing unit id or None)``: the mix of :data:`MIX`, at most one open case of a
-    one-open process per person; a transfer's reviewing unit is its destination."""
+    reviewing unit id or None, reads)``: the mix of :data:`MIX`, at most one open case of a
+    one-open process per person; a transfer's reviewing unit is its destination; ``reads``
+    documents read (``download_document`` events) besides the transitions, about
+    :data:`READS` a case, which brings the mix to the 10.6 events a case of the issue."""
     rng = random.Random(SEED)
     names = list(MIX)
     weights = [MIX[n][0] for n in names]
@@ -182,8 +186,9 @@ def plan_cases(cases: int, people: int, homes: list[int], paths: dict) -> list[l
                 open_pairs.add((person, name))
             unit = homes[(person - 1) % len(homes)]
         reviewing = homes[rng.randrange(len(homes))] if name == "transfer" else None
-        chunk.append((cid, name, k, person, unit, gseq, reviewing))
-        gseq += k + 1
+        reads = rng.randint(READS[0], READS[1])
+        chunk.append((cid, name, k, person, unit, gseq, reviewing, reads))
+        gseq += k + 1 + reads
         if len(chunk) == CHUNK:
             chunks.append(chunk)
             chunk = []
@@ -236,16 +241,22 @@ def load_chunk(args) -> tuple[int, int, float]:
     started = time.perf_counter()
     rng = random.Random(SEED + chunk[0][0])
     cases, events, timers = [], [], []
-    for cid, name, k, person, unit, gseq, reviewing in chunk:
+    for cid, name, k, person, unit, gseq, reviewing, reads in chunk:
         version, path, timer_states, one_open = paths[name]
         closed = k == len(path) - 1
         span = rng.randint(30, 3 * 365) if closed else rng.randint(k + 1, 400)
         opened = NOW - dt.timedelta(days=span, seconds=rng.randrange(86400))
         step = dt.timedelta(days=span) / (k + 1)
         evs, at = [], opened
-        for action, from_state, to_state, by_system in path[:k + 1]:
+        for j, (action, from_state, to_state, by_system) in enumerate(path[:k + 1]):
             actor = (None, "system") if by_system else actors[rng.randrange(len(actors))]
             evs.append((actor[0], actor[1], action, from_state, to_state, {}, None, at))
+            # The documents read in this state: spread over the states the case went through.
+            for _ in range(reads // (k + 1) + (j < reads % (k + 1))):
+                reader = actors[rng.randrange(len(actors))]
+                at = at + dt.timedelta(minutes=rng.randint(1, max(1, int(step.total_seconds()) // 60 // (reads + 1))))
+                evs.append((reader[0], reader[1], "download_document", to_state, to_state,
+                            {"kind": DOCUMENT_KINDS[rng.randrange(len(DOCUMENT_KINDS))]}, None, at))
             at = at + step
         lines, head = event_lines(cid, evs, gseq)
         events.extend(lines)
@@ -268,7 +279,7 @@ def load_chunk(args) -> tuple[int, int, float]:
                      f"{NUL if person is None else person}\t{NUL if reviewing is None else reviewing}\t"
                      f"{actors[0][0]}\t{opened.isoformat(sep=' ')}\t"
                      f"{opened.date().isoformat()}\t{last.isoformat(sep=' ') if closed else NUL}\t{deadline}\t"
-                     f"{NUL if deadline == NUL else 'step'}\t\\N\tf\t{{}}\t{k + 1}\t{head}\t"
+                     f"{NUL if deadline == NUL else 'step'}\t\\N\tf\t{{}}\t{len(evs)}\t{head}\t"
                      f"{'t' if one_open else 'f'}\n")
     with psycopg.connect(url) as conn:
         conn.execute("SET session_replication_role = replica")
