@@ -58,7 +58,29 @@ def rebuild_report_facts(conn) -> None:
         engine.dispose()
 
 
-POST_LOAD: list = [rebuild_report_facts]
+def rebuild_name_words(conn) -> None:
+    """Refill the people search's word table (:func:`cases.name_words.rebuild`, set-based): the
+    loader's ``COPY`` runs with triggers off, so the trigger that keeps it current did not."""
+    import psycopg
+    import sqlalchemy as sa
+
+    from cases.name_words import rebuild
+
+    engine = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(conn.info.dsn))
+    try:
+        with engine.begin() as sa_conn:
+            sa_conn.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
+            count = rebuild(sa_conn)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as sa_conn:
+            # The index-only scans of the word streams need the visibility map set.
+            sa_conn.execute(sa.text("VACUUM ANALYZE person_word"))
+            sa_conn.execute(sa.text("ANALYZE name_word"))
+        print(f"name words rebuilt: {count}", file=sys.stderr)
+    finally:
+        engine.dispose()
+
+
+POST_LOAD: list = [rebuild_report_facts, rebuild_name_words]
 # Who is measured at each level: the sample accounts of bench/scale_load.py.
 USERS = {"branch": "branch.branch_secretary", "grassroots": "grassroots.committee_member",
          "district": "district.standing_member", "province": "province.standing_member"}

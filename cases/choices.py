@@ -6,7 +6,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 
 from core.models import Person, Unit
-from core.offers import offered
+from core.offers import grassroots_path, offered
 from core.text import fold
 
 
@@ -63,16 +63,31 @@ def search_people(session, name: str, unit: Unit, q: str, limit: int = PICKER_LI
     name: what a search-as-you-type picker
     lists, for any size of unit. An empty ``q`` lists the first ``limit``.
     KeyError for an unknown ``name``."""
-    from .people import name_matches, name_rank
+    from .people import name_matches, name_rank, narrow_search, units_within
 
     dialect = session.get_bind().dialect.name
+    criteria = offered(session, name, unit)
     stmt = (sa.select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
-            .where(offered(session, name, unit)))
+            .where(criteria))
     if fold(q):
         stmt = stmt.where(name_matches(Person.name_folded, q, dialect, Person.id))
+        subtree = _subtree_offered(session, name, unit)
+        if subtree is not None:  # else the people of one unit, from its index already
+            narrow = narrow_search(session, q, [criteria], units_within(session, [subtree]), None, limit)
+            if narrow is not None:
+                stmt = stmt.where(narrow)
     rank = name_rank(Person.name_folded, q, dialect)
     rows = session.execute(stmt.order_by(rank, Person.name_folded, Person.id).limit(limit)).all()
     return [(pid, _label(full_name, uname, unit)) for pid, full_name, uname in rows]
+
+
+def _subtree_offered(session, name: str, unit: Unit) -> str | None:
+    """The path of the subtree whose people the set ``name`` offers at ``unit`` (None: one unit's)."""
+    if name == "members_of_unit":
+        return unit.path
+    if name == "officials_of_grassroots":
+        return grassroots_path(session, unit)
+    return None
 
 
 def person_label(session, name: str, unit: Unit, person_id) -> str | None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from core.enums import Education, Gender, PersonStatus
 from core.models import Certificate, Person, Unit
-from core.permissions import RECORD_PRIOR_CERTIFICATE, REGISTER_PERSON, allows, can_view, visible
+from core.permissions import RECORD_PRIOR_CERTIFICATE, REGISTER_PERSON, allows, can_view, scope_paths, visible
 from core.text import fold
 from forms.people import PriorCertificateForm
 from workflow.errors import InvalidPayload, NotPermitted
@@ -75,26 +75,63 @@ def name_rank(column, q: str | None, dialect: str):
     return sa.case((name_prefix(column, q, dialect), 0), else_=1)
 
 
+def people_criteria(session: Session, user, status: str | None = None, unit: Unit | None = None) -> list:
+    """The criteria (on ``Person`` joined to its ``Unit``) of the people list without its name
+    filter: the people the user may see, of ``status``, in ``unit``'s subtree."""
+    criteria = [visible(user, Unit.path, session, person_column=Person.id)]
+    if status:
+        criteria.append(Person.status == PersonStatus(status))
+    if unit is not None:
+        criteria.append(Unit.path.startswith(unit.path, autoescape=True))
+    return criteria
+
+
 def people_query(session: Session, user, q: str | None = None, status: str | None = None,
                  unit: Unit | None = None):
     """SELECT of the people the user may see (their unit loaded with them, in the same
     statement), filtered by name (:func:`name_matches`), status and unit subtree."""
     stmt = (sa.select(Person).join(Unit, Unit.id == Person.unit_id).options(contains_eager(Person.unit))
-            .where(visible(user, Unit.path, session, person_column=Person.id)))
+            .where(*people_criteria(session, user, status, unit)))
     if q and fold(q):
         stmt = stmt.where(name_matches(Person.name_folded, q, session.get_bind().dialect.name, Person.id))
-    if status:
-        stmt = stmt.where(Person.status == PersonStatus(status))
-    if unit is not None:
-        stmt = stmt.where(Unit.path.startswith(unit.path, autoescape=True))
     return stmt
+
+
+def narrow_search(session: Session, q: str | None, criteria: list, own_units: list[int] | None,
+                  after: tuple | None, limit: int, own_person: int | None = None):
+    """A condition on ``Person`` that lets a page of a name search be read from an index
+    without changing its rows (None: nothing to add). ``criteria`` are the search's own
+    (on ``Person`` joined to its ``Unit``); ``own_units`` the ids of the units they admit
+    people of when known and few (:func:`units_within`), ``own_person`` someone admitted
+    besides. A few units: their people from ``ix_person_unit_status``; else, on
+    PostgreSQL, the first ``limit`` of each word's streams (:func:`cases.name_words.candidates`)."""
+    if own_units is not None:
+        by_unit = Person.unit_id.in_(own_units)
+        return by_unit if own_person is None else sa.or_(by_unit, Person.id == own_person)
+    if not q or not fold(q) or session.get_bind().dialect.name != "postgresql":
+        return None
+    from .name_words import candidates
+
+    return Person.id.in_(candidates(q, criteria, Person.id, after, limit))
+
+
+def units_within(session: Session, paths, limit: int = 500) -> list[int] | None:
+    """The ids of the units under any of ``paths`` (unit paths) when they are at most
+    ``limit``, else None; one statement."""
+    if not paths:
+        return []
+    ids = list(session.scalars(sa.select(Unit.id).where(
+        sa.or_(*[Unit.path.startswith(p, autoescape=True) for p in paths])).limit(limit + 1)))
+    return ids if len(ids) <= limit else None
 
 
 def list_people(session: Session, user, q: str | None = None, status: str | None = None,
                 unit: Unit | None = None, cursor: str | None = None, limit: int = 50):
     """A page of the people the user may see, in one statement: names starting with
     ``q`` first, then those where a later word does, each by folded name then id
-    (keyset on the three): ``(people, next_cursor)``; :class:`BadCursor` for a malformed cursor."""
+    (keyset on the three): ``(people, next_cursor)``; :class:`BadCursor` for a malformed cursor.
+    A name search first reads which units the scope holds (one more statement) to read
+    the page from an index (:func:`narrow_search`)."""
     stmt = people_query(session, user, q, status, unit)
     rank = name_rank(Person.name_folded, q, session.get_bind().dialect.name)
     after = decode_cursor(cursor, 3)
@@ -104,6 +141,13 @@ def list_people(session: Session, user, q: str | None = None, status: str | None
             raise BadCursor()
         stmt = stmt.where(sa.or_(rank > after_rank, sa.and_(rank == after_rank, sa.or_(
             Person.name_folded > name, sa.and_(Person.name_folded == name, Person.id > pid)))))
+    if q and fold(q):
+        units = units_within(session, [unit.path] if unit is not None else scope_paths(session, user))
+        narrow = narrow_search(session, q, people_criteria(session, user, status, unit), units, tuple(after) if after else None,
+                               limit + 1,
+                               None if unit is not None else getattr(user, "person_id", None))
+        if narrow is not None:
+            stmt = stmt.where(narrow)
     stmt = stmt.add_columns(rank.label("rank")).order_by(rank, Person.name_folded, Person.id)
     rows = session.execute(stmt.limit(limit + 1)).all()
     people = [row[0] for row in rows[:limit]]
