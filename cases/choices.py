@@ -63,17 +63,20 @@ def search_people(session, name: str, unit: Unit, q: str, limit: int = PICKER_LI
     name: what a search-as-you-type picker
     lists, for any size of unit. An empty ``q`` lists the first ``limit``.
     KeyError for an unknown ``name``."""
-    from .people import name_matches, name_rank, narrow_search, units_within
+    from .people import name_matches, name_rank, narrow_search, searched_name, units_within
 
     dialect = session.get_bind().dialect.name
     criteria = offered(session, name, unit)
     stmt = (sa.select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
             .where(criteria))
     if fold(q):
-        stmt = stmt.where(name_matches(Person.name_folded, q, dialect, Person.id))
         subtree = _subtree_offered(session, name, unit)
-        if subtree is not None:  # else the people of one unit, from its index already
-            narrow = narrow_search(session, q, [criteria], units_within(session, [subtree]), None, limit)
+        # A subtree's people from its units' index when they are few, else a page of the word
+        # streams (cases.name_words); one unit's people come from its index already.
+        units = units_within(session, [subtree]) if subtree is not None else [unit.id]
+        stmt = stmt.where(name_matches(searched_name(dialect, units is None), q, dialect, Person.id))
+        if subtree is not None:
+            narrow = narrow_search(session, q, [criteria], units, None, limit)
             if narrow is not None:
                 stmt = stmt.where(narrow)
     rank = name_rank(Person.name_folded, q, dialect)
