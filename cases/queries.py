@@ -217,8 +217,9 @@ def list_cases(session: Session, user, filters: Filters, cursor: str | None = No
             number = int(q) if q.isascii() and len(q) <= 10 else None
             criteria.append(Case.id == number if number is not None and number <= ID_MAX else sa.false())
         else:
-            criteria.append(Case.person_id.in_(sa.select(Person.id).where(
-                Person.name_folded.contains(fold(q), autoescape=True))))
+            # Named once for every way of seeing (a CTE: PostgreSQL reads the trigram index once).
+            named = sa.select(Person.id).where(Person.name_folded.contains(fold(q), autoescape=True)).cte("named")
+            criteria.append(Case.person_id.in_(sa.select(named.c.id)))
     after = decode_ids(cursor, 1)
     if after:
         criteria.append(Case.id < after[0])
