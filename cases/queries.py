@@ -151,14 +151,15 @@ def _ways_of_seeing(session: Session, user) -> list:
     :func:`visible_cases` admits, each one an index can serve alone: the scope's
     units (by id when few, :func:`_scope_units`, else by path), the user's own
     cases, transfers to a unit they see, the history of members transferred from
-    or to one."""
+    or to one (those two also by the units' ids when few: the planner then reads
+    ``ix_wf_case_transfer`` instead of every transfer newest first)."""
     units = _scope_units(session, user)
     parts = [visible(user, Unit.path, session) if units is None else Case.unit_id.in_(units)]
     own = getattr(user, "person_id", None)
     if own is not None:
         parts.append(Case.person_id == own)
-    parts.append(in_transit_cases(session, user, Case.process, Case.state, Case.reviewing_unit_id))
-    parts.append(transferred_history(session, user, Case.person_id))
+    parts.append(in_transit_cases(session, user, Case.process, Case.state, Case.reviewing_unit_id, units=units))
+    parts.append(transferred_history(session, user, Case.person_id, units=units))
     return parts
 
 

@@ -165,11 +165,13 @@ def _seen_units(session: Session, user):
 
 
 def in_transit_cases(session: Session, user, process_column, state_column, reviewing_column,
-                     states: tuple[str, ...] = DESTINATION_SEES_CASE):
+                     states: tuple[str, ...] = DESTINATION_SEES_CASE, units: list[int] | None = None):
     """SQL twin, on a case's columns: a transfer case in ``states`` whose destination (its
-    reviewing unit) ``user`` may see (:func:`visible`)."""
-    return sa.and_(process_column == TRANSFER, state_column.in_(states),
-                   reviewing_column.in_(_seen_units(session, user)))
+    reviewing unit) ``user`` may see (:func:`visible`). ``units``: the ids of every unit
+    the user sees when the caller has read them (the same set, as literals the planner
+    weighs; default: a subquery)."""
+    seen = _seen_units(session, user) if units is None else units
+    return sa.and_(process_column == TRANSFER, state_column.in_(states), reviewing_column.in_(seen))
 
 
 def in_transit_people(session: Session, user, person_column):
@@ -181,10 +183,12 @@ def in_transit_people(session: Session, user, person_column):
         transferred_history(session, user, person_column))
 
 
-def transferred_history(session: Session, user, person_column):
+def transferred_history(session: Session, user, person_column, units: list[int] | None = None):
     """SQL twin, for a member's history: ``person_column`` was received by an official transfer
-    (``transferred``) from or to a unit ``user`` may see; both sides read them and their cases."""
-    c, seen = _WF_CASE.c, _seen_units(session, user)
+    (``transferred``) from or to a unit ``user`` may see; both sides read them and their cases.
+    ``units``: as for :func:`in_transit_cases`."""
+    c = _WF_CASE.c
+    seen = _seen_units(session, user) if units is None else units
     return person_column.in_(sa.select(c.person_id).where(
         c.process == TRANSFER, c.state == "transferred", sa.or_(c.unit_id.in_(seen), c.reviewing_unit_id.in_(seen))))
 
