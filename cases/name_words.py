@@ -5,9 +5,9 @@ search read in name order from an index instead of sorting every match.
 ``(word, later, name_folded, person_id)``, ``later`` false for the name's first
 word and true for the others; ``name_word`` is the dictionary of the words seen
 (never shrinks: a word no one bears any more only costs an empty read). Both are
-kept current by a trigger on ``person`` (insert, delete, update of
-``name_folded``), in the writing transaction, whatever writes the person (the ORM,
-the import's bulk insert); a bulk load that bypasses triggers (``COPY`` with
+kept current by a trigger on ``person`` (insert, update of ``name_folded``), in the
+writing transaction, whatever writes the person (the ORM, the import's bulk
+insert); a deleted or truncated person's words go by the foreign key's cascade; a bulk load that bypasses triggers (``COPY`` with
 ``session_replication_role = replica``) refills them with :func:`rebuild`.
 
 A search for ``q`` (:func:`cases.people.name_matches`, ranked by
@@ -31,8 +31,8 @@ from core.text import fold
 # The highest code point: ``prefix <= x < prefix + TOP`` is a prefix in binary order.
 TOP = "\U0010ffff"
 
-person_word = sa.table("person_word", sa.column("word"), sa.column("later"), sa.column("name_folded"),
-                       sa.column("person_id"))
+person_word = sa.table("person_word", sa.column("word"), sa.column("later", sa.Boolean),
+                       sa.column("name_folded"), sa.column("person_id"))
 name_word = sa.table("name_word", sa.column("word"))
 
 # The words of a folded name (fold() collapses spaces: one space between words).
@@ -41,17 +41,17 @@ _WORDS = "unnest(string_to_array({name}, ' ')) WITH ORDINALITY AS w(word, n)"
 DDL = (
     'CREATE TABLE person_word (word varchar(200) COLLATE "C" NOT NULL, later boolean NOT NULL, '
     "name_folded varchar(200) NOT NULL, person_id integer NOT NULL, "
-    "CONSTRAINT pk_person_word PRIMARY KEY (person_id, word, later))",
+    "CONSTRAINT pk_person_word PRIMARY KEY (person_id, word, later), "
+    "CONSTRAINT fk_person_word_person_id_person FOREIGN KEY (person_id) REFERENCES person (id) ON DELETE CASCADE)",
     "CREATE INDEX ix_person_word_order ON person_word (word, later, name_folded, person_id)",
     'CREATE TABLE name_word (word varchar(200) COLLATE "C" NOT NULL, CONSTRAINT pk_name_word PRIMARY KEY (word))',
     "CREATE FUNCTION person_word_sync() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "IF TG_OP <> 'INSERT' THEN DELETE FROM person_word WHERE person_id = OLD.id; END IF; "
-    "IF TG_OP <> 'DELETE' THEN "
+    "IF TG_OP = 'UPDATE' THEN DELETE FROM person_word WHERE person_id = OLD.id; END IF; "
     "INSERT INTO person_word (word, later, name_folded, person_id) SELECT DISTINCT w.word, w.n > 1, "
     "NEW.name_folded, NEW.id FROM " + _WORDS.format(name="NEW.name_folded") + " WHERE w.word <> ''; "
     "INSERT INTO name_word (word) SELECT DISTINCT w.word FROM " + _WORDS.format(name="NEW.name_folded")
-    + " WHERE w.word <> '' ON CONFLICT DO NOTHING; END IF; RETURN NULL; END $$",
-    "CREATE TRIGGER person_word_sync AFTER INSERT OR DELETE OR UPDATE OF name_folded ON person "
+    + " WHERE w.word <> '' ON CONFLICT DO NOTHING; RETURN NULL; END $$",
+    "CREATE TRIGGER person_word_sync AFTER INSERT OR UPDATE OF name_folded ON person "
     "FOR EACH ROW EXECUTE FUNCTION person_word_sync()",
 )
 DROP = ("DROP TRIGGER IF EXISTS person_word_sync ON person", "DROP FUNCTION IF EXISTS person_word_sync()",
@@ -90,7 +90,7 @@ def candidates(q: str, criteria: list, person_column, after: tuple | None, limit
     later_word = person_word.c.name_folded.contains(" " + folded, autoescape=True)
     streams = []
     for rank, match in ((0, starts), (1, sa.and_(later_word, sa.not_(starts)))):
-        cond = [person_word.c.word == words.c.word, person_word.c.later.is_(bool(rank)), match, *criteria]
+        cond = [person_word.c.word == words.c.word, person_word.c.later == sa.literal(bool(rank), sa.Boolean), match, *criteria]
         if after is not None:
             after_rank, name, pid = after
             if rank < after_rank:

@@ -127,11 +127,17 @@ def narrow_search(session: Session, q: str | None, criteria: list, own_units: li
     return Person.id.in_(candidates(q, criteria, Person.id, after, limit))
 
 
-def units_within(session: Session, paths, limit: int = 500) -> list[int] | None:
+# A name search whose scope holds at most this many units reads their people
+# (ix_person_unit_status); a larger one reads the word streams (docs/DECISIONS.md).
+SEARCH_UNITS_LIMIT = 500
+
+
+def units_within(session: Session, paths, limit: int | None = None) -> list[int] | None:
     """The ids of the units under any of ``paths`` (unit paths) when they are at most
-    ``limit``, else None; one statement."""
+    ``limit`` (default :data:`SEARCH_UNITS_LIMIT`), else None; one statement."""
     if not paths:
         return []
+    limit = SEARCH_UNITS_LIMIT if limit is None else limit
     ids = list(session.scalars(sa.select(Unit.id).where(
         sa.or_(*[Unit.path.startswith(p, autoescape=True) for p in paths])).limit(limit + 1)))
     return ids if len(ids) <= limit else None

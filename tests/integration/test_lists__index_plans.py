@@ -3,6 +3,8 @@ SQLite (issue 16): the query plans name the index of migration 0013."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -100,3 +102,81 @@ def _explain_raw(session, sql: str, params) -> str:
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         return "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql, params))
     return "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
+
+
+def _last_statement(app, run) -> tuple:
+    """The SQL and parameters of the last statement ``run()`` executes."""
+    from app.extensions import db
+
+    captured = []
+    listener = lambda *a, **k: captured.append((a[2], a[3]))  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        run()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    return captured[-1]
+
+
+@pytest.mark.parametrize("q", ["van", "nguyen van"])
+def test_lists__a_wide_scope_reads_a_name_page_from_the_word_index(app, demo, monkeypatch, q):
+    """A scope of many units (the province at scale; here forced by the limit): on PostgreSQL
+    each word's stream is read in name order from ``ix_person_word_order`` and stops at the
+    page size: no bitmap of every match (the trigram index), no sort of the scope's people.
+    SQLite keeps its FTS5 index."""
+    import cases.people
+    from app.extensions import db
+    from cases.people import list_people
+
+    monkeypatch.setattr(cases.people, "SEARCH_UNITS_LIMIT", 0)
+    with app.app_context():
+        if is_postgres():  # 20,000 who bear "nguyen" first and "van" later: sorting them would cost
+            db.session.execute(sa.text(
+                "INSERT INTO person (full_name, name_folded, date_of_birth, gender, national_id, education, "
+                "ethnicity, residence, unit_id, status, youth_union_member, trade_union_member, created_at) "
+                "SELECT 'Nguyễn Văn ' || g, 'nguyen van ' || g, DATE '1990-01-01', 'male', "
+                "lpad((880000000000 + i)::text, 12, '0'), 'upper_secondary', 'Kinh', '', :unit, 'official', "
+                "false, false, now() FROM generate_series(1, 20000) AS i, "
+                "LATERAL (SELECT (ARRAY['an', 'binh', 'chi', 'dung'])[i % 4 + 1] AS g) AS given"),
+                {"unit": demo.units["trung"].id})
+            db.session.execute(sa.text("ANALYZE person; ANALYZE person_word; ANALYZE name_word; ANALYZE unit"))
+        user = user_of(db.session, "thuongvu.tinh")
+        text = _explain_raw(db.session, *_last_statement(app, lambda: list_people(db.session, user, q)))
+    if is_postgres():
+        # The crowded stream is read in name order and stops at the page; a sort of a stream
+        # is only of one the planner knows to be short (fewer than a page).
+        assert re.search(r"Limit .*\n\s+->  (Nested Loop .*\n\s+->  )*Index (Only )?Scan using ix_person_word_order",
+                         text), text
+        sorted_rows = re.findall(r"Sort  \(cost=\S+ rows=(\d+) width=\d+\)\n\s+Sort Key: person_word", text)
+        assert all(int(n) < 50 for n in sorted_rows) and "ix_person_name_trgm" not in text, text
+        assert not re.search(r"(Seq|Bitmap Heap) Scan on person ", text), text
+    else:
+        assert "search_name VIRTUAL TABLE INDEX" in text, text
+
+
+def test_lists__a_narrow_scope_reads_its_units_people(app, demo):
+    """A scope of a few units (a grassroots committee): the name page reads the units'
+    people from ``ix_person_unit_status``, not every person bearing the word."""
+    from app.extensions import db
+    from cases.people import list_people
+
+    with app.app_context():
+        crowd(db.session, demo.units["trung"].id)
+        user = user_of(db.session, "bithu.dong")
+        text = _explain_raw(db.session, *_last_statement(app, lambda: list_people(db.session, user, "van")))
+    if is_postgres():
+        assert "ix_person_unit_status" in text and "ix_person_name_trgm" not in text, text
+    else:
+        assert "SCAN person" not in text, text
+
+
+def test_lists__a_narrow_scope_reads_transfers_by_destination(app, demo):
+    """The case list of a few units reads the transfers in transit to them from
+    ``ix_wf_case_transfer`` (by state and destination), not every transfer newest first."""
+    from app.extensions import db
+    from cases.queries import Filters, list_cases
+
+    with app.app_context():
+        user = user_of(db.session, "bithu.dong")
+        text = _explain_raw(db.session, *_last_statement(app, lambda: list_cases(db.session, user, Filters())))
+    assert "ix_wf_case_transfer" in text, text
