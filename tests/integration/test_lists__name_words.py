@@ -130,3 +130,37 @@ def test_lists__word_table_follows_the_people(app, demo):
         db.session.flush()
         assert words(bulk) == []
         db.session.rollback()
+
+
+@pytest.mark.parametrize("q", ["van", "nguyen van an", "oang"])
+def test_lists__case_list_by_name_is_the_same_read_by_units_or_by_paths(app, demo, monkeypatch, q):
+    """The case list ``q=`` a name gives the same cases whether the scope is read by its
+    units' ids (a few units) or by its path with the matching people named once (a wide
+    scope, a CTE), and they are exactly the visible cases whose person's name contains ``q``."""
+    import cases.queries
+    from app.extensions import db
+    from cases.queries import Filters, list_cases, visible_cases
+    from core.models import User
+    from core.text import fold
+    from workflow import engine
+
+    with app.app_context():
+        secretary = db.session.scalar(sa.select(User).where(User.username == "bithu.trung"))
+        from core.models import Unit
+
+        unit = db.session.get(Unit, demo.units["trung"].id)
+        for person in add_people(db.session, [unit.id])[:20]:
+            engine.start(db.session, "admission", unit=unit, actor=secretary, person=person,
+                         payload={"person_id": person.id})
+        db.session.commit()
+        user = db.session.scalar(sa.select(User).where(User.username == "thuongvu.tinh"))
+        want = sorted((c.id for c in db.session.scalars(visible_cases(db.session, user))
+                       if c.person is not None and fold(q) in c.person.name_folded), reverse=True)
+        by_units, _ = list_cases(db.session, user, Filters(q=q), limit=200)
+        monkeypatch.setattr(cases.queries, "SCOPE_UNITS_LIMIT", 0)
+        user = db.session.scalar(sa.select(User).where(User.username == "thuongvu.tinh"))
+        user._scope_units = False  # read the scope again under the new limit
+        by_paths, _ = list_cases(db.session, user, Filters(q=q), limit=200)
+    assert [c.id for c in by_units] == [c.id for c in by_paths] == want
+    if q == "van":
+        assert len(want) >= 10
