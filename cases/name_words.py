@@ -82,10 +82,16 @@ def candidates(q: str, criteria: list, person_column, after: tuple | None, limit
     from core.models import Person, Unit
 
     folded = fold(q)
-    first = folded.split(" ")[0]
-    words = sa.select(name_word.c.word).where(
-        name_word.c.word == first if " " in folded else
-        sa.and_(name_word.c.word >= first, name_word.c.word < first + TOP)).subquery("d")
+    first, *others = folded.split(" ")
+    # A name matching "a b c" bears the words "a…" (or "a" and then "b" and "c…"): when one of
+    # the query's other words is no word (the last, no word's start) of anyone, no stream is read.
+    known = [sa.exists().where(name_word.c.word == word) for word in others[:-1]]
+    if others:
+        known.append(sa.exists().where(name_word.c.word >= others[-1], name_word.c.word < others[-1] + TOP))
+    inner = sa.alias(name_word, "d")
+    words = sa.select(inner.c.word).where(
+        inner.c.word == first if others else sa.and_(inner.c.word >= first, inner.c.word < first + TOP),
+        *known).subquery("d_words")
     starts = person_word.c.name_folded.startswith(folded, autoescape=True)
     later_word = person_word.c.name_folded.contains(" " + folded, autoescape=True)
     streams = []

@@ -59,7 +59,8 @@ def all_pages(session, user, q, limit):
 
 
 @pytest.mark.parametrize("units_limit", [500, 0], ids=["by-units", "by-words"])
-@pytest.mark.parametrize("q", ["van", "Văn", "van an", "nguyen van", "v", "an", "vanh le", "zz"])
+@pytest.mark.parametrize("q", ["van", "Văn", "van an", "nguyen van", "nguyen van an", "v", "an", "vanh le", "zz",
+                               "van zz", "nguyen van zz", "thi van an"])
 def test_lists__name_search_pages_are_the_rule_in_its_order(app, demo, monkeypatch, q, units_limit):
     """Page after page (3 a page), the search lists exactly the people the rule admits in
     its order, whether it reads the scope's units or (on PostgreSQL) the word streams."""
