@@ -72,13 +72,33 @@ def rebuild(conn) -> int:
     return count
 
 
-def candidates(q: str, criteria: list, person_column, after: tuple | None, limit: int):
+_BYTE_ORDER: dict[str, bool] = {}
+
+
+def byte_ordered(session) -> bool:
+    """Does the database compare text in byte order (collation C, POSIX or C.UTF-8, libc)?
+    Then a prefix is a range of the index (see :func:`candidates`). Read once a process
+    and database (the first search pays one statement)."""
+    key = str(session.get_bind().url)
+    if key not in _BYTE_ORDER:
+        collate, provider = session.execute(sa.text(
+            "SELECT datcollate, to_jsonb(d) ->> 'datlocprovider' FROM pg_database d "
+            "WHERE datname = current_database()")).one()
+        _BYTE_ORDER[key] = provider in (None, "c") and collate in ("C", "POSIX", "C.UTF-8", "C.utf8")
+    return _BYTE_ORDER[key]
+
+
+def candidates(q: str, criteria: list, person_column, after: tuple | None, limit: int,
+               byte_order: bool = False):
     """SELECT of the ids of at most ``2 × limit`` people per dictionary word that
     ``q`` can start (PostgreSQL): among them, the first ``limit`` people in the
     search's order (rank, folded name, id) matching ``q`` and ``criteria`` (on
     ``Person`` joined to its ``Unit``, as in the caller's query), after the keyset
     ``after`` = (rank, name, id) if given. The caller filters and orders exactly:
-    this only narrows the rows it reads. ``person_column`` is ``Person.id``."""
+    this only narrows the rows it reads. ``person_column`` is ``Person.id``. With
+    ``byte_order`` (:func:`byte_ordered`) the names starting with ``q`` are also a range of
+    the index (the first word's stream jumps to "nguyen van" instead of filtering every
+    "nguyen …" before it)."""
     from core.models import Person, Unit
 
     folded = fold(q)
@@ -95,7 +115,10 @@ def candidates(q: str, criteria: list, person_column, after: tuple | None, limit
     starts = person_word.c.name_folded.startswith(folded, autoescape=True)
     later_word = person_word.c.name_folded.contains(" " + folded, autoescape=True)
     streams = []
-    for rank, match in ((0, starts), (1, sa.and_(later_word, sa.not_(starts)))):
+    if byte_order and others:
+        starts = sa.and_(starts, person_word.c.name_folded >= folded, person_word.c.name_folded < folded + TOP)
+    for rank, match in ((0, starts), (1, sa.and_(later_word, sa.not_(person_word.c.name_folded.startswith(
+            folded, autoescape=True))))):
         cond = [person_word.c.word == words.c.word, person_word.c.later == sa.literal(bool(rank), sa.Boolean), match, *criteria]
         if after is not None:
             after_rank, name, pid = after

@@ -122,9 +122,9 @@ def narrow_search(session: Session, q: str | None, criteria: list, own_units: li
         return by_unit if own_person is None else sa.or_(by_unit, Person.id == own_person)
     if not q or not fold(q) or session.get_bind().dialect.name != "postgresql":
         return None
-    from .name_words import candidates
+    from .name_words import byte_ordered, candidates
 
-    return Person.id.in_(candidates(q, criteria, Person.id, after, limit))
+    return Person.id.in_(candidates(q, criteria, Person.id, after, limit, byte_ordered(session)))
 
 
 # A name search whose scope holds at most this many units reads their people
