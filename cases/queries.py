@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, contains_eager
 from core import clock
 from core.levels import role_rows_of
 from core.models import Person, Unit
-from core.permissions import can_view, in_transit_cases, sees_in_transit, transferred_history, visible
+from core.permissions import (can_view, in_transit_cases, scope_paths, sees_in_transit, transferred_history,
+                              visible)
 from core.text import fold
 from workflow import access, calendar
 from workflow.definition import registered
@@ -240,24 +241,26 @@ def _inbox_processes():
     return [proc for (name, _version), proc in sorted(registered().items()) if name in names]
 
 
-def _inbox_after(cursor: str | None):
-    """The SQL condition "after the cursor" in the inbox's order, or None for the first page."""
+def _inbox_windows(cursor: str | None) -> list:
+    """The SQL conditions whose union is "after the cursor" in the inbox's order, each
+    one an index on (process, state, deadline, id) serves as a range ([True] for the
+    first page): past the cursor's deadline and id, then every case without one."""
     values = decode_cursor(cursor, 3)
     if values is None:
-        return None
+        return [sa.true()]
     no_deadline, deadline, case_id = values
     if no_deadline not in (0, 1) or not is_id(case_id):
         raise BadCursor()
     if no_deadline:
-        return sa.and_(Case.deadline_at.is_(None), Case.id > case_id)
+        return [sa.and_(Case.deadline_at.is_(None), Case.id > case_id)]
     if not isinstance(deadline, str):
         raise BadCursor()
     try:
         at = dt.datetime.fromisoformat(deadline).replace(tzinfo=None)
     except ValueError:
         raise BadCursor() from None
-    return sa.or_(Case.deadline_at.is_(None), Case.deadline_at > at,
-                  sa.and_(Case.deadline_at == at, Case.id > case_id))
+    return [sa.tuple_(Case.deadline_at, Case.id) > sa.tuple_(sa.literal(at, Case.deadline_at.type), case_id),
+            Case.deadline_at.is_(None)]
 
 
 def _inbox_key(case: Case) -> tuple:
@@ -266,12 +269,71 @@ def _inbox_key(case: Case) -> tuple:
     return (0, case.deadline_at.isoformat(), case.id)
 
 
+# The inbox's order on a scan an index serves (ix_wf_case_open_step_deadline), and the
+# same order as an expression no index serves: the scan then picks its rows by their
+# unit or reviewing unit, and sorts them.
+_BY_DEADLINE = (Case.deadline_at.asc().nulls_last(), Case.id)
+_SORTED = (Case.deadline_at.is_(None), Case.deadline_at, Case.id)
+
+
+def _inbox_ids(session: Session, user, rows, windows: list, limit: int):
+    """Subquery (``id``, ``deadline_at``) of the first ``limit`` cases of the inbox in
+    its order (soonest deadline first, none last, ties by id) within ``windows``, or
+    None when the user may act nowhere; every scan below is LIMITed, then merged.
+
+    The steps are :func:`workflow.access.actable_steps`. A scope of few units
+    (:func:`_scope_units`) is one scan of their open cases. A wider one is one
+    deadline-ordered scan per step (process, version, state) through the units where
+    the user holds a role on the case's path, which stops after ``limit`` rows of the
+    scope. Cases reached through their reviewing unit alone (outside those) are one
+    scan of the reviewing unit's index, checked against what the user sees
+    (:func:`visible_cases`'s criterion); the others are in the user's scope."""
+    units = _scope_units(session, user)
+    paths = scope_paths(session, user)
+    steps = access.actable_steps(rows, _inbox_processes(), unit_path=Unit.path,
+                                 implied=frozenset(paths) if units is not None and len(paths) == 1 else frozenset())
+    if not steps:
+        return None
+    scans = []
+
+    def scan(order, *where):
+        for window in windows:
+            inner = (sa.select(Case.id, Case.deadline_at).join(Unit, Unit.id == Case.unit_id)
+                     .where(Case.closed_at.is_(None), *where, window).order_by(*order).limit(limit).subquery())
+            scans.append(sa.select(inner.c.id, inner.c.deadline_at))
+
+    def at(step, criterion):
+        return sa.and_(Case.process == step.process, Case.process_version == step.version,
+                       Case.state == step.state, criterion)
+
+    if units is not None:
+        scan(_SORTED, Case.unit_id.in_(units), sa.or_(*(at(s, sa.or_(*(c for c in (s.on_path, s.reviewing) if c is not None)))
+                                                        for s in steps)))
+        elsewhere = [Case.unit_id.not_in(units)]
+        reviewed = [s for s in steps if s.reviewing is not None]
+    else:
+        for s in steps:
+            if s.on_path is not None:
+                seen = [] if s.reviewing is None else [sa.and_(s.reviewing, visible_cases(session, user).whereclause)]
+                scan(_BY_DEADLINE, at(s, sa.or_(s.on_path, *seen)))
+        elsewhere = []
+        reviewed = [s for s in steps if s.on_path is None]
+    if reviewed:
+        scan(_SORTED, *elsewhere, visible_cases(session, user).whereclause,
+             sa.or_(*(at(s, s.reviewing) for s in reviewed)))
+    if not scans:
+        return None
+    merged = (sa.union_all(*scans) if len(scans) > 1 else scans[0]).subquery()
+    return (sa.select(merged.c.id, merged.c.deadline_at)
+            .order_by(merged.c.deadline_at.asc().nulls_last(), merged.c.id).limit(limit).subquery())
+
+
 def inbox_count(session: Session, user, cap: int = 99) -> int:
     """How many cases :func:`inbox` lists for ``user``, counted in SQL up to ``cap + 1``
-    (a badge shows "99+" beyond ``cap``): the same criterion, no rows loaded."""
-    rows = role_rows_of(session, user.id)
-    criteria = [Case.closed_at.is_(None), access.actable_cases(rows, _inbox_processes(), unit_path=Unit.path)]
-    ids = visible_page(session, user, criteria, (Case.id,), cap + 1).with_only_columns(Case.id).subquery()
+    (a badge shows "99+" beyond ``cap``): the same scans, no rows loaded."""
+    ids = _inbox_ids(session, user, role_rows_of(session, user.id), [sa.true()], cap + 1)
+    if ids is None:
+        return 0
     return session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0
 
 
@@ -290,18 +352,22 @@ def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
     ``limit`` of them unless this is the last page, and ``next_cursor`` is None
     exactly when no case follows. One query selects the page: the open cases the
     user may see where the level rule lets them act now
-    (:func:`workflow.access.actable_cases`, the SQL twin of the engine's
+    (:func:`workflow.access.actable_steps`, the SQL twin of the engine's
     ``available_actions``, the transitions' predicates on the case's facts
-    included), through :func:`visible_page`; their person and unit come with it, and their actions are
+    included), merged from one deadline-ordered scan per step (:func:`_inbox_ids`);
+    their person and unit come with it, and their actions are
     computed from the user's role rows, read once, and the case row itself. Raises
     :class:`BadCursor` for a malformed cursor.
     """
-    after = _inbox_after(cursor)
+    windows = _inbox_windows(cursor)
     rows = role_rows_of(session, user.id)
-    criteria = [Case.closed_at.is_(None), access.actable_cases(rows, _inbox_processes(), unit_path=Unit.path)]
-    if after is not None:
-        criteria.append(after)
-    stmt = visible_page(session, user, criteria, (Case.deadline_at.is_(None), Case.deadline_at, Case.id), limit + 1)
+    ids = _inbox_ids(session, user, rows, windows, limit + 1)
+    if ids is None:
+        return [], None
+    stmt = (sa.select(Case).join(ids, ids.c.id == Case.id).join(Unit, Unit.id == Case.unit_id)
+            .outerjoin(Person, Person.id == Case.person_id)
+            .options(contains_eager(Case.unit), contains_eager(Case.person))
+            .order_by(Case.deadline_at.is_(None), Case.deadline_at, Case.id))
     cases, next_cursor = keyset_page(session, stmt, limit, _inbox_key)
     items = [(case, access.permitted_now(case.definition(), case.state, case.unit.path,
                                          case.reviewing_unit_id, rows, case)) for case in cases]
