@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager
-from sqlalchemy.sql.util import find_tables
 
 from core import clock
 from core.levels import role_rows_of
@@ -26,8 +25,8 @@ from workflow.definition import registered
 from workflow.models import AuditEvent, Case
 from workflow.setup_log import LEDGER_PROCESS
 
-from . import report_facts
-from .cursor import ID_MAX, BadCursor, decode_cursor, decode_ids, is_id, keyset_page
+from . import inbox_scans, report_facts
+from .cursor import ID_MAX, BadCursor, decode_ids, keyset_page
 from .registry import all_entries, get_entry
 
 
@@ -242,104 +241,56 @@ def _inbox_processes():
     return [proc for (name, _version), proc in sorted(registered().items()) if name in names]
 
 
-def _inbox_windows(cursor: str | None) -> list:
-    """The SQL conditions whose union is "after the cursor" in the inbox's order, each
-    one an index on (process, state, deadline, id) serves as a range ([True] for the
-    first page): past the cursor's deadline and id, then every case without one."""
-    values = decode_cursor(cursor, 3)
-    if values is None:
-        return [sa.true()]
-    no_deadline, deadline, case_id = values
-    if no_deadline not in (0, 1) or not is_id(case_id):
-        raise BadCursor()
-    if no_deadline:
-        return [sa.and_(Case.deadline_at.is_(None), Case.id > case_id)]
-    if not isinstance(deadline, str):
-        raise BadCursor()
-    try:
-        at = dt.datetime.fromisoformat(deadline).replace(tzinfo=None)
-    except ValueError:
-        raise BadCursor() from None
-    return [sa.tuple_(Case.deadline_at, Case.id) > sa.tuple_(sa.literal(at, Case.deadline_at.type), case_id),
-            Case.deadline_at.is_(None)]
-
-
 def _inbox_key(case: Case) -> tuple:
     if case.deadline_at is None:
         return (1, None, case.id)
     return (0, case.deadline_at.isoformat(), case.id)
 
 
-# The inbox's order on a scan an index serves (ix_wf_case_open_step_deadline), and the
-# same order as an expression no index serves: the scan then picks its rows by their
-# unit or reviewing unit, and sorts them.
-_BY_DEADLINE = (Case.deadline_at.asc().nulls_last(), Case.id)
-_SORTED = (Case.deadline_at.is_(None), Case.deadline_at, Case.id)
-
-
 def _inbox_ids(session: Session, user, rows, windows: list, limit: int):
     """Subquery (``id``, ``deadline_at``) of the first ``limit`` cases of the inbox in
-    its order (soonest deadline first, none last, ties by id) within ``windows``, or
-    None when the user may act nowhere; every scan below is LIMITed, then merged.
-
-    The steps are :func:`workflow.access.actable_steps`. A scope of few units
-    (:func:`_scope_units`) is one scan of their open cases. A wider one is one
-    deadline-ordered scan per step (process, version, state) through the units where
-    the user holds a role on the case's path, which stops after ``limit`` rows of the
-    scope. Cases reached through their reviewing unit alone (outside those) are one
-    scan of the reviewing unit's index, checked against what the user sees
-    (:func:`visible_cases`'s criterion); the others are in the user's scope."""
+    its order within ``windows``, or None when the user may act nowhere
+    (:func:`cases.inbox_scans.merged_ids` over :func:`workflow.access.actable_steps`;
+    a scope of one path and few units holds every case of its path atoms)."""
     units = _scope_units(session, user)
     paths = scope_paths(session, user)
     steps = access.actable_steps(rows, _inbox_processes(), unit_path=Unit.path,
                                  implied=frozenset(paths) if units is not None and len(paths) == 1 else frozenset())
-    if not steps:
-        return None
-    scans = []
+    return inbox_scans.merged_ids(steps, units, lambda: visible_cases(session, user).whereclause, windows, limit)
 
-    def scan(order, *where):
-        for window in windows:
-            inner = sa.select(Case.id, Case.deadline_at)
-            if any(Unit.__table__ in find_tables(w, check_columns=True) for w in where):  # a path, or what the user sees
-                inner = inner.join(Unit, Unit.id == Case.unit_id)
-            inner = inner.where(Case.closed_at.is_(None), *where, window).order_by(*order).limit(limit).subquery()
-            scans.append(sa.select(inner.c.id, inner.c.deadline_at))
 
-    def at(step, criterion):
-        return sa.and_(Case.process == step.process, Case.process_version == step.version,
-                       Case.state == step.state, criterion)
-
-    if units is not None:
-        # The steps' criterion wrapped so that no index serves it: the scan reads the scope's
-        # open cases from their units' index (a BitmapOr of every step across the province costs more).
-        steps_here = sa.or_(*(at(s, sa.or_(*(c for c in (s.on_path, s.reviewing) if c is not None))) for s in steps))
-        scan(_SORTED, Case.unit_id.in_(units), sa.func.coalesce(steps_here, sa.false()))
-        elsewhere = [Case.unit_id.not_in(units)]
-        reviewed = [s for s in steps if s.reviewing is not None]
-    else:
-        for s in steps:
-            if s.on_path is not None:
-                seen = [] if s.reviewing is None else [sa.and_(s.reviewing, visible_cases(session, user).whereclause)]
-                scan(_BY_DEADLINE, at(s, sa.or_(s.on_path, *seen)))
-        elsewhere = []
-        reviewed = [s for s in steps if s.on_path is None]
-    if reviewed:
-        scan(_SORTED, *elsewhere, visible_cases(session, user).whereclause,
-             sa.or_(*(at(s, s.reviewing) for s in reviewed)))
-    if not scans:
-        return None
-    merged = (sa.union_all(*scans) if len(scans) > 1 else scans[0]).subquery()
-    return (sa.select(merged.c.id, merged.c.deadline_at)
-            .order_by(merged.c.deadline_at.asc().nulls_last(), merged.c.id).limit(limit).subquery())
+def _role_rows(session: Session, user):
+    """The user's role rows with paths (:func:`core.levels.role_rows_of`), read once a
+    request (kept on the user, as :func:`_scope_units`)."""
+    cached = getattr(user, "_role_rows", None)
+    if cached is not None:
+        return cached
+    rows = role_rows_of(session, user.id)
+    try:
+        user._role_rows = rows
+    except AttributeError:  # pragma: no cover - exotic user objects
+        pass
+    return rows
 
 
 def inbox_count(session: Session, user, cap: int = 99) -> int:
     """How many cases :func:`inbox` lists for ``user``, counted in SQL up to ``cap + 1``
-    (a badge shows "99+" beyond ``cap``): the same scans, no rows loaded."""
-    ids = _inbox_ids(session, user, role_rows_of(session, user.id), [sa.true()], cap + 1)
-    if ids is None:
-        return 0
-    return session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0
+    (a badge shows "99+" beyond ``cap``): the same scans, no rows loaded. Once a request:
+    the answer is kept on the user, and a first page of :func:`inbox` read in the same
+    request answers it without a query when it holds the whole inbox or more than ``cap``."""
+    known = getattr(user, "_inbox_first_page", None)  # (rows on it, more follow)
+    if known is not None and (not known[1] or known[0] > cap):
+        return min(known[0] + known[1], cap + 1)
+    counted = getattr(user, "_inbox_counts", None)
+    if counted is not None and cap in counted:
+        return counted[cap]
+    ids = _inbox_ids(session, user, _role_rows(session, user), [sa.true()], cap + 1)
+    n = 0 if ids is None else session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0
+    try:
+        user._inbox_counts = {**(counted or {}), cap: n}
+    except AttributeError:  # pragma: no cover - exotic user objects
+        pass
+    return n
 
 
 def overdue_count(session: Session, user, cap: int = 999) -> int:
@@ -364,8 +315,8 @@ def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
     computed from the user's role rows, read once, and the case row itself. Raises
     :class:`BadCursor` for a malformed cursor.
     """
-    windows = _inbox_windows(cursor)
-    rows = role_rows_of(session, user.id)
+    windows = inbox_scans.windows(cursor)
+    rows = _role_rows(session, user)
     ids = _inbox_ids(session, user, rows, windows, limit + 1)
     if ids is None:
         return [], None
@@ -374,6 +325,11 @@ def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
             .options(contains_eager(Case.unit), contains_eager(Case.person))
             .order_by(Case.deadline_at.is_(None), Case.deadline_at, Case.id))
     cases, next_cursor = keyset_page(session, stmt, limit, _inbox_key)
+    if cursor is None:
+        try:
+            user._inbox_first_page = (len(cases), next_cursor is not None)
+        except AttributeError:  # pragma: no cover - exotic user objects
+            pass
     items = [(case, access.permitted_now(case.definition(), case.state, case.unit.path,
                                          case.reviewing_unit_id, rows, case)) for case in cases]
     return items, next_cursor
