@@ -9,6 +9,7 @@ keyset-paginated with the one cursor codec of :mod:`cases.cursor`.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -273,6 +274,34 @@ def _role_rows(session: Session, user):
     return rows
 
 
+# The badge's statements, by everything they are built from (the user, their role rows,
+# their scope's units and paths, the cap): every page shows the badge, and a statement
+# built once is neither rebuilt nor its SQL cache key recomputed. Least recently used out.
+_COUNT_STATEMENTS: OrderedDict = OrderedDict()
+_COUNT_STATEMENTS_KEPT = 256
+
+
+def _count_statement(session: Session, user, cap: int):
+    """SELECT count(*) of the first ``cap + 1`` cases of the user's inbox, or None when
+    they may act nowhere (built by :func:`_inbox_ids`, kept in :data:`_COUNT_STATEMENTS`)."""
+    rows = _role_rows(session, user)
+    units = _scope_units(session, user)
+    key = (user.id, getattr(user, "person_id", None), tuple((r.unit_id, r.role, r.levels, r.path) for r in rows),
+           None if units is None else tuple(units), scope_paths(session, user), cap)
+    try:
+        stmt = _COUNT_STATEMENTS[key]
+        _COUNT_STATEMENTS.move_to_end(key)
+        return stmt
+    except KeyError:
+        pass
+    ids = _inbox_ids(session, user, rows, [sa.true()], cap + 1)
+    stmt = None if ids is None else sa.select(sa.func.count()).select_from(ids)
+    _COUNT_STATEMENTS[key] = stmt
+    while len(_COUNT_STATEMENTS) > _COUNT_STATEMENTS_KEPT:
+        _COUNT_STATEMENTS.popitem(last=False)
+    return stmt
+
+
 def inbox_count(session: Session, user, cap: int = 99) -> int:
     """How many cases :func:`inbox` lists for ``user``, counted in SQL up to ``cap + 1``
     (a badge shows "99+" beyond ``cap``): the same scans, no rows loaded. Once a request:
@@ -284,8 +313,8 @@ def inbox_count(session: Session, user, cap: int = 99) -> int:
     counted = getattr(user, "_inbox_counts", None)
     if counted is not None and cap in counted:
         return counted[cap]
-    ids = _inbox_ids(session, user, _role_rows(session, user), [sa.true()], cap + 1)
-    n = 0 if ids is None else session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0
+    stmt = _count_statement(session, user, cap)
+    n = 0 if stmt is None else session.scalar(stmt) or 0
     try:
         user._inbox_counts = {**(counted or {}), cap: n}
     except AttributeError:  # pragma: no cover - exotic user objects
