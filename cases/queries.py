@@ -9,6 +9,7 @@ keyset-paginated with the one cursor codec of :mod:`cases.cursor`.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -279,6 +280,7 @@ def _role_rows(session: Session, user):
 # built once is neither rebuilt nor its SQL cache key recomputed. Least recently used out.
 _COUNT_STATEMENTS: OrderedDict = OrderedDict()
 _COUNT_STATEMENTS_KEPT = 256
+_COUNT_STATEMENTS_LOCK = threading.Lock()
 
 
 def _count_statement(session: Session, user, cap: int):
@@ -288,17 +290,16 @@ def _count_statement(session: Session, user, cap: int):
     units = _scope_units(session, user)
     key = (user.id, getattr(user, "person_id", None), tuple((r.unit_id, r.role, r.levels, r.path) for r in rows),
            None if units is None else tuple(units), scope_paths(session, user), cap)
-    try:
-        stmt = _COUNT_STATEMENTS[key]
-        _COUNT_STATEMENTS.move_to_end(key)
-        return stmt
-    except KeyError:
-        pass
+    with _COUNT_STATEMENTS_LOCK:
+        if key in _COUNT_STATEMENTS:
+            _COUNT_STATEMENTS.move_to_end(key)
+            return _COUNT_STATEMENTS[key]
     ids = _inbox_ids(session, user, rows, [sa.true()], cap + 1)
     stmt = None if ids is None else sa.select(sa.func.count()).select_from(ids)
-    _COUNT_STATEMENTS[key] = stmt
-    while len(_COUNT_STATEMENTS) > _COUNT_STATEMENTS_KEPT:
-        _COUNT_STATEMENTS.popitem(last=False)
+    with _COUNT_STATEMENTS_LOCK:
+        _COUNT_STATEMENTS[key] = stmt
+        while len(_COUNT_STATEMENTS) > _COUNT_STATEMENTS_KEPT:
+            _COUNT_STATEMENTS.popitem(last=False)
     return stmt
 
 
