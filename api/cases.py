@@ -65,7 +65,8 @@ def list_cases():
 def inbox():
     xlsx = wants_xlsx()
     items, next_cursor = queries.inbox(db.session, current(), request.args.get("cursor"), limit_arg())
-    rows = [inbox_item(c, transitions) for c, transitions in items]
+    known: dict = {}
+    rows = [inbox_item(c, transitions, known) for c, transitions in items]
     if xlsx:
         return xlsx_response(rows, "inbox")
     return jsonify({"items": rows, "next_cursor": next_cursor})

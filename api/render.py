@@ -152,16 +152,24 @@ def document_json(doc, superseded_by: int | None = None) -> dict:
             "issued_on": day(doc.issued_on), "content_type": doc.content_type, "superseded_by": superseded_by}
 
 
-def actions_json(transitions) -> list[dict]:
-    """``available_actions``: what the caller may do next, each with its form's JSON Schema."""
-    return [{"name": ct.action, "label": str(ct.label), "form_schema": action_schema(ct)}
-            for ct in transitions]
+def actions_json(transitions, known: dict | None = None) -> list[dict]:
+    """``available_actions``: what the caller may do next, each with its form's JSON Schema.
+    ``known``: the entries already built in this request, by transition (a page of the
+    inbox builds each transition's schema once, not once a row)."""
+    known = {} if known is None else known
+    out = []
+    for ct in transitions:
+        if id(ct) not in known:
+            known[id(ct)] = {"name": ct.action, "label": str(ct.label), "form_schema": action_schema(ct)}
+        out.append(known[id(ct)])
+    return out
 
 
-def inbox_item(case, transitions) -> dict:
-    """The ``InboxItem`` schema: a case summary with what the caller may do now."""
+def inbox_item(case, transitions, known: dict | None = None) -> dict:
+    """The ``InboxItem`` schema: a case summary with what the caller may do now
+    (``known``: as for :func:`actions_json`, shared by the rows of a page)."""
     return dict(case_summary(case), actions=[ct.action for ct in transitions],
-                available_actions=actions_json(transitions))
+                available_actions=actions_json(transitions, known))
 
 
 def case_json(session, user, case) -> dict:

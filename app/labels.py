@@ -135,6 +135,22 @@ def process(name) -> str:
     return str(PROCESSES.get(name, name))
 
 
+def inbox_rows(items, state_label) -> list[tuple]:
+    """The inbox page's rows: for each ``(case, transitions)`` of ``items``, ``(case, its
+    process in words, its step in words (``state_label(case)``), its actions' labels)``,
+    each word translated once a page rather than once a row (up to 200 rows)."""
+    words: dict = {}
+
+    def word(key, make):
+        if key not in words:
+            words[key] = make()
+        return words[key]
+
+    return [(case, word(case.process, lambda: process(case.process)),
+             word((case.process, case.state), lambda: state_label(case)),
+             [word(id(ct), lambda: str(ct.label)) for ct in actions]) for case, actions in items]
+
+
 def rulebook(code) -> str:
     """A rulebook's title."""
     return str(RULEBOOKS.get(code, code))

@@ -9,6 +9,8 @@ keyset-paginated with the one cursor codec of :mod:`cases.cursor`.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -17,15 +19,16 @@ from sqlalchemy.orm import Session, contains_eager
 from core import clock
 from core.levels import role_rows_of
 from core.models import Person, Unit
-from core.permissions import can_view, in_transit_cases, sees_in_transit, transferred_history, visible
+from core.permissions import (can_view, in_transit_cases, scope_paths, sees_in_transit, transferred_history,
+                              visible)
 from core.text import fold
 from workflow import access, calendar
 from workflow.definition import registered
 from workflow.models import AuditEvent, Case
 from workflow.setup_log import LEDGER_PROCESS
 
-from . import report_facts
-from .cursor import ID_MAX, BadCursor, decode_cursor, decode_ids, is_id, keyset_page
+from . import inbox_scans, report_facts
+from .cursor import ID_MAX, BadCursor, decode_ids, keyset_page
 from .registry import all_entries, get_entry
 
 
@@ -243,39 +246,84 @@ def _inbox_processes():
     return [proc for (name, _version), proc in sorted(registered().items()) if name in names]
 
 
-def _inbox_after(cursor: str | None):
-    """The SQL condition "after the cursor" in the inbox's order, or None for the first page."""
-    values = decode_cursor(cursor, 3)
-    if values is None:
-        return None
-    no_deadline, deadline, case_id = values
-    if no_deadline not in (0, 1) or not is_id(case_id):
-        raise BadCursor()
-    if no_deadline:
-        return sa.and_(Case.deadline_at.is_(None), Case.id > case_id)
-    if not isinstance(deadline, str):
-        raise BadCursor()
-    try:
-        at = dt.datetime.fromisoformat(deadline).replace(tzinfo=None)
-    except ValueError:
-        raise BadCursor() from None
-    return sa.or_(Case.deadline_at.is_(None), Case.deadline_at > at,
-                  sa.and_(Case.deadline_at == at, Case.id > case_id))
-
-
 def _inbox_key(case: Case) -> tuple:
     if case.deadline_at is None:
         return (1, None, case.id)
     return (0, case.deadline_at.isoformat(), case.id)
 
 
+def _inbox_ids(session: Session, user, rows, windows: list, limit: int):
+    """Subquery (``id``, ``deadline_at``) of the first ``limit`` cases of the inbox in
+    its order within ``windows``, or None when the user may act nowhere
+    (:func:`cases.inbox_scans.merged_ids` over :func:`workflow.access.actable_steps`;
+    a scope of one path and few units holds every case of its path atoms)."""
+    units = _scope_units(session, user)
+    paths = scope_paths(session, user)
+    steps = access.actable_steps(rows, _inbox_processes(), unit_path=Unit.path,
+                                 implied=frozenset(paths) if units is not None and len(paths) == 1 else frozenset())
+    return inbox_scans.merged_ids(steps, units, lambda: visible_cases(session, user).whereclause, windows, limit)
+
+
+def _role_rows(session: Session, user):
+    """The user's role rows with paths (:func:`core.levels.role_rows_of`), read once a
+    request (kept on the user, as :func:`_scope_units`)."""
+    cached = getattr(user, "_role_rows", None)
+    if cached is not None:
+        return cached
+    rows = role_rows_of(session, user.id)
+    try:
+        user._role_rows = rows
+    except AttributeError:  # pragma: no cover - exotic user objects
+        pass
+    return rows
+
+
+# The badge's statements, by everything they are built from (the user, their role rows,
+# their scope's units and paths, the cap): every page shows the badge, and a statement
+# built once is neither rebuilt nor its SQL cache key recomputed. Least recently used out.
+_COUNT_STATEMENTS: OrderedDict = OrderedDict()
+_COUNT_STATEMENTS_KEPT = 256
+_COUNT_STATEMENTS_LOCK = threading.Lock()
+
+
+def _count_statement(session: Session, user, cap: int):
+    """SELECT count(*) of the first ``cap + 1`` cases of the user's inbox, or None when
+    they may act nowhere (built by :func:`_inbox_ids`, kept in :data:`_COUNT_STATEMENTS`)."""
+    rows = _role_rows(session, user)
+    units = _scope_units(session, user)
+    key = (user.id, getattr(user, "person_id", None), tuple((r.unit_id, r.role, r.levels, r.path) for r in rows),
+           None if units is None else tuple(units), scope_paths(session, user), cap)
+    with _COUNT_STATEMENTS_LOCK:
+        if key in _COUNT_STATEMENTS:
+            _COUNT_STATEMENTS.move_to_end(key)
+            return _COUNT_STATEMENTS[key]
+    ids = _inbox_ids(session, user, rows, [sa.true()], cap + 1)
+    stmt = None if ids is None else sa.select(sa.func.count()).select_from(ids)
+    with _COUNT_STATEMENTS_LOCK:
+        _COUNT_STATEMENTS[key] = stmt
+        while len(_COUNT_STATEMENTS) > _COUNT_STATEMENTS_KEPT:
+            _COUNT_STATEMENTS.popitem(last=False)
+    return stmt
+
+
 def inbox_count(session: Session, user, cap: int = 99) -> int:
     """How many cases :func:`inbox` lists for ``user``, counted in SQL up to ``cap + 1``
-    (a badge shows "99+" beyond ``cap``): the same criterion, no rows loaded."""
-    rows = role_rows_of(session, user.id)
-    criteria = [Case.closed_at.is_(None), access.actable_cases(rows, _inbox_processes(), unit_path=Unit.path)]
-    ids = visible_page(session, user, criteria, (Case.id,), cap + 1).with_only_columns(Case.id).subquery()
-    return session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0
+    (a badge shows "99+" beyond ``cap``): the same scans, no rows loaded. Once a request:
+    the answer is kept on the user, and a first page of :func:`inbox` read in the same
+    request answers it without a query when it holds the whole inbox or more than ``cap``."""
+    known = getattr(user, "_inbox_first_page", None)  # (rows on it, more follow)
+    if known is not None and (not known[1] or known[0] > cap):
+        return min(known[0] + known[1], cap + 1)
+    counted = getattr(user, "_inbox_counts", None)
+    if counted is not None and cap in counted:
+        return counted[cap]
+    stmt = _count_statement(session, user, cap)
+    n = 0 if stmt is None else session.scalar(stmt) or 0
+    try:
+        user._inbox_counts = {**(counted or {}), cap: n}
+    except AttributeError:  # pragma: no cover - exotic user objects
+        pass
+    return n
 
 
 def overdue_count(session: Session, user, cap: int = 999) -> int:
@@ -293,19 +341,28 @@ def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
     ``limit`` of them unless this is the last page, and ``next_cursor`` is None
     exactly when no case follows. One query selects the page: the open cases the
     user may see where the level rule lets them act now
-    (:func:`workflow.access.actable_cases`, the SQL twin of the engine's
+    (:func:`workflow.access.actable_steps`, the SQL twin of the engine's
     ``available_actions``, the transitions' predicates on the case's facts
-    included), through :func:`visible_page`; their person and unit come with it, and their actions are
+    included), merged from one deadline-ordered scan per step (:func:`_inbox_ids`);
+    their person and unit come with it, and their actions are
     computed from the user's role rows, read once, and the case row itself. Raises
     :class:`BadCursor` for a malformed cursor.
     """
-    after = _inbox_after(cursor)
-    rows = role_rows_of(session, user.id)
-    criteria = [Case.closed_at.is_(None), access.actable_cases(rows, _inbox_processes(), unit_path=Unit.path)]
-    if after is not None:
-        criteria.append(after)
-    stmt = visible_page(session, user, criteria, (Case.deadline_at.is_(None), Case.deadline_at, Case.id), limit + 1)
+    windows = inbox_scans.windows(cursor)
+    rows = _role_rows(session, user)
+    ids = _inbox_ids(session, user, rows, windows, limit + 1)
+    if ids is None:
+        return [], None
+    stmt = (sa.select(Case).join(ids, ids.c.id == Case.id).join(Unit, Unit.id == Case.unit_id)
+            .outerjoin(Person, Person.id == Case.person_id)
+            .options(contains_eager(Case.unit), contains_eager(Case.person))
+            .order_by(Case.deadline_at.is_(None), Case.deadline_at, Case.id))
     cases, next_cursor = keyset_page(session, stmt, limit, _inbox_key)
+    if cursor is None:
+        try:
+            user._inbox_first_page = (len(cases), next_cursor is not None)
+        except AttributeError:  # pragma: no cover - exotic user objects
+            pass
     items = [(case, access.permitted_now(case.definition(), case.state, case.unit.path,
                                          case.reviewing_unit_id, rows, case)) for case in cases]
     return items, next_cursor

@@ -128,7 +128,7 @@ def _not_found(exc):
 def inbox():
     """The cases where the user can act now, soonest deadline first (the first 200)."""
     items, _next = queries.inbox(db.session, current_user, limit=200)
-    return render_template("cases/inbox.html", items=items, queries=queries)
+    return render_template("cases/inbox.html", rows=labels.inbox_rows(items, queries.state_label), queries=queries)
 
 
 @bp.route("/cases")

@@ -17,7 +17,7 @@ import dataclasses
 from typing import Any, Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from .db import INT_MAX
 from .enums import LEVEL_RANK, Level, Role
@@ -128,10 +128,10 @@ def reported(user, path_column, session: Session, person_column=None):
 
 
 def roles_of(session: Session, user) -> list[RoleAssignment]:
-    """The user's role assignments (to show them), oldest first."""
+    """The user's role assignments (to show them), oldest first, their units with them."""
     return list(
         session.execute(
-            sa.select(RoleAssignment)
+            sa.select(RoleAssignment).options(joinedload(RoleAssignment.unit))
             .where(RoleAssignment.user_id == user.id)
             .order_by(RoleAssignment.id)
         ).scalars()

@@ -46,6 +46,10 @@ class Case(Base):
                       where="closed_at IS NULL AND deadline_at IS NOT NULL"),
         # The case list by type and an open step, newest first (migration 0013).
         partial_index("ix_wf_case_open_process_state", "process", "state", "id", where="closed_at IS NULL"),
+        # The inbox: a step's open cases in deadline order (none last), one scan per step
+        # the user may act at, merged (0014).
+        partial_index("ix_wf_case_open_step_deadline", "process", "state", "deadline_at", "id",
+                      where="closed_at IS NULL"),
         # The overdue list, newest first: the deadline is compared inside the index (0013).
         partial_index("ix_wf_case_open_deadline_id", "id", "deadline_at",
                       where="closed_at IS NULL AND deadline_at IS NOT NULL"),

@@ -180,3 +180,50 @@ def test_lists__a_narrow_scope_reads_transfers_by_destination(app, demo):
         user = user_of(db.session, "bithu.dong")
         text = _explain_raw(db.session, *_last_statement(app, lambda: list_cases(db.session, user, Filters())))
     assert "ix_wf_case_transfer" in text, text
+@pytest.mark.parametrize("what", ["page", "badge"])
+def test_lists__a_wide_inbox_reads_each_step_in_deadline_order_from_its_index(app, demo, monkeypatch, what):
+    """A district's or the province's inbox and badge (a scope wider than
+    ``SCOPE_UNITS_LIMIT``) read each step the user may act at from
+    ``ix_wf_case_open_step_deadline`` in deadline order (migration 0014), not every open
+    case at those steps: a scan that stops after a page (PostgreSQL merges them)."""
+    from app.extensions import db
+    from cases import queries
+
+    monkeypatch.setattr(queries, "SCOPE_UNITS_LIMIT", 0)  # the district as at scale: more units than that
+    with app.app_context():
+        crowd_cases(db.session)
+        captured = []
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a, **k: captured.append((a[2], a[3])))
+        user = user_of(db.session, "thuongvu.nghiahung")
+        if what == "page":
+            queries.inbox(db.session, user)
+        else:
+            queries.inbox_count(db.session, user)
+        text = _explain_raw(db.session, *captured[-1])
+    scans = text.count("ix_wf_case_open_step_deadline")
+    assert scans >= 3, text  # one per step (the standing committee decides at several)
+    if is_postgres():
+        # Not the province-wide BitmapOr of every step (ix_wf_case_open_process_state) then a sort.
+        assert "Seq Scan on wf_case" not in text and "ix_wf_case_open_process_state" not in text, text
+        if what == "page":
+            assert "Merge Append" in text, text
+    else:
+        # SQLite sorts each step's few rows (its index order puts no deadline first): no table scan.
+        assert not re.search(r"SCAN wf_case$", text, re.M), text
+
+
+def crowd_cases(session, n: int = 30_000) -> None:
+    """PostgreSQL: ``n`` open admission cases at the steps a district decides, across the
+    demo's branches, analysed: the planner then weighs the indexes as at scale."""
+    if not is_postgres():
+        return
+    session.execute(sa.text(
+        "INSERT INTO wf_case (process, process_version, rulebook, state, version, unit_id, opened_at, opened_on, "
+        "deadline_at, deadline_extended, data, audit_seq, audit_hash, one_open_per_person) "
+        "SELECT 'admission', 1, 'qd294_2025', (ARRAY['superior_review', 'recognition_decision', 'superior_decision', "
+        "'branch_vote'])[1 + i % 4], 1, u.id, now(), current_date, now() + (i % 900) * interval '1 hour', false, '{}', 0, "
+        "repeat('0', 64), false FROM generate_series(1, :n) AS i "
+        "JOIN LATERAL (SELECT id FROM unit ORDER BY id OFFSET i % (SELECT count(*) FROM unit) LIMIT 1) u ON true"),
+        {"n": n})
+    session.execute(sa.text("ANALYZE wf_case"))
+    session.execute(sa.text("ANALYZE unit"))

@@ -90,3 +90,24 @@ def test_lists__the_rows_are_there(app, api, demo, path):
     body = api.as_user("bithu.trung").get(path + ("&" if "?" in path else "?") + "limit=50").get_json()
     names = [(i.get("person") or {}).get("full_name") or i.get("full_name") for i in body["items"]]
     assert len([n for n in names if n and n.startswith("Kiểm Đếm")]) == 50
+
+
+PAIRS = (("/cases", "/cases"), ("/cases?overdue=1", "/cases?overdue=true"), ("/inbox", "/inbox"),
+         ("/cases?type=admission&state=draft", "/cases?type=admission&state=draft"))
+
+
+@pytest.mark.parametrize("username", ["bithu.trung", "thuongvu.nghiahung"])
+def test_lists__a_page_costs_a_fixed_few_statements_more_than_its_api_twin(app, api, client, auth, demo, username):
+    """The layout's own statements (the roles shown, the bell, the inbox badge) are a fixed
+    few on every page: a list page runs at most 4 more than its API twin (which reads a
+    token and its user), the inbox page one more (the badge comes from its own first page)."""
+    pages = Pages(client, auth)
+    counter = Counter(app)
+    add_cases(app, demo, 5, 0)
+    headers = api.as_user(username).headers()
+    pages.as_user(username)
+    extra = {}
+    for page, twin in PAIRS:
+        extra[page] = counter.of(pages.client, page)[0] - counter.of(api.client, "/api/v1" + twin, headers)[0]
+    assert all(n <= 4 for n in extra.values()), extra
+    assert extra["/inbox"] <= 1, extra

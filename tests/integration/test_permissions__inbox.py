@@ -208,3 +208,53 @@ def test_inbox__a_bounded_number_of_statements_per_page_whatever_its_size(app, d
     response = client.get("/inbox")
     assert response.status_code == 200 and response.get_data(as_text=True).count('href="/cases/') == 123
     assert len(html_statements) <= 10  # the page: the user, then the inbox as above, nothing per row
+
+
+def test_inbox__a_wide_scope_reads_each_step_apart_and_lists_exactly_the_same(app, world, monkeypatch):
+    """A scope of more units than ``SCOPE_UNITS_LIMIT`` (a district, the province) reads one
+    deadline-ordered scan per step and the reviewing units' cases apart
+    (:mod:`cases.inbox_scans`): the same cases, actions, full pages and order for every account."""
+    from app.extensions import db
+    from cases import inbox_scans, queries
+    from core.models import User
+
+    monkeypatch.setattr(queries, "SCOPE_UNITS_LIMIT", 0)
+    scopes = []
+    merged_ids = inbox_scans.merged_ids
+    monkeypatch.setattr(inbox_scans, "merged_ids", lambda steps, units, *a: scopes.append(units) or
+                        merged_ids(steps, units, *a))
+    test_inbox__is_exactly_the_open_cases_with_available_actions_for_every_account(app, world)
+    assert scopes and all(units is None for units in scopes)  # the wide reading, every time
+    with app.app_context():  # the reviewing unit's scan: Thành ủy's inspection officer reviews the appeals
+        kiemtra = db.session.scalar(sa.select(User).where(User.username == "kiemtra.thanhpho"))
+        assert any(c.state == "appeal_review" for c, _ in _all_pages(db.session, kiemtra, 50)[0])
+
+
+@pytest.mark.parametrize("wide", [False, True], ids=["narrow", "wide"])
+def test_inbox__the_badge_counts_the_inbox_up_to_its_cap(app, world, monkeypatch, wide):
+    """``inbox_count`` is the number of cases the inbox lists, up to ``cap + 1`` ("99+"),
+    for every account; after the first page of the inbox in the same request it needs no
+    statement when that page holds the whole inbox or more than ``cap``."""
+    from app.extensions import db
+    from cases import queries
+    from core.models import User
+
+    if wide:
+        monkeypatch.setattr(queries, "SCOPE_UNITS_LIMIT", 0)
+    with app.app_context():
+        s = db.session
+        seen_counts = set()
+        for username in _accounts(app):
+            def fresh():
+                s.expunge_all()  # the count is kept on the user object, once a request
+                return s.scalar(sa.select(User).where(User.username == username))
+
+            total = len(_all_pages(s, fresh(), 50)[0])
+            for cap in (0, 2, 99):
+                assert queries.inbox_count(s, fresh(), cap) == min(total, cap + 1), (username, cap)
+            user = fresh()
+            queries.inbox(s, user, limit=200)
+            statements = _count_statements(db.engine, lambda: seen_counts.add(queries.inbox_count(s, user, 2)))
+            assert statements == [] and min(total, 3) in seen_counts, username
+            seen_counts.add(total)
+        assert max(seen_counts) > 3  # some account's inbox is over the cap: the cap is exercised
