@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .merkle import Frontier
-from .verify_scan import (EVENT_COLS, Db, Problem, SequenceCheck, check_chain, event_cols, leaf_of, mac_problem,
-                          run_task, scan_cases, scan_leaves)
+from .verify_range import check_suspects, merge, run_scan, run_task, unnamed_cases
+from .verify_scan import EVENT_COLS, Db, Problem, SequenceCheck, check_chain, event_cols, leaf_of, mac_problem
 
 __all__ = ["Problem", "VerifyReport", "verify_all", "verify_case", "verify_since"]
 
@@ -144,44 +144,69 @@ def _ranges(lo: int, hi: int, step: int) -> list[tuple[int, int]]:
 
 
 def verify_all(session: Session, *, mac_key: bytes | None = None, checkpoints: Sequence = (),
-               workers: int = 1) -> VerifyReport:
+               workers: int = 1, plan: str = "range") -> VerifyReport:
     """Check the whole history: every case, every event, the global sequence
     and each checkpoint's root (``checkpoints`` already signature-checked, in
-    order). ``workers > 1`` runs the scans in that many processes."""
+    order). ``workers > 1`` runs the scans in that many processes. ``plan``:
+    ``"range"`` reads the events once, in id order, a range of ids a task
+    (:mod:`workflow.verify_range`); ``"cases"`` is the reference plan, ranges of
+    cases read through the ``(case_id, seq)`` index plus ranges of ids for the
+    sequence. Both give the same report."""
+    if plan not in ("range", "cases"):
+        raise ValueError(f"unknown verification plan {plan!r}")
     mac_key = audit.mac_key() if mac_key is None else mac_key
     report = VerifyReport(mode="full", mac_checked=mac_key is not None, checkpoints=len(checkpoints))
     with snapshot(session) as db:
         top = db.one("SELECT coalesce(max(id), 0) FROM audit_event")[0]
-        c_lo, c_hi = db.one("SELECT min(id), max(id) FROM wf_case")
-        e_lo, e_hi = db.one("SELECT min(case_id), max(case_id) FROM audit_event")
         report.mac_from = mac_floor(db.all, checkpoints[-1] if checkpoints else None)
-        lows = [x for x in (c_lo, e_lo) if x is not None]
-        case_ranges = []
-        if lows:
-            lo, hi = min(lows), max(x for x in (c_hi, e_hi) if x is not None)
-            case_ranges = _ranges(lo, hi, _step(hi - lo + 1, workers, MIN_CASES_PER_TASK, CASES_PER_TASK))
         targets = sorted({cp.count for cp in checkpoints if cp.count <= top} | {top})
         span = BLOCK * _step(-(-top // BLOCK), workers, 1, LEAF_BLOCKS_PER_TASK)
-        leaf_tasks = [("leaves", (a, min(a + span, top), BLOCK, tuple(t for t in targets if a < t <= min(a + span, top)),
-                                  mac_key, report.mac_from)) for a in range(0, top, span)]
-        tasks = _interleave([("cases", r) for r in case_ranges], leaf_tasks)
+        leaf_args = [(a, min(a + span, top), BLOCK, tuple(t for t in targets if a < t <= min(a + span, top)),
+                      mac_key, report.mac_from) for a in range(0, top, span)]
+        if plan == "range":
+            tasks = [("range", args) for args in leaf_args]
+        else:
+            tasks = _interleave([("cases", r) for r in _case_ranges(db, workers)], [("leaves", a) for a in leaf_args])
         if workers > 1 and len(tasks) > 1 and not _in_memory(session.get_bind().url):
             results = _run_pool(session.get_bind().url.render_as_string(hide_password=False), tasks, workers)
         else:
-            results = [scan_cases(db, *args) if kind == "cases" else scan_leaves(db, *args) for kind, args in tasks]
-    leaf_results = []
-    for (kind, args), res in zip(tasks, results):
-        if kind == "cases":
-            report.cases += res.cases
-            report.events += res.events
-        else:
-            leaf_results.append((args[0], args[1], res))
-        report.add(res.problems)
+            results = [run_scan(db, kind, args) for kind, args in tasks]
+        leaf_results = [(args[0], args[1], res) for (kind, args), res in zip(tasks, results) if kind != "cases"]
+        if plan == "range":
+            _merge_ranges(db, report, [res for _a, _b, res in leaf_results])
+        for (kind, _args), res in zip(tasks, results):
+            if kind == "cases":
+                report.cases += res.cases
+                report.events += res.events
+            report.add(res.problems)
     roots = _roots(leaf_results, targets, top)
     report.size = top
     report.frontier = roots.get(top)
     report.add(check_roots(checkpoints, {t: (f.root() if f else None) for t, f in roots.items()}, top))
     return report
+
+
+def _case_ranges(db: Db, workers: int) -> list[tuple[int, int]]:
+    """The reference plan's ranges of case ids (of both tables)."""
+    c_lo, c_hi = db.one("SELECT min(id), max(id) FROM wf_case")
+    e_lo, e_hi = db.one("SELECT min(case_id), max(case_id) FROM audit_event")
+    lows = [x for x in (c_lo, e_lo) if x is not None]
+    if not lows:
+        return []
+    lo, hi = min(lows), max(x for x in (c_hi, e_hi) if x is not None)
+    return _ranges(lo, hi, _step(hi - lo + 1, workers, MIN_CASES_PER_TASK, CASES_PER_TASK))
+
+
+def _merge_ranges(db: Db, report: VerifyReport, results: list) -> None:
+    """Join the id ranges' chains (:func:`workflow.verify_range.merge`) and
+    check every suspect case again by the reference check, in ``db``'s snapshot."""
+    n_cases = db.one("SELECT count(*) FROM wf_case")[0]
+    suspects, all_named = merge(results, n_cases)
+    if not all_named:
+        suspects |= unnamed_cases(db, results)
+    report.cases = n_cases
+    report.events = sum(res.events for res in results)
+    report.add(check_suspects(db, sorted(suspects)))
 
 
 def _run_pool(url: str, tasks: list, workers: int) -> list:
