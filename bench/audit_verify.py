@@ -14,7 +14,14 @@ the last signed checkpoint). Prints one JSON document with the figures and
 the machine's load average before each timing (the machine may be shared).
 Exits non-zero when a verification fails. ``--reuse`` keeps a database
 already loaded with at least ``--events`` events, with its checkpoint log (each
-run then adds another day).
+run then adds another day). ``--plans range,cases`` times the full check with
+each plan of :func:`workflow.verify.verify_all`.
+
+``--existing`` works on a database loaded by someone else (``bench/scale.py``'s
+``bench_scale``) and never bulk-writes to it: it times ``verify --full``; with
+``--engine-day`` it also signs a checkpoint into its own log under /tmp, appends
+``--new`` events through ``workflow.engine.record`` to existing cases (one
+commit each, as the application does) and times the default ``verify``.
 """
 
 from __future__ import annotations
@@ -220,6 +227,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=0, help="verifier processes (default: one per CPU)")
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/bench_verify")
     parser.add_argument("--reuse", action="store_true", help="keep the database and key if already loaded")
+    parser.add_argument("--plans", default="range", help="full-check plans to time, comma-separated (range,cases)")
+    parser.add_argument("--existing", action="store_true", help="a database loaded elsewhere: no load, no bulk write")
+    parser.add_argument("--engine-day", action="store_true",
+                        help="with --existing: sign a checkpoint, append --new events through the engine, verify")
     args = parser.parse_args()
     if args.url.rstrip("/").endswith("/test"):
         parser.error("never the shared database `test`")
@@ -234,8 +245,8 @@ def main() -> int:
     out: dict = {"machine": {"cpus": os.cpu_count(), "note": "shared by 5 engineers; load average per figure"}}
     key = signing.load_or_generate(str(key_path))
     mac_key = key.mac_key
-    loaded = False
-    if args.reuse:
+    loaded = args.existing
+    if args.reuse and not loaded:
         loaded = _count(args.url) >= args.events
     if not loaded:
         log.unlink(missing_ok=True)
@@ -244,19 +255,44 @@ def main() -> int:
                       "AUDIT_CHECKPOINT_LOG": str(log), "AUDIT_VERIFY_WORKERS": args.workers,
                       "UPLOAD_DIR": str(work / "uploads"), "CLOCK_FILE": ""})
     database = Path(args.url).name
-    if not log.exists() or not log.read_text().strip():
+    if (not args.existing or args.engine_day) and (not log.exists() or not log.read_text().strip()):
         out["first_checkpoint"] = timed(app, ["audit", "checkpoint"], database)
     events = _count(args.url)
-    full = out["verify_full"] = {"events": events, **timed(app, ["audit", "verify", "--full"], database)}
-    full["events_per_s"] = round(events / full["s"])
-    # What the same work gives on two otherwise idle cores (CPU seconds, both sides, spread over 2).
-    full["events_per_s_on_2_idle_cores"] = round(events / ((full["cpu_s_python"] + full["cpu_s_postgres"]) / 2))
-    out["day"] = add_day(args.url, args.new, mac_key)
-    out["verify_since_checkpoint"] = timed(app, ["audit", "verify"], database)
-    status = max(out[k]["exit"] for k in ("verify_full", "verify_since_checkpoint") if k in out)
+    for plan in args.plans.split(","):
+        full = out[f"verify_full_{plan}"] = {"events": events, **timed(
+            app, ["audit", "verify", "--full", "--plan", plan], database)}
+        full["events_per_s"] = round(events / full["s"])
+        # What the same work gives on two otherwise idle cores (CPU seconds, both sides, spread over 2).
+        full["events_per_s_on_2_idle_cores"] = round(events / ((full["cpu_s_python"] + full["cpu_s_postgres"]) / 2))
+    if not args.existing:
+        out["day"] = add_day(args.url, args.new, mac_key)
+    elif args.engine_day:
+        out["day"] = engine_day(app, args.new)
+    if not args.existing or args.engine_day:
+        out["verify_since_checkpoint"] = timed(app, ["audit", "verify"], database)
+    status = max(v["exit"] for k, v in out.items() if k.startswith("verify_"))
     status = max(status, out.get("first_checkpoint", {}).get("exit", 0))
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 1 if status else 0
+
+
+def engine_day(app, new: int, seed: int = 18) -> dict:
+    """Append ``new`` document-read events through ``workflow.engine.record``
+    (MAC'd, one commit each) to existing cases picked at random; seconds taken."""
+    import sqlalchemy as sa
+
+    from workflow import engine
+
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        last_case = session.execute(sa.text("SELECT max(id) FROM wf_case")).scalar()
+        cases = [rng.randint(1, last_case) for _ in range(new)]
+        for case_id in cases:
+            engine.record(session, case_id, "download_document", None, {"kind": "1-KNĐ"})
+        session.remove()
+    return {"new_events": new, "cases_touched": len(set(cases)), "s": round(time.perf_counter() - started, 1)}
 
 
 def _libpq(url: str) -> str:
