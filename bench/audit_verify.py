@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 STATES = ("submitted", "vote", "decision", "approved", "closed")
 ACTIONS = ("submit", "record_vote", "decide", "approve", "close", "document_read", "comment")
 NAMES = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thu Dung", "system")
+TAG = "audit_verify_bench"
 UNIT_SQL = ("INSERT INTO unit (id, name, level, path, grassroots_branch, hardship_area, may_admit, may_expel) "
             "VALUES (1, 'Tỉnh ủy Bến Tre', 'province', '1/', false, false, true, true)")
 
@@ -168,26 +169,31 @@ def add_day(url: str, new: int, mac_key: bytes, seed: int = 17) -> dict:
 
 
 class BackendCpu:
-    """CPU seconds used by the PostgreSQL backends serving one database, sampled
-    from /proc while a command runs (the verifier's share of the machine)."""
+    """CPU seconds used by the PostgreSQL backends of the verifier's own
+    connections (those whose ``application_name`` is ``tag``), sampled from
+    /proc while a command runs: other sessions on the same database are not counted."""
 
-    def __init__(self, database: str):
+    def __init__(self, url: str, tag: str):
         import threading
 
-        self.tag, self.seen, self.stop = f" {database} ".encode(), {}, threading.Event()
+        self.url, self.tag, self.seen, self.stop = _libpq(url), tag, {}, threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.tick = os.sysconf("SC_CLK_TCK")
 
     def _run(self):
-        while not self.stop.is_set():
-            for pid in (p for p in os.listdir("/proc") if p.isdigit()):
-                try:
-                    if self.tag in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ") + b" ":
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as con:
+            while not self.stop.is_set():
+                pids = [r[0] for r in con.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                                                  (self.tag,))]
+                for pid in pids:
+                    try:
                         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                         self.seen[pid] = (int(fields[11]) + int(fields[12])) / self.tick
-                except OSError:
-                    continue
-            self.stop.wait(0.05)
+                    except OSError:
+                        continue
+                self.stop.wait(0.05)
 
     def __enter__(self):
         self.thread.start()
@@ -203,14 +209,14 @@ class BackendCpu:
         return sum(self.seen.values())
 
 
-def timed(app, args: list[str], database: str) -> dict:
+def timed(app, args: list[str], url: str) -> dict:
     """Run a flask CLI command in this process: wall seconds, CPU seconds of this
     process, its worker processes and the database backends, the 1-minute load
     average before it, exit code and output."""
     load_avg = os.getloadavg()[0]
     before = os.times()
     started = time.perf_counter()
-    with BackendCpu(database) as backends:
+    with BackendCpu(url, TAG) as backends:
         result = app.test_cli_runner().invoke(args=args)
     seconds = time.perf_counter() - started
     after = os.times()
@@ -251,16 +257,15 @@ def main() -> int:
     if not loaded:
         log.unlink(missing_ok=True)
         out["load"] = load(args.url, args.events, args.per_case, mac_key)
-    app = create_app({"APP_ENV": "testing", "DATABASE_URL": args.url, "AUDIT_SIGNING_KEY": str(key_path),
+    app = create_app({"APP_ENV": "testing", "DATABASE_URL": _tagged(args.url), "AUDIT_SIGNING_KEY": str(key_path),
                       "AUDIT_CHECKPOINT_LOG": str(log), "AUDIT_VERIFY_WORKERS": args.workers,
                       "UPLOAD_DIR": str(work / "uploads"), "CLOCK_FILE": ""})
-    database = Path(args.url).name
     if (not args.existing or args.engine_day) and (not log.exists() or not log.read_text().strip()):
-        out["first_checkpoint"] = timed(app, ["audit", "checkpoint"], database)
+        out["first_checkpoint"] = timed(app, ["audit", "checkpoint"], args.url)
     events = _count(args.url)
     for plan in args.plans.split(","):
         full = out[f"verify_full_{plan}"] = {"events": events, **timed(
-            app, ["audit", "verify", "--full", "--plan", plan], database)}
+            app, ["audit", "verify", "--full", "--plan", plan], args.url)}
         full["events_per_s"] = round(events / full["s"])
         # What the same work gives on two otherwise idle cores (CPU seconds, both sides, spread over 2).
         full["events_per_s_on_2_idle_cores"] = round(events / ((full["cpu_s_python"] + full["cpu_s_postgres"]) / 2))
@@ -269,7 +274,7 @@ def main() -> int:
     elif args.engine_day:
         out["day"] = engine_day(app, args.new)
     if not args.existing or args.engine_day:
-        out["verify_since_checkpoint"] = timed(app, ["audit", "verify"], database)
+        out["verify_since_checkpoint"] = timed(app, ["audit", "verify"], args.url)
     status = max(v["exit"] for k, v in out.items() if k.startswith("verify_"))
     status = max(status, out.get("first_checkpoint", {}).get("exit", 0))
     print(json.dumps(out, ensure_ascii=False, indent=1))
@@ -299,6 +304,13 @@ def _libpq(url: str) -> str:
     import sqlalchemy as sa
 
     return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _tagged(url: str) -> str:
+    """``url`` with the application name the CPU sampler looks for (the verifier's workers inherit it)."""
+    import sqlalchemy as sa
+
+    return sa.make_url(url).update_query_dict({"application_name": TAG}).render_as_string(hide_password=False)
 
 
 def _sa_url(url: str) -> str:
