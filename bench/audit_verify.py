@@ -263,8 +263,9 @@ def main() -> int:
     if (not args.existing or args.engine_day) and (not log.exists() or not log.read_text().strip()):
         out["first_checkpoint"] = timed(app, ["audit", "checkpoint"], args.url)
     events = _count(args.url)
-    for plan in args.plans.split(","):
-        full = out[f"verify_full_{plan}"] = {"events": events, **timed(
+    for i, plan in enumerate(p for p in args.plans.split(",") if p):
+        name = f"verify_full_{plan}" if f"verify_full_{plan}" not in out else f"verify_full_{plan}_{i + 1}"
+        full = out[name] = {"events": events, **timed(
             app, ["audit", "verify", "--full", "--plan", plan], args.url)}
         full["events_per_s"] = round(events / full["s"])
         # What the same work gives on two otherwise idle cores (CPU seconds, both sides, spread over 2).

@@ -96,6 +96,9 @@ class Db:
                 # The verifier runs its own pool, one process a core: PostgreSQL's parallel
                 # workers for its sorts and scans would only compete with it for the same cores.
                 self.all("SET LOCAL max_parallel_workers_per_gather = 0")
+                # Its queries are simple scans: compiling them (JIT) costs more than it saves
+                # (measured at 20,000,000 events: the quick check's IN-list reads 1.55 → 1.11 s).
+                self.all("SET LOCAL jit = off")
             else:
                 self.dbapi.execute("BEGIN")
 
