@@ -55,7 +55,9 @@ def _fail(problems, checked: str) -> None:
 @click.option("--public-key", "public_key_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Verify checkpoint signatures with this public key (default: the app's signing key).")
 @click.option("--workers", type=int, default=None, help="Processes for a full check (default: one per CPU).")
-def verify(case_id, full, checkpoint_file, public_key_file, workers) -> None:
+@click.option("--plan", type=click.Choice(["range", "cases"]), default="range", show_default=True,
+              help="How a full check reads: one pass in id order, or the reference plan by case (for comparison).")
+def verify(case_id, full, checkpoint_file, public_key_file, workers, plan) -> None:
     """Verify the audit trail; exit 1 and name the first bad event when broken."""
     from workflow import signing
     from workflow.checkpoints import CheckpointError, check_log, read_log
@@ -82,7 +84,7 @@ def verify(case_id, full, checkpoint_file, public_key_file, workers) -> None:
         raise click.ClickException(str(exc)) from exc
     started = time.perf_counter()
     if whole or not good:
-        report = verify_all(session, checkpoints=good, workers=_workers(workers))
+        report = verify_all(session, checkpoints=good, workers=_workers(workers), plan=plan)
     else:
         report = verify_since(session, good[-1])
     session.rollback()

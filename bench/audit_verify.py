@@ -14,7 +14,14 @@ the last signed checkpoint). Prints one JSON document with the figures and
 the machine's load average before each timing (the machine may be shared).
 Exits non-zero when a verification fails. ``--reuse`` keeps a database
 already loaded with at least ``--events`` events, with its checkpoint log (each
-run then adds another day).
+run then adds another day). ``--plans range,cases`` times the full check with
+each plan of :func:`workflow.verify.verify_all`.
+
+``--existing`` works on a database loaded by someone else (``bench/scale.py``'s
+``bench_scale``) and never bulk-writes to it: it times ``verify --full``; with
+``--engine-day`` it also signs a checkpoint into its own log under /tmp, appends
+``--new`` events through ``workflow.engine.record`` to existing cases (one
+commit each, as the application does) and times the default ``verify``.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 STATES = ("submitted", "vote", "decision", "approved", "closed")
 ACTIONS = ("submit", "record_vote", "decide", "approve", "close", "document_read", "comment")
 NAMES = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thu Dung", "system")
+TAG = "audit_verify_bench"
 UNIT_SQL = ("INSERT INTO unit (id, name, level, path, grassroots_branch, hardship_area, may_admit, may_expel) "
             "VALUES (1, 'Tỉnh ủy Bến Tre', 'province', '1/', false, false, true, true)")
 
@@ -161,26 +169,31 @@ def add_day(url: str, new: int, mac_key: bytes, seed: int = 17) -> dict:
 
 
 class BackendCpu:
-    """CPU seconds used by the PostgreSQL backends serving one database, sampled
-    from /proc while a command runs (the verifier's share of the machine)."""
+    """CPU seconds used by the PostgreSQL backends of the verifier's own
+    connections (those whose ``application_name`` is ``tag``), sampled from
+    /proc while a command runs: other sessions on the same database are not counted."""
 
-    def __init__(self, database: str):
+    def __init__(self, url: str, tag: str):
         import threading
 
-        self.tag, self.seen, self.stop = f" {database} ".encode(), {}, threading.Event()
+        self.url, self.tag, self.seen, self.stop = _libpq(url), tag, {}, threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.tick = os.sysconf("SC_CLK_TCK")
 
     def _run(self):
-        while not self.stop.is_set():
-            for pid in (p for p in os.listdir("/proc") if p.isdigit()):
-                try:
-                    if self.tag in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ") + b" ":
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as con:
+            while not self.stop.is_set():
+                pids = [r[0] for r in con.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                                                  (self.tag,))]
+                for pid in pids:
+                    try:
                         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                         self.seen[pid] = (int(fields[11]) + int(fields[12])) / self.tick
-                except OSError:
-                    continue
-            self.stop.wait(0.05)
+                    except OSError:
+                        continue
+                self.stop.wait(0.05)
 
     def __enter__(self):
         self.thread.start()
@@ -196,14 +209,14 @@ class BackendCpu:
         return sum(self.seen.values())
 
 
-def timed(app, args: list[str], database: str) -> dict:
+def timed(app, args: list[str], url: str) -> dict:
     """Run a flask CLI command in this process: wall seconds, CPU seconds of this
     process, its worker processes and the database backends, the 1-minute load
     average before it, exit code and output."""
     load_avg = os.getloadavg()[0]
     before = os.times()
     started = time.perf_counter()
-    with BackendCpu(database) as backends:
+    with BackendCpu(url, TAG) as backends:
         result = app.test_cli_runner().invoke(args=args)
     seconds = time.perf_counter() - started
     after = os.times()
@@ -220,6 +233,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=0, help="verifier processes (default: one per CPU)")
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/bench_verify")
     parser.add_argument("--reuse", action="store_true", help="keep the database and key if already loaded")
+    parser.add_argument("--plans", default="range", help="full-check plans to time, comma-separated (range,cases)")
+    parser.add_argument("--existing", action="store_true", help="a database loaded elsewhere: no load, no bulk write")
+    parser.add_argument("--engine-day", action="store_true",
+                        help="with --existing: sign a checkpoint, append --new events through the engine, verify")
     args = parser.parse_args()
     if args.url.rstrip("/").endswith("/test"):
         parser.error("never the shared database `test`")
@@ -234,35 +251,67 @@ def main() -> int:
     out: dict = {"machine": {"cpus": os.cpu_count(), "note": "shared by 5 engineers; load average per figure"}}
     key = signing.load_or_generate(str(key_path))
     mac_key = key.mac_key
-    loaded = False
-    if args.reuse:
+    loaded = args.existing
+    if args.reuse and not loaded:
         loaded = _count(args.url) >= args.events
     if not loaded:
         log.unlink(missing_ok=True)
         out["load"] = load(args.url, args.events, args.per_case, mac_key)
-    app = create_app({"APP_ENV": "testing", "DATABASE_URL": args.url, "AUDIT_SIGNING_KEY": str(key_path),
+    app = create_app({"APP_ENV": "testing", "DATABASE_URL": _tagged(args.url), "AUDIT_SIGNING_KEY": str(key_path),
                       "AUDIT_CHECKPOINT_LOG": str(log), "AUDIT_VERIFY_WORKERS": args.workers,
                       "UPLOAD_DIR": str(work / "uploads"), "CLOCK_FILE": ""})
-    database = Path(args.url).name
-    if not log.exists() or not log.read_text().strip():
-        out["first_checkpoint"] = timed(app, ["audit", "checkpoint"], database)
+    if (not args.existing or args.engine_day) and (not log.exists() or not log.read_text().strip()):
+        out["first_checkpoint"] = timed(app, ["audit", "checkpoint"], args.url)
     events = _count(args.url)
-    full = out["verify_full"] = {"events": events, **timed(app, ["audit", "verify", "--full"], database)}
-    full["events_per_s"] = round(events / full["s"])
-    # What the same work gives on two otherwise idle cores (CPU seconds, both sides, spread over 2).
-    full["events_per_s_on_2_idle_cores"] = round(events / ((full["cpu_s_python"] + full["cpu_s_postgres"]) / 2))
-    out["day"] = add_day(args.url, args.new, mac_key)
-    out["verify_since_checkpoint"] = timed(app, ["audit", "verify"], database)
-    status = max(out[k]["exit"] for k in ("verify_full", "verify_since_checkpoint") if k in out)
+    for i, plan in enumerate(p for p in args.plans.split(",") if p):
+        name = f"verify_full_{plan}" if f"verify_full_{plan}" not in out else f"verify_full_{plan}_{i + 1}"
+        full = out[name] = {"events": events, **timed(
+            app, ["audit", "verify", "--full", "--plan", plan], args.url)}
+        full["events_per_s"] = round(events / full["s"])
+        # What the same work gives on two otherwise idle cores (CPU seconds, both sides, spread over 2).
+        full["events_per_s_on_2_idle_cores"] = round(events / ((full["cpu_s_python"] + full["cpu_s_postgres"]) / 2))
+    if not args.existing:
+        out["day"] = add_day(args.url, args.new, mac_key)
+    elif args.engine_day:
+        out["day"] = engine_day(app, args.new)
+    if not args.existing or args.engine_day:
+        out["verify_since_checkpoint"] = timed(app, ["audit", "verify"], args.url)
+    status = max(v["exit"] for k, v in out.items() if k.startswith("verify_"))
     status = max(status, out.get("first_checkpoint", {}).get("exit", 0))
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 1 if status else 0
+
+
+def engine_day(app, new: int, seed: int = 18) -> dict:
+    """Append ``new`` document-read events through ``workflow.engine.record``
+    (MAC'd, one commit each) to existing cases picked at random; seconds taken."""
+    import sqlalchemy as sa
+
+    from workflow import engine
+
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        last_case = session.execute(sa.text("SELECT max(id) FROM wf_case")).scalar()
+        cases = [rng.randint(1, last_case) for _ in range(new)]
+        for case_id in cases:
+            engine.record(session, case_id, "download_document", None, {"kind": "1-KNĐ"})
+        session.remove()
+    return {"new_events": new, "cases_touched": len(set(cases)), "s": round(time.perf_counter() - started, 1)}
 
 
 def _libpq(url: str) -> str:
     import sqlalchemy as sa
 
     return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _tagged(url: str) -> str:
+    """``url`` with the application name the CPU sampler looks for (the verifier's workers inherit it)."""
+    import sqlalchemy as sa
+
+    return sa.make_url(url).update_query_dict({"application_name": TAG}).render_as_string(hide_password=False)
 
 
 def _sa_url(url: str) -> str:

@@ -9,9 +9,11 @@ What it checks (the README's "Audit trail" section says what each catches):
   (a key the database does not hold) from the first MAC'd event on;
 * the Merkle root of events 1..N against every signed checkpoint given.
 
-:func:`verify_all` checks the whole history, in a process pool over ranges
-of cases and of the global sequence when ``workers > 1`` (each worker reads
-plain rows in its own snapshot); :func:`verify_since` checks only what was
+:func:`verify_all` checks the whole history, in a process pool when
+``workers > 1`` (each worker reads plain rows in its own snapshot): by
+default one pass over each range of ids in id order
+(:mod:`workflow.verify_range`), or the reference plan over ranges of cases
+and of the global sequence; :func:`verify_since` checks only what was
 appended after a checkpoint, which is what the periodic checkpoint runs
 before signing. :func:`verify_case` checks one case (the API's check).
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from itertools import groupby
 from typing import Iterator, Sequence
 
@@ -30,8 +32,8 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .merkle import Frontier
-from .verify_scan import (EVENT_COLS, Db, Problem, SequenceCheck, check_chain, event_cols, leaf_of, mac_problem,
-                          run_task, scan_cases, scan_leaves)
+from .verify_range import check_suspects, merge, run_scan, run_task, unnamed_cases
+from .verify_scan import EVENT_COLS, Db, Problem, SequenceCheck, check_chain, event_cols, leaf_of, mac_problem
 
 __all__ = ["Problem", "VerifyReport", "verify_all", "verify_case", "verify_since"]
 
@@ -144,44 +146,69 @@ def _ranges(lo: int, hi: int, step: int) -> list[tuple[int, int]]:
 
 
 def verify_all(session: Session, *, mac_key: bytes | None = None, checkpoints: Sequence = (),
-               workers: int = 1) -> VerifyReport:
+               workers: int = 1, plan: str = "range") -> VerifyReport:
     """Check the whole history: every case, every event, the global sequence
     and each checkpoint's root (``checkpoints`` already signature-checked, in
-    order). ``workers > 1`` runs the scans in that many processes."""
+    order). ``workers > 1`` runs the scans in that many processes. ``plan``:
+    ``"range"`` reads the events once, in id order, a range of ids a task
+    (:mod:`workflow.verify_range`); ``"cases"`` is the reference plan, ranges of
+    cases read through the ``(case_id, seq)`` index plus ranges of ids for the
+    sequence. Both give the same report."""
+    if plan not in ("range", "cases"):
+        raise ValueError(f"unknown verification plan {plan!r}")
     mac_key = audit.mac_key() if mac_key is None else mac_key
     report = VerifyReport(mode="full", mac_checked=mac_key is not None, checkpoints=len(checkpoints))
     with snapshot(session) as db:
         top = db.one("SELECT coalesce(max(id), 0) FROM audit_event")[0]
-        c_lo, c_hi = db.one("SELECT min(id), max(id) FROM wf_case")
-        e_lo, e_hi = db.one("SELECT min(case_id), max(case_id) FROM audit_event")
         report.mac_from = mac_floor(db.all, checkpoints[-1] if checkpoints else None)
-        lows = [x for x in (c_lo, e_lo) if x is not None]
-        case_ranges = []
-        if lows:
-            lo, hi = min(lows), max(x for x in (c_hi, e_hi) if x is not None)
-            case_ranges = _ranges(lo, hi, _step(hi - lo + 1, workers, MIN_CASES_PER_TASK, CASES_PER_TASK))
         targets = sorted({cp.count for cp in checkpoints if cp.count <= top} | {top})
         span = BLOCK * _step(-(-top // BLOCK), workers, 1, LEAF_BLOCKS_PER_TASK)
-        leaf_tasks = [("leaves", (a, min(a + span, top), BLOCK, tuple(t for t in targets if a < t <= min(a + span, top)),
-                                  mac_key, report.mac_from)) for a in range(0, top, span)]
-        tasks = _interleave([("cases", r) for r in case_ranges], leaf_tasks)
+        leaf_args = [(a, min(a + span, top), BLOCK, tuple(t for t in targets if a < t <= min(a + span, top)),
+                      mac_key, report.mac_from) for a in range(0, top, span)]
+        if plan == "range":
+            tasks = [("range", args) for args in leaf_args]
+        else:
+            tasks = _interleave([("cases", r) for r in _case_ranges(db, workers)], [("leaves", a) for a in leaf_args])
         if workers > 1 and len(tasks) > 1 and not _in_memory(session.get_bind().url):
             results = _run_pool(session.get_bind().url.render_as_string(hide_password=False), tasks, workers)
         else:
-            results = [scan_cases(db, *args) if kind == "cases" else scan_leaves(db, *args) for kind, args in tasks]
-    leaf_results = []
-    for (kind, args), res in zip(tasks, results):
-        if kind == "cases":
-            report.cases += res.cases
-            report.events += res.events
-        else:
-            leaf_results.append((args[0], args[1], res))
-        report.add(res.problems)
+            results = [run_scan(db, kind, args) for kind, args in tasks]
+        leaf_results = [(args[0], args[1], res) for (kind, args), res in zip(tasks, results) if kind != "cases"]
+        if plan == "range":
+            _merge_ranges(db, report, [res for _a, _b, res in leaf_results])
+        for (kind, _args), res in zip(tasks, results):
+            if kind == "cases":
+                report.cases += res.cases
+                report.events += res.events
+            report.add(res.problems)
     roots = _roots(leaf_results, targets, top)
     report.size = top
     report.frontier = roots.get(top)
     report.add(check_roots(checkpoints, {t: (f.root() if f else None) for t, f in roots.items()}, top))
     return report
+
+
+def _case_ranges(db: Db, workers: int) -> list[tuple[int, int]]:
+    """The reference plan's ranges of case ids (of both tables)."""
+    c_lo, c_hi = db.one("SELECT min(id), max(id) FROM wf_case")
+    e_lo, e_hi = db.one("SELECT min(case_id), max(case_id) FROM audit_event")
+    lows = [x for x in (c_lo, e_lo) if x is not None]
+    if not lows:
+        return []
+    lo, hi = min(lows), max(x for x in (c_hi, e_hi) if x is not None)
+    return _ranges(lo, hi, _step(hi - lo + 1, workers, MIN_CASES_PER_TASK, CASES_PER_TASK))
+
+
+def _merge_ranges(db: Db, report: VerifyReport, results: list) -> None:
+    """Join the id ranges' chains (:func:`workflow.verify_range.merge`) and
+    check every suspect case again by the reference check, in ``db``'s snapshot."""
+    n_cases = db.one("SELECT count(*) FROM wf_case")[0]
+    suspects, all_named = merge(results, n_cases)
+    if not all_named:
+        suspects |= unnamed_cases(db, results)
+    report.cases = n_cases
+    report.events = sum(res.events for res in results)
+    report.add(check_suspects(db, sorted(suspects)))
 
 
 def _run_pool(url: str, tasks: list, workers: int) -> list:
@@ -246,10 +273,9 @@ def verify_since(session: Session, checkpoint, *, mac_key: bytes | None = None) 
         report.add([Problem(None, None, None, "the checkpoint's stored Merkle edge does not give its root")])
         return report
     with snapshot(session) as db:
-        count, low, high = _count_upto(db, n)
-        if n and (count, low, high) != (n, 1, n):
-            report.add([Problem(None, None, None, f"the checkpoint covers events 1..{n} but {count} of them remain "
-                                                  "(events were deleted or renumbered)")])
+        counting = _count_in_background(session, n)
+        if counting is None:
+            _check_count(report, n, _count_upto(db, n))
         sequence = SequenceCheck(n, mac_key, checkpoint.mac_from)
         touched: set[int] = set()
         for gseq, case_id, seq, h, mac in db.stream(
@@ -261,10 +287,41 @@ def verify_since(session: Session, checkpoint, *, mac_key: bytes | None = None) 
         report.add(sequence.problems)
         for chunk in _chunks(sorted(touched)):
             report.add(_check_cases(db, chunk, mac_key, checkpoint.mac_from))
+        if counting is not None:
+            _check_count(report, n, counting.result())
     report.cases = len(touched)
     report.size = frontier.size
     report.frontier = frontier
     return report
+
+
+def _check_count(report: VerifyReport, n: int, found: tuple) -> None:
+    count, low, high = found
+    if n and (count, low, high) != (n, 1, n):
+        report.add([Problem(None, None, None, f"the checkpoint covers events 1..{n} but {count} of them remain "
+                                              "(events were deleted or renumbered)")])
+
+
+def _count_in_background(session: Session, n: int) -> Future | None:
+    """On PostgreSQL, :func:`_count_upto` on a connection of its own in a thread, so that it
+    overlaps the rest of the quick check (it waits on the server); None elsewhere. The events
+    ``1..n`` are immutable unless tampered with, so its snapshot need not be the check's."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql" or not n:
+        return None
+    url = bind.url.render_as_string(hide_password=False)
+
+    def count() -> tuple:
+        db = Db.connect(url)
+        try:
+            return _count_upto(db, n)
+        finally:
+            db.close()
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(count)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _count_upto(db: Db, n: int) -> tuple:
