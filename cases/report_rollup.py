@@ -1,0 +1,246 @@
+"""The reports' rollup: counts per unit subtree, per month, per kind, kept current.
+
+Summing the fact table (:mod:`cases.report_facts`) over a province's subtree
+reads every fact of the year (hundreds of thousands of index entries at two
+million cases). This table holds the same counts already summed: one row per
+``(kind, unit_path, month, process, detail)`` with ``n`` facts, the sum of
+their ``value`` (``value_sum``) and how many had one (``value_n``), where
+``unit_path`` is *every ancestor-or-self* of the fact's unit: the row of a unit
+counts its whole subtree, so a report on a unit reads its own rows (an exact
+key, a dozen rows a year) whatever the size of the subtree.
+
+Kinds: every kind of :data:`cases.report_facts.KINDS` (dated by the fact's
+day), and two about cases (dated by the month the case was opened,
+``opened_on``): ``opened`` (``detail`` empty) and ``open`` — the cases open
+now, ``detail`` their state.
+
+Kept current in the engine's transaction (:mod:`workflow.event_hooks`): after
+an event's facts are written (:func:`on_event`), and when a case is opened,
+changes state, closes or reopens (:func:`on_move`); each a read of a few rows
+and one upsert (``INSERT … ON CONFLICT DO UPDATE n = n + delta``) of the
+ancestors' rows, in key order. :func:`rebuild` refills it set-based.
+
+Reading (:func:`counts`): whole months of a period from here, partial months at
+its ends from the fact table or the cases, and the user's own cases outside
+their scope (which :func:`core.permissions.reported` also counts) from there too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
+
+from core.db import Base
+from core.models import Unit
+from workflow import event_hooks
+from workflow.models import AuditEvent, Case
+
+from .report_facts import KINDS, ReportFact, month_of
+
+CASE_KINDS = ("opened", "open")
+
+
+class ReportRollup(Base):
+    """Counts of one kind in one unit's subtree in one month (see the module docstring)."""
+
+    __tablename__ = "report_rollup"
+
+    kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    unit_path: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)  # the month's first day
+    process: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    detail: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default="")
+    n: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+    value_sum: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+    value_n: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
+
+
+class month_start(FunctionElement):
+    """SQL: the first day of a date's month, as a date."""
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(month_start)
+def _month_start_default(element, compiler, **kw):
+    return "CAST(date_trunc('month', %s) AS DATE)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    return "date(%s, 'start of month')" % compiler.process(element.clauses, **kw)
+
+
+_KEY = ("kind", "unit_path", "month", "process", "detail")
+_T = ReportRollup.__table__
+
+
+def ancestors(path: str) -> list[str]:
+    """The materialised paths of ``path``'s unit and of every unit above it: ``/1/4/17/`` →
+    ``["/1/", "/1/4/", "/1/4/17/"]``."""
+    ids = [p for p in path.strip("/").split("/") if p]
+    return ["/" + "/".join(ids[:i]) + "/" for i in range(1, len(ids) + 1)]
+
+
+def _upsert(conn, deltas: dict[tuple, list[int]]) -> None:
+    """Add ``deltas`` (key ``(kind, unit_path, month, process, detail)`` → ``[n, value_sum,
+    value_n]``) to the rollup, creating rows, in key order (two writers never wait in opposite orders)."""
+    if not deltas:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(_T)
+    stmt = stmt.on_conflict_do_update(index_elements=list(_KEY), set_={
+        c: _T.c[c] + stmt.excluded[c] for c in ("n", "value_sum", "value_n")})
+    conn.execute(stmt, [dict(zip(_KEY, key), n=d[0], value_sum=d[1], value_n=d[2])
+                        for key, d in sorted(deltas.items())])
+
+
+def _add(deltas: dict, kind: str, path: str, month: dt.date, process: str, detail: str | None,
+         n: int, value: int | None = None) -> None:
+    for p in ancestors(path):
+        d = deltas.setdefault((kind, p, month, process, detail or ""), [0, 0, 0])
+        d[0] += n
+        if value is not None:
+            d[1] += n * value
+            d[2] += n
+
+
+_EVENT_FACTS = (sa.select(ReportFact.kind, ReportFact.unit_path, ReportFact.day, ReportFact.process,
+                          ReportFact.detail, ReportFact.value)
+                .where(ReportFact.event_id == sa.select(AuditEvent.id).where(
+                    AuditEvent.case_id == sa.bindparam("cid"), AuditEvent.seq == sa.bindparam("seq"))
+                    .scalar_subquery()))
+_CASE = (sa.select(Case.process, Case.opened_on, Unit.path).join(Unit, Unit.id == Case.unit_id)
+         .where(Case.id == sa.bindparam("cid")))
+
+
+@event_hooks.register
+def on_event(conn, case_id: int, seq: int, action: str, to_state: str, closed: bool) -> None:
+    """Add the facts :func:`cases.report_facts.on_event` wrote for event ``seq`` of case
+    ``case_id`` (registered after it) to the rollup; no statement when the event is none."""
+    if not any(may_match(action, to_state, closed) for may_match, _stmt in KINDS.values()):
+        return
+    deltas: dict = {}
+    for kind, path, day, process, detail, value in conn.execute(_EVENT_FACTS, {"cid": case_id, "seq": seq}):
+        _add(deltas, kind, path, day.replace(day=1), process, detail, 1, value)
+    _upsert(conn, deltas)
+
+
+@event_hooks.register_move
+def on_move(conn, case_id: int, from_state: str | None, to_state: str, was_open: bool, now_open: bool) -> None:
+    """Keep ``opened`` and ``open`` current: case ``case_id`` was opened (``from_state`` None) or
+    went from ``from_state`` (open or not) to ``to_state`` (open or not)."""
+    row = conn.execute(_CASE, {"cid": case_id}).first()
+    if row is None:
+        return
+    process, opened_on, path = row
+    month = opened_on.replace(day=1)
+    deltas: dict = {}
+    if from_state is None:
+        _add(deltas, "opened", path, month, process, None, 1)
+    elif was_open:
+        _add(deltas, "open", path, month, process, from_state, -1)
+    if now_open:
+        _add(deltas, "open", path, month, process, to_state, 1)
+    _upsert(conn, {k: d for k, d in deltas.items() if d[0]})
+
+
+def rebuild(session: Session) -> int:
+    """Empty ``report_rollup`` and refill it from ``report_fact`` (rebuild that first) and the
+    cases, set-based: three ``INSERT … SELECT … GROUP BY`` over a unit-to-ancestor closure (a
+    recursive CTE), no row through Python. Runs in the caller's transaction; returns the rows written."""
+    session.execute(sa.delete(ReportRollup))
+    up = aliased(Unit, name="up")
+    closure = sa.select(Unit.id.label("unit_id"), Unit.path.label("path"), Unit.parent_id.label("parent_id")) \
+        .cte("closure", recursive=True)
+    closure = closure.union_all(sa.select(closure.c.unit_id, up.path, up.parent_id)
+                                .join(up, up.id == closure.c.parent_id))
+    cols = list(_KEY) + ["n", "value_sum", "value_n"]
+    f = ReportFact
+    facts = (sa.select(f.kind, closure.c.path, month_start(f.day), f.process, sa.func.coalesce(f.detail, ""),
+                       sa.func.count(), sa.func.coalesce(sa.func.sum(f.value), 0), sa.func.count(f.value))
+             .join(closure, closure.c.unit_id == f.unit_id)
+             .group_by(f.kind, closure.c.path, month_start(f.day), f.process, sa.func.coalesce(f.detail, "")))
+    session.execute(sa.insert(ReportRollup).from_select(cols, facts))
+    for kind, detail, where in (("opened", sa.literal(""), sa.true()), ("open", Case.state, Case.closed_at.is_(None))):
+        cases = (sa.select(sa.literal(kind), closure.c.path, month_start(Case.opened_on), Case.process, detail,
+                           sa.func.count(), sa.literal(0), sa.literal(0))
+                 .join(closure, closure.c.unit_id == Case.unit_id).where(where)
+                 .group_by(closure.c.path, month_start(Case.opened_on), Case.process, detail))
+        session.execute(sa.insert(ReportRollup).from_select(cols, cases))
+    return int(session.scalar(sa.select(sa.func.count()).select_from(ReportRollup)) or 0)
+
+
+# ---- reading ---------------------------------------------------------------------------------------
+
+def split(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+    """The period ``start``–``end`` (inclusive) as its whole months (first day of the first, last
+    day of the last; None when it holds none) and the partial pieces at its ends (inclusive)."""
+    first = start if start.day == 1 else (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    after = end + dt.timedelta(days=1)
+    last_end = end if after.day == 1 else end.replace(day=1) - dt.timedelta(days=1)
+    if first > last_end:
+        return None, [(start, end)]
+    pieces = [(a, b) for a, b in ((start, first - dt.timedelta(days=1)), (last_end + dt.timedelta(days=1), end))
+              if a <= b]
+    return (first, last_end), pieces
+
+
+def _raw(kind: str, start: dt.date, end: dt.date, who, by_month: bool):
+    """SELECT (process, detail[, month]), n, value_sum, value_n of ``kind`` from the facts or the
+    cases dated ``start``–``end``, for the rows ``who(path_column, person_column)`` admits."""
+    if kind in CASE_KINDS:
+        from .reports import Period
+
+        lo, hi = Period(start, end).utc_bounds()
+        detail = Case.state if kind == "open" else sa.literal("")
+        keys = [Case.process, detail] + ([month_of(Case.opened_on)] if by_month else [])
+        stmt = (sa.select(*keys, sa.func.count(), sa.literal(0), sa.literal(0)).select_from(Case)
+                .join(Unit, Unit.id == Case.unit_id)
+                .where(Case.opened_at >= lo, Case.opened_at < hi, who(Unit.path, Case.person_id)))
+        if kind == "open":
+            stmt = stmt.where(Case.closed_at.is_(None))
+        return stmt.group_by(*keys)
+    f = ReportFact
+    keys = [f.process, sa.func.coalesce(f.detail, "")] + ([month_of(f.day)] if by_month else [])
+    return (sa.select(*keys, sa.func.count(), sa.func.sum(f.value), sa.func.count(f.value))
+            .where(f.kind == kind, f.day >= start, f.day <= end, who(f.unit_path, f.person_id))
+            .group_by(*keys))
+
+
+def counts(scope, kind: str, start: dt.date, end: dt.date, *, own: bool = True,
+           by_month: bool = False) -> dict[tuple, list[int]]:
+    """The counts of ``kind`` dated ``start``–``end`` that ``scope`` (``cases.reports._Scope``)
+    admits, exactly as counting the facts (or cases) would: ``{(process, detail[, "YYYY-MM"]):
+    [n, value_sum, value_n]}``, zero counts left out (``detail`` "" for none). ``own``: the user's
+    own cases count too, as for any case. A few aggregate statements, whatever the scope's size."""
+    months, pieces = split(start, end)
+    out: dict[tuple, list[int]] = {}
+
+    def take(stmt):
+        for *key, n, vsum, vn in scope.session.execute(stmt):
+            d = out.setdefault(tuple(key), [0, 0, 0])
+            d[0] += int(n or 0)
+            d[1] += int(vsum or 0)
+            d[2] += int(vn or 0)
+
+    for a, b in pieces:
+        take(_raw(kind, a, b, lambda path, person: scope.admits(path, person if own else None), by_month))
+    if months is not None:
+        roots = scope.roots()
+        if roots:
+            r = ReportRollup
+            keys = [r.process, r.detail] + ([month_of(r.month)] if by_month else [])
+            take(sa.select(*keys, sa.func.sum(r.n), sa.func.sum(r.value_sum), sa.func.sum(r.value_n))
+                 .where(r.kind == kind, r.unit_path.in_(roots), r.month >= months[0], r.month <= months[1])
+                 .group_by(*keys))
+        if own and scope.own_person() is not None:
+            take(_raw(kind, months[0], months[1], scope.own_outside, by_month))
+    return {k: d for k, d in out.items() if d[0]}

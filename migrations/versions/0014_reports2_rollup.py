@@ -1,0 +1,42 @@
+"""report_rollup: the reports' counts per unit subtree and month, kept current (issue 16, branch reports2)
+
+Filled from ``report_fact`` and the cases by ``cases.report_rollup.rebuild``
+(set-based INSERT … SELECT over a unit-to-ancestor closure); kept current by the
+engine's hooks from then on.
+
+Revision ID: 0014_reports2_rollup
+Revises: 0013_scale_search_indexes
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0014_reports2_rollup"
+down_revision = "0013_scale_search_indexes"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "report_rollup",
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("unit_path", sa.String(255), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("process", sa.String(32), nullable=False),
+        sa.Column("detail", sa.String(32), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("value_sum", sa.Integer(), nullable=False),
+        sa.Column("value_n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("kind", "unit_path", "month", "process", "detail", name=op.f("pk_report_rollup")),
+    )
+    from sqlalchemy.orm import Session
+
+    from cases.report_rollup import rebuild
+
+    session = Session(bind=op.get_bind())
+    rebuild(session)
+    session.flush()
+
+
+def downgrade():
+    op.drop_table("report_rollup")
