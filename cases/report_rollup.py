@@ -10,8 +10,8 @@ counts its whole subtree, so a report on a unit reads its own rows (an exact
 key, a dozen rows a year) whatever the size of the subtree.
 
 Kinds: every kind of :data:`cases.report_facts.KINDS` (dated by the fact's
-day), and two about cases (dated by the month the case was opened,
-``opened_on``): ``opened`` (``detail`` empty) and ``open`` — the cases open
+day), and two about cases (dated by the Vietnamese month the case was opened,
+of ``opened_at``, as the report always counted them): ``opened`` (``detail`` empty) and ``open`` — the cases open
 now, ``detail`` their state.
 
 Kept current in the engine's transaction (:mod:`workflow.event_hooks`): after
@@ -39,7 +39,7 @@ from core.models import Unit
 from workflow import event_hooks
 from workflow.models import AuditEvent, Case
 
-from .report_facts import KINDS, ReportFact, month_of
+from .report_facts import KINDS, ReportFact, local_day, month_of
 
 CASE_KINDS = ("opened", "open")
 
@@ -75,6 +75,7 @@ def _month_start_sqlite(element, compiler, **kw):
     return "date(%s, 'start of month')" % compiler.process(element.clauses, **kw)
 
 
+_EMPTY = sa.literal_column("''", sa.String)
 _KEY = ("kind", "unit_path", "month", "process", "detail")
 _T = ReportRollup.__table__
 
@@ -117,7 +118,7 @@ _EVENT_FACTS = (sa.select(ReportFact.kind, ReportFact.unit_path, ReportFact.day,
                 .where(ReportFact.event_id == sa.select(AuditEvent.id).where(
                     AuditEvent.case_id == sa.bindparam("cid"), AuditEvent.seq == sa.bindparam("seq"))
                     .scalar_subquery()))
-_CASE = (sa.select(Case.process, Case.opened_on, Unit.path).join(Unit, Unit.id == Case.unit_id)
+_CASE = (sa.select(Case.process, local_day(Case.opened_at), Unit.path).join(Unit, Unit.id == Case.unit_id)
          .where(Case.id == sa.bindparam("cid")))
 
 
@@ -164,16 +165,17 @@ def rebuild(session: Session) -> int:
                                 .join(up, up.id == closure.c.parent_id))
     cols = list(_KEY) + ["n", "value_sum", "value_n"]
     f = ReportFact
-    facts = (sa.select(f.kind, closure.c.path, month_start(f.day), f.process, sa.func.coalesce(f.detail, ""),
+    facts = (sa.select(f.kind, closure.c.path, month_start(f.day), f.process, sa.func.coalesce(f.detail, _EMPTY),
                        sa.func.count(), sa.func.coalesce(sa.func.sum(f.value), 0), sa.func.count(f.value))
              .join(closure, closure.c.unit_id == f.unit_id)
-             .group_by(f.kind, closure.c.path, month_start(f.day), f.process, sa.func.coalesce(f.detail, "")))
+             .group_by(f.kind, closure.c.path, month_start(f.day), f.process, sa.func.coalesce(f.detail, _EMPTY)))
     session.execute(sa.insert(ReportRollup).from_select(cols, facts))
-    for kind, detail, where in (("opened", sa.literal(""), sa.true()), ("open", Case.state, Case.closed_at.is_(None))):
-        cases = (sa.select(sa.literal(kind), closure.c.path, month_start(Case.opened_on), Case.process, detail,
+    for kind, detail, where in (("opened", _EMPTY, sa.true()), ("open", Case.state, Case.closed_at.is_(None))):
+        cases = (sa.select(sa.literal(kind), closure.c.path, month_start(local_day(Case.opened_at)), Case.process, detail,
                            sa.func.count(), sa.literal(0), sa.literal(0))
                  .join(closure, closure.c.unit_id == Case.unit_id).where(where)
-                 .group_by(closure.c.path, month_start(Case.opened_on), Case.process, detail))
+                 .group_by(closure.c.path, month_start(local_day(Case.opened_at)), Case.process,
+                           *([detail] if kind == "open" else [])))
         session.execute(sa.insert(ReportRollup).from_select(cols, cases))
     return int(session.scalar(sa.select(sa.func.count()).select_from(ReportRollup)) or 0)
 
@@ -200,16 +202,17 @@ def _raw(kind: str, start: dt.date, end: dt.date, who, by_month: bool):
         from .reports import Period
 
         lo, hi = Period(start, end).utc_bounds()
-        detail = Case.state if kind == "open" else sa.literal("")
-        keys = [Case.process, detail] + ([month_of(Case.opened_on)] if by_month else [])
+        detail = Case.state if kind == "open" else _EMPTY
+        keys = [Case.process, detail] + ([month_of(local_day(Case.opened_at))] if by_month else [])
+        grouped = [k for k in keys if k is not _EMPTY]
         stmt = (sa.select(*keys, sa.func.count(), sa.literal(0), sa.literal(0)).select_from(Case)
                 .join(Unit, Unit.id == Case.unit_id)
                 .where(Case.opened_at >= lo, Case.opened_at < hi, who(Unit.path, Case.person_id)))
         if kind == "open":
             stmt = stmt.where(Case.closed_at.is_(None))
-        return stmt.group_by(*keys)
+        return stmt.group_by(*grouped)
     f = ReportFact
-    keys = [f.process, sa.func.coalesce(f.detail, "")] + ([month_of(f.day)] if by_month else [])
+    keys = [f.process, sa.func.coalesce(f.detail, _EMPTY)] + ([month_of(f.day)] if by_month else [])
     return (sa.select(*keys, sa.func.count(), sa.func.sum(f.value), sa.func.count(f.value))
             .where(f.kind == kind, f.day >= start, f.day <= end, who(f.unit_path, f.person_id))
             .group_by(*keys))
