@@ -58,7 +58,28 @@ def rebuild_report_facts(conn) -> None:
         engine.dispose()
 
 
-POST_LOAD: list = [rebuild_report_facts]
+def rebuild_report_rollup(conn) -> None:
+    """Refill ``report_rollup`` from the facts and the cases (:func:`cases.report_rollup.rebuild`,
+    set-based over a unit-to-ancestor closure); after :func:`rebuild_report_facts`."""
+    import psycopg
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from cases.report_rollup import rebuild
+
+    engine = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(conn.info.dsn))
+    try:
+        with Session(engine) as session:
+            count = rebuild(session)
+            session.commit()
+            session.execute(sa.text("ANALYZE report_rollup"))
+            session.commit()
+        print(f"report rollup rebuilt: {count} rows", file=sys.stderr)
+    finally:
+        engine.dispose()
+
+
+POST_LOAD: list = [rebuild_report_facts, rebuild_report_rollup]
 # Who is measured at each level: the sample accounts of bench/scale_load.py.
 USERS = {"branch": "branch.branch_secretary", "grassroots": "grassroots.committee_member",
          "district": "district.standing_member", "province": "province.standing_member"}

@@ -251,7 +251,8 @@ def _transfers(scope: _Scope, period: Period) -> dict:
                                             .join(Unit, Unit.id == Person.unit_id))
                                 .where(Person.host_unit_id.is_not(None)))
     here = scope.session.scalar(scope.units(sa.select(sa.func.count()).select_from(Person)
-                                            .join(Unit, Unit.id == Person.host_unit_id)))
+                                            .join(Unit, Unit.id == Person.host_unit_id))
+                                .where(Person.host_unit_id.is_not(None)))
     transferred_in, late_in = in_rows.get("transferred", (0, 0))
     hosted_in, late_hosted = in_rows.get("hosted", (0, 0))
     return {"transferred_in": transferred_in, "received_temporarily": hosted_in, "late": late_in + late_hosted,

@@ -2,7 +2,8 @@
 
 Filled from ``report_fact`` and the cases by ``cases.report_rollup.rebuild``
 (set-based INSERT … SELECT over a unit-to-ancestor closure); kept current by the
-engine's hooks from then on.
+engine's hooks from then on. Two partial indexes on person serve the reports'
+counts of exempted and hosted members.
 
 Revision ID: 0014_reports2_rollup
 Revises: 0013_scale_search_indexes
@@ -29,6 +30,9 @@ def upgrade():
         sa.Column("value_n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("kind", "unit_path", "month", "process", "detail", name=op.f("pk_report_rollup")),
     )
+    for name, columns, where in (("ix_person_exempted", ["unit_id", "exemption"], "exemption IS NOT NULL"),
+                                 ("ix_person_hosted_away", ["unit_id"], "host_unit_id IS NOT NULL")):
+        op.create_index(name, "person", columns, postgresql_where=sa.text(where), sqlite_where=sa.text(where))
     from sqlalchemy.orm import Session
 
     from cases.report_rollup import rebuild
@@ -39,4 +43,6 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_person_hosted_away", table_name="person")
+    op.drop_index("ix_person_exempted", table_name="person")
     op.drop_table("report_rollup")
