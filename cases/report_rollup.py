@@ -9,16 +9,18 @@ their ``value`` (``value_sum``) and how many had one (``value_n``), where
 counts its whole subtree, so a report on a unit reads its own rows (an exact
 key, a dozen rows a year) whatever the size of the subtree.
 
-Kinds: every kind of :data:`cases.report_facts.KINDS` (dated by the fact's
-day), and two about cases (dated by the Vietnamese month the case was opened,
-of ``opened_at``, as the report always counted them): ``opened`` (``detail`` empty) and ``open`` — the cases open
-now, ``detail`` their state.
+Kinds: every kind of :data:`cases.report_facts.KINDS` (dated by the fact's day), and
+``moved`` for the cases (dated by the Vietnamese month the case was opened, of
+``opened_at``, as the report always counted them): ``detail`` is ``from>to``, each side
+the state while open, empty when closed, ``*`` for the opening. Summed, they give the
+cases opened (``*>…``) and open now by state (arriving minus leaving), read as the kinds
+``opened`` and ``open``; a rebuild writes each case's net ``*>state``.
 
-Kept current in the engine's transaction (:mod:`workflow.event_hooks`): after
-an event's facts are written (:func:`on_event`), and when a case is opened,
-changes state, closes or reopens (:func:`on_move`); each a read of a few rows
-and one upsert (``INSERT … ON CONFLICT DO UPDATE n = n + delta``) of the
-ancestors' rows, in key order. :func:`rebuild` refills it set-based.
+Kept current in the engine's transaction (:mod:`workflow.event_hooks`): after an event's
+facts are written (:func:`on_event`), and when a case is opened, changes state, closes
+or reopens (:func:`on_move`); each one prepared upsert (``INSERT … ON CONFLICT DO UPDATE
+n = n + delta``) of the ancestors' rows, in key order. :func:`rebuild` refills it
+set-based.
 
 Reading (:func:`counts`): whole months of a period from here, partial months at
 its ends from the fact table or the cases, and the user's own cases outside
@@ -28,6 +30,7 @@ their scope (which :func:`core.permissions.reported` also counts) from there too
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -35,13 +38,20 @@ from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
 from core.db import Base
+from core.prepared import Prepared
 from core.models import Unit
 from workflow import event_hooks
 from workflow.models import AuditEvent, Case
 
 from .report_facts import KINDS, ReportFact, local_day, month_of
 
-CASE_KINDS = ("opened", "open")
+CASE_KINDS = ("opened", "open")  # read from the rows of kind "moved"
+# Moves (every transition) are rolled up at one level only: the case's ancestor MOVE_DEPTH
+# levels down (a district), or its own unit when higher; one upsert row per transition (the
+# engine's benchmark must not slow by more than 10 %). A report on the province sums its
+# districts' rows; one rooted deeper counts its (small) subtree's cases directly.
+MOVE_DEPTH = 2
+_DEEPER = "/%" * (MOVE_DEPTH + 1) + "/"  # LIKE: a path of more than MOVE_DEPTH ids
 
 
 class ReportRollup(Base):
@@ -53,7 +63,7 @@ class ReportRollup(Base):
     unit_path: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
     month: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)  # the month's first day
     process: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    detail: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default="")
+    detail: Mapped[str] = mapped_column(sa.String(80), primary_key=True, default="")
     n: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
     value_sum: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
     value_n: Mapped[int] = mapped_column(sa.Integer, default=0, nullable=False)
@@ -77,30 +87,54 @@ def _month_start_sqlite(element, compiler, **kw):
 
 _EMPTY = sa.literal_column("''", sa.String)
 _KEY = ("kind", "unit_path", "month", "process", "detail")
+_SUMS = ("n", "value_sum", "value_n")
 _T = ReportRollup.__table__
 
 
-def ancestors(path: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)
+def ancestors(path: str) -> tuple[str, ...]:
     """The materialised paths of ``path``'s unit and of every unit above it: ``/1/4/17/`` →
-    ``["/1/", "/1/4/", "/1/4/17/"]``."""
+    ``("/1/", "/1/4/", "/1/4/17/")`` (a pure function of the string, cached)."""
     ids = [p for p in path.strip("/").split("/") if p]
-    return ["/" + "/".join(ids[:i]) + "/" for i in range(1, len(ids) + 1)]
+    return tuple("/" + "/".join(ids[:i]) + "/" for i in range(1, len(ids) + 1))
+
+
+_UPSERT: dict[str, Prepared] = {}
+
+
+def _upsert_stmt(dialect: str) -> Prepared:
+    """The one-row upsert ``n = n + :n`` (…) for ``dialect``, compiled once."""
+    if dialect not in _UPSERT:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(_T).values({c: sa.bindparam(c, type_=_T.c[c].type) for c in _KEY + _SUMS})
+        _UPSERT[dialect] = Prepared(stmt.on_conflict_do_update(index_elements=list(_KEY), set_={
+            c: _T.c[c] + stmt.excluded[c] for c in _SUMS}))
+    return _UPSERT[dialect]
 
 
 def _upsert(conn, deltas: dict[tuple, list[int]]) -> None:
     """Add ``deltas`` (key ``(kind, unit_path, month, process, detail)`` → ``[n, value_sum,
-    value_n]``) to the rollup, creating rows, in key order (two writers never wait in opposite orders)."""
-    if not deltas:
-        return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(_T)
-    stmt = stmt.on_conflict_do_update(index_elements=list(_KEY), set_={
-        c: _T.c[c] + stmt.excluded[c] for c in ("n", "value_sum", "value_n")})
-    conn.execute(stmt, [dict(zip(_KEY, key), n=d[0], value_sum=d[1], value_n=d[2])
-                        for key, d in sorted(deltas.items())])
+    value_n]``) to the rollup, creating rows, in key order (two writers never wait in opposite
+    orders): one prepared statement, ``executemany`` for the few rows, parameters built here
+    (this runs on every transition: the generic path's per-row work cost a third of an act)."""
+    c = _upsert_stmt(conn.dialect.name)._for(conn.dialect)
+    procs = c.bind_procs
+    rows = []
+    for key, d in sorted(deltas.items()):
+        if d[0]:
+            values = dict(zip(_KEY, key), n=d[0], value_sum=d[1], value_n=d[2])
+            for name, proc in procs.items():
+                values[name] = proc(values[name])
+            rows.append(values if c.named else [values[n] for n in c.order])
+    if rows:
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(c.sql, rows)
+        finally:
+            cursor.close()
 
 
 def _add(deltas: dict, kind: str, path: str, month: dt.date, process: str, detail: str | None,
@@ -113,13 +147,12 @@ def _add(deltas: dict, kind: str, path: str, month: dt.date, process: str, detai
             d[2] += n
 
 
-_EVENT_FACTS = (sa.select(ReportFact.kind, ReportFact.unit_path, ReportFact.day, ReportFact.process,
-                          ReportFact.detail, ReportFact.value)
-                .where(ReportFact.event_id == sa.select(AuditEvent.id).where(
-                    AuditEvent.case_id == sa.bindparam("cid"), AuditEvent.seq == sa.bindparam("seq"))
-                    .scalar_subquery()))
-_CASE = (sa.select(Case.process, local_day(Case.opened_at), Unit.path).join(Unit, Unit.id == Case.unit_id)
-         .where(Case.id == sa.bindparam("cid")))
+_EVENT_FACTS = Prepared(
+    sa.select(ReportFact.kind, ReportFact.unit_path, ReportFact.day, ReportFact.process, ReportFact.detail,
+              ReportFact.value)
+    .where(ReportFact.event_id == sa.select(AuditEvent.id).where(
+        AuditEvent.case_id == sa.bindparam("cid"), AuditEvent.seq == sa.bindparam("seq")).scalar_subquery()))
+_LOCAL = dt.timedelta(hours=7)  # Vietnam: UTC+7 all year (as ``report_facts.local_day``)
 
 
 @event_hooks.register
@@ -129,28 +162,20 @@ def on_event(conn, case_id: int, seq: int, action: str, to_state: str, closed: b
     if not any(may_match(action, to_state, closed) for may_match, _stmt in KINDS.values()):
         return
     deltas: dict = {}
-    for kind, path, day, process, detail, value in conn.execute(_EVENT_FACTS, {"cid": case_id, "seq": seq}):
+    for kind, path, day, process, detail, value in _EVENT_FACTS.all(conn, {"cid": case_id, "seq": seq}):
         _add(deltas, kind, path, day.replace(day=1), process, detail, 1, value)
     _upsert(conn, deltas)
 
 
 @event_hooks.register_move
-def on_move(conn, case_id: int, from_state: str | None, to_state: str, was_open: bool, now_open: bool) -> None:
-    """Keep ``opened`` and ``open`` current: case ``case_id`` was opened (``from_state`` None) or
-    went from ``from_state`` (open or not) to ``to_state`` (open or not)."""
-    row = conn.execute(_CASE, {"cid": case_id}).first()
-    if row is None:
-        return
-    process, opened_on, path = row
-    month = opened_on.replace(day=1)
-    deltas: dict = {}
-    if from_state is None:
-        _add(deltas, "opened", path, month, process, None, 1)
-    elif was_open:
-        _add(deltas, "open", path, month, process, from_state, -1)
-    if now_open:
-        _add(deltas, "open", path, month, process, to_state, 1)
-    _upsert(conn, {k: d for k, d in deltas.items() if d[0]})
+def on_move(conn, case, from_state: str | None, to_state: str, was_open: bool, now_open: bool) -> None:
+    """Count the move in ``moved`` (see :data:`MOVE_DEPTH`): ``case`` (the engine's snapshot:
+    ``process``, ``opened_at``, ``unit_path``) was opened (``from_state`` None) or went from
+    ``from_state`` (open or not) to ``to_state`` (open or not). No read: one upsert of one row, at
+    the case's ancestor :data:`MOVE_DEPTH` levels down (or its own unit, if higher)."""
+    month = (case.opened_at + _LOCAL).date().replace(day=1)
+    detail = ("*" if from_state is None else from_state if was_open else "") + ">" + (to_state if now_open else "")
+    _upsert(conn, {("moved", ancestors(case.unit_path)[:MOVE_DEPTH][-1], month, case.process, detail): [1, 0, 0]})
 
 
 def rebuild(session: Session) -> int:
@@ -170,13 +195,17 @@ def rebuild(session: Session) -> int:
              .join(closure, closure.c.unit_id == f.unit_id)
              .group_by(f.kind, closure.c.path, month_start(f.day), f.process, sa.func.coalesce(f.detail, _EMPTY)))
     session.execute(sa.insert(ReportRollup).from_select(cols, facts))
-    for kind, detail, where in (("opened", _EMPTY, sa.true()), ("open", Case.state, Case.closed_at.is_(None))):
-        cases = (sa.select(sa.literal(kind), closure.c.path, month_start(local_day(Case.opened_at)), Case.process, detail,
-                           sa.func.count(), sa.literal(0), sa.literal(0))
-                 .join(closure, closure.c.unit_id == Case.unit_id).where(where)
-                 .group_by(closure.c.path, month_start(local_day(Case.opened_at)), Case.process,
-                           *([detail] if kind == "open" else [])))
-        session.execute(sa.insert(ReportRollup).from_select(cols, cases))
+    # A case's moves add up to its opening and its state now: one "*>state" (or "*>") per case.
+    detail = sa.literal_column("'*>'", sa.String) + sa.case((Case.closed_at.is_(None), Case.state), else_=_EMPTY)
+    month = month_start(local_day(Case.opened_at))
+    home = aliased(Unit, name="home")
+    at_depth = sa.and_(closure.c.path.not_like(_DEEPER), sa.or_(closure.c.path.like("/%" * MOVE_DEPTH + "/"),
+                                                              closure.c.path == home.path))
+    cases = (sa.select(sa.literal("moved"), closure.c.path, month, Case.process, detail, sa.func.count(),
+                       sa.literal(0), sa.literal(0))
+             .join(closure, closure.c.unit_id == Case.unit_id).join(home, home.id == Case.unit_id).where(at_depth)
+             .group_by(closure.c.path, month, Case.process, detail))
+    session.execute(sa.insert(ReportRollup).from_select(cols, cases))
     return int(session.scalar(sa.select(sa.func.count()).select_from(ReportRollup)) or 0)
 
 
@@ -218,6 +247,15 @@ def _raw(kind: str, start: dt.date, end: dt.date, who, by_month: bool):
             .group_by(*keys))
 
 
+def _moves(kind: str, process: str, detail: str, n: int) -> list[tuple[tuple, int]]:
+    """What ``n`` moves ``from>to`` of ``moved`` add to ``opened`` or to ``open`` by state."""
+    source, _sep, target = detail.partition(">")
+    if kind == "opened":
+        return [((process, ""), n)] if source == "*" else []
+    out = [((process, target), n)] if target else []
+    return out + ([((process, source), -n)] if source not in ("", "*") else [])
+
+
 def counts(scope, kind: str, start: dt.date, end: dt.date, *, own: bool = True,
            by_month: bool = False) -> dict[tuple, list[int]]:
     """The counts of ``kind`` dated ``start``–``end`` that ``scope`` (``cases.reports._Scope``)
@@ -238,7 +276,20 @@ def counts(scope, kind: str, start: dt.date, end: dt.date, *, own: bool = True,
         take(_raw(kind, a, b, lambda path, person: scope.admits(path, person if own else None), by_month))
     if months is not None:
         roots = scope.roots()
-        if roots:
+        if kind in CASE_KINDS and any(len(ancestors(p)) > MOVE_DEPTH for p in roots):
+            take(_raw(kind, months[0], months[1], lambda path, person: scope.admits(path, person), by_month))
+            return {k: d for k, d in out.items() if d[0]}
+        if roots and kind in CASE_KINDS:
+            r = ReportRollup
+            rows_at = (sa.select(Unit.path).where(Unit.path.not_like(_DEEPER), sa.or_(
+                *(Unit.path.startswith(p, autoescape=True) for p in roots))))
+            for process, detail, n in scope.session.execute(
+                    sa.select(r.process, r.detail, sa.func.sum(r.n))
+                    .where(r.kind == "moved", r.unit_path.in_(rows_at), r.month >= months[0], r.month <= months[1])
+                    .group_by(r.process, r.detail)):
+                for key, m in _moves(kind, process, detail, int(n or 0)):
+                    out.setdefault(key, [0, 0, 0])[0] += m
+        elif roots:
             r = ReportRollup
             keys = [r.process, r.detail] + ([month_of(r.month)] if by_month else [])
             take(sa.select(*keys, sa.func.sum(r.n), sa.func.sum(r.value_sum), sa.func.sum(r.value_n))

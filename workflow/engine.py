@@ -219,7 +219,7 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
             statements.P_CANCEL_TIMERS.execute(conn, {"cid": case_id, "now": now})
         _create_timers(conn, process, ctx, case_id, to_state, now)
     event_hooks.run(conn, case_id, seq, action, to_state, closing_changes and closed_at is not None)
-    event_hooks.run_move(conn, case_id, snap.state, to_state, snap.closed_at is None, closed_at is None)
+    event_hooks.run_move(conn, snap, snap.state, to_state, snap.closed_at is None, closed_at is None)
     result = ActResult(case_id=case_id, action=action, from_state=snap.state, to_state=to_state, version=version,
                        seq=seq, outcome=outcome, event_hash=event_hash)
     if idempotency_key is not None:
@@ -362,7 +362,7 @@ def _start(session, process, *, unit, actor, person=None, data=None, state=None,
         payload=audit_payload, comment=comment, at=now, request_id=request_id)
     session.flush()
     _create_timers(conn, proc, ctx, case.id, state_value, now)
-    event_hooks.run_move(conn, case.id, None, state_value, False, True)
+    event_hooks.run_move(conn, event_hooks.Opened(case.id, proc.name, now, unit_path), None, state_value)
     return case
 
 

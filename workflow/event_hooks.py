@@ -11,11 +11,20 @@ those that keep their rollup current.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
+
+
+class Opened(NamedTuple):
+    """What a move hook reads of a case just opened (the engine's snapshot has the same fields)."""
+
+    id: int
+    process: str
+    opened_at: object  # naive UTC datetime
+    unit_path: str
 
 # hook(conn, case_id, seq, action, to_state, closed) -> None
 _HOOKS: list[Callable] = []
-# hook(conn, case_id, from_state, to_state, was_open, now_open) -> None
+# hook(conn, case, from_state, to_state, was_open, now_open) -> None
 _MOVE_HOOKS: list[Callable] = []
 
 
@@ -28,9 +37,10 @@ def register(hook: Callable) -> Callable:
 
 
 def register_move(hook: Callable) -> Callable:
-    """Run ``hook(conn, case_id, from_state, to_state, was_open, now_open)`` when a case is
-    opened (``from_state`` None, ``was_open`` False) and after every transition that changes
-    its state or whether it is open (``closed_at`` is NULL). Registering twice is a no-op."""
+    """Run ``hook(conn, case, from_state, to_state, was_open, now_open)`` when a case is opened
+    (``from_state`` None, ``was_open`` False) and after every transition that changes its state or
+    whether it is open (``closed_at`` is NULL); ``case`` has ``id``, ``process``, ``opened_at``
+    (naive UTC) and ``unit_path`` (the engine's snapshot). Registering twice is a no-op."""
     if hook not in _MOVE_HOOKS:
         _MOVE_HOOKS.append(hook)
     return hook
@@ -42,9 +52,11 @@ def run(conn, case_id: int, seq: int, action: str, to_state: str, closed: bool) 
         hook(conn, case_id, seq, action, to_state, closed)
 
 
-def run_move(conn, case_id: int, from_state: str | None, to_state: str, was_open: bool, now_open: bool) -> None:
-    """Run every move hook (the engine calls this when a case opens, or its state or openness changes)."""
+def run_move(conn, case, from_state: str | None, to_state: str, was_open: bool = False,
+             now_open: bool = True) -> None:
+    """Run every move hook (the engine calls this when a case opens, or its state or openness changes;
+    the defaults are an opening's)."""
     if from_state is not None and from_state == to_state and was_open == now_open:
         return
     for hook in _MOVE_HOOKS:
-        hook(conn, case_id, from_state, to_state, was_open, now_open)
+        hook(conn, case, from_state, to_state, was_open, now_open)

@@ -24,7 +24,7 @@ def upgrade():
         sa.Column("unit_path", sa.String(255), nullable=False),
         sa.Column("month", sa.Date(), nullable=False),
         sa.Column("process", sa.String(32), nullable=False),
-        sa.Column("detail", sa.String(32), nullable=False),
+        sa.Column("detail", sa.String(80), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("value_sum", sa.Integer(), nullable=False),
         sa.Column("value_n", sa.Integer(), nullable=False),
