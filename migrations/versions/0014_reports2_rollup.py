@@ -3,7 +3,8 @@
 Filled from ``report_fact`` and the cases by ``cases.report_rollup.rebuild``
 (set-based INSERT … SELECT over a unit-to-ancestor closure); kept current by the
 engine's hooks from then on. Two partial indexes on person serve the reports'
-counts of exempted and hosted members.
+counts of exempted and hosted members; one on wf_case (unit_id, opened_at) the
+cases opened in a small subtree (a grassroots report, read without the rollup).
 
 Revision ID: 0014_reports2_rollup
 Revises: 0013_scale_search_indexes
@@ -33,6 +34,7 @@ def upgrade():
     for name, columns, where in (("ix_person_exempted", ["unit_id", "exemption"], "exemption IS NOT NULL"),
                                  ("ix_person_hosted_away", ["unit_id"], "host_unit_id IS NOT NULL")):
         op.create_index(name, "person", columns, postgresql_where=sa.text(where), sqlite_where=sa.text(where))
+    op.create_index("ix_wf_case_unit_opened", "wf_case", ["unit_id", "opened_at"])
     from sqlalchemy.orm import Session
 
     from cases.report_rollup import rebuild
@@ -43,6 +45,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_wf_case_unit_opened", table_name="wf_case")
     op.drop_index("ix_person_hosted_away", table_name="person")
     op.drop_index("ix_person_exempted", table_name="person")
     op.drop_table("report_rollup")
