@@ -182,7 +182,7 @@ def targets(url: str, level: str, sample_unit: int) -> dict[str, tuple[str, str]
     return out
 
 
-def measure(base: str, url: str, runs: int, sample: dict[str, int], server) -> dict:
+def measure(base: str, url: str, runs: int, sample: dict[str, int], server, only: str | None = None) -> dict:
     results = {}
     who = {**{level: (user, level) for level, user in USERS.items()},
            **{name: (user, "district") for name, user in EXTRA_USERS.items()}}
@@ -191,6 +191,10 @@ def measure(base: str, url: str, runs: int, sample: dict[str, int], server) -> d
         wanted = targets(url, level, sample[level])
         if label in EXTRA_USERS:
             wanted = {k: v for k, v in wanted.items() if k.startswith("inbox")}
+        if only:
+            wanted = {k: v for k, v in wanted.items() if re.search(only, k)}
+        if not wanted:
+            continue
         out = {}
         for name, (kind, path) in wanted.items():
             client = web if kind == "web" else api
@@ -220,6 +224,7 @@ def main() -> int:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--reuse", action="store_true", help="skip loading: measure the database as it is")
     parser.add_argument("--load-only", action="store_true", help="load, do not measure")
+    parser.add_argument("--only", metavar="REGEX", help="measure only the endpoints whose name matches")
     args = parser.parse_args()
     url = args.database_url
     if url.rstrip("/").rsplit("/", 1)[-1] == "test":
@@ -241,7 +246,7 @@ def main() -> int:
         server = start_server(url, port)
         try:
             report["loadavg_before_measure"] = os.getloadavg()
-            report["ms"] = measure(f"http://127.0.0.1:{port}", url, args.runs, sample, server)
+            report["ms"] = measure(f"http://127.0.0.1:{port}", url, args.runs, sample, server, args.only)
             report["loadavg_after_measure"] = os.getloadavg()
         finally:
             os.killpg(server.pid, signal.SIGTERM)

@@ -37,6 +37,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
+from core import clock
 from core.db import Base
 from core.prepared import Prepared
 from core.models import Unit
@@ -209,6 +210,27 @@ def rebuild(session: Session) -> int:
     return int(session.scalar(sa.select(sa.func.count()).select_from(ReportRollup)) or 0)
 
 
+class _id_array(FunctionElement):
+    """SQL (PostgreSQL): ``ARRAY(subquery)``."""
+    type = sa.ARRAY(sa.Integer)
+    inherit_cache = True
+
+
+@compiles(_id_array)
+def _id_array_pg(element, compiler, **kw):
+    return "ARRAY(%s)" % compiler.process(element.clauses, **kw)
+
+
+def in_ids(session: Session, column, ids: sa.Select):
+    """SQL: ``column`` is one of the ids ``ids`` selects. On PostgreSQL ``= ANY(ARRAY(…))``: the ids
+    are read first, then the column's index is probed with them (a district's 1,300 units: a
+    bitmap scan of its people, 40 ms instead of a parallel scan of a million, 170 ms); elsewhere
+    ``IN (…)``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(_id_array(ids.scalar_subquery()))
+    return column.in_(ids)
+
+
 # ---- reading ---------------------------------------------------------------------------------------
 
 def split(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
@@ -224,13 +246,17 @@ def split(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None,
     return (first, last_end), pieces
 
 
+def _utc(day: dt.date) -> dt.datetime:
+    """The local (Vietnamese) start of ``day`` as a naive UTC instant."""
+    local = dt.datetime.combine(day, dt.time(), tzinfo=clock.LOCAL_TZ)
+    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
 def _raw(kind: str, start: dt.date, end: dt.date, who, by_month: bool):
     """SELECT (process, detail[, month]), n, value_sum, value_n of ``kind`` from the facts or the
     cases dated ``start``–``end``, for the rows ``who(path_column, person_column)`` admits."""
     if kind in CASE_KINDS:
-        from .reports import Period
-
-        lo, hi = Period(start, end).utc_bounds()
+        lo, hi = _utc(start), _utc(end + dt.timedelta(days=1))
         detail = Case.state if kind == "open" else _EMPTY
         keys = [Case.process, detail] + ([month_of(local_day(Case.opened_at))] if by_month else [])
         grouped = [k for k in keys if k is not _EMPTY]

@@ -30,6 +30,7 @@ from workflow.models import Case
 from . import report_rollup
 from .registry import all_entries
 from .report_facts import ReportFact
+from .report_rollup import in_ids
 
 # Penalties from the lightest; a person disciplined twice in a period counts once, under the heaviest.
 PENALTY_RANK = {"reprimand": 1, "warning": 2, "dismissal": 3, "expulsion": 4}
@@ -198,8 +199,9 @@ def _removals(scope: _Scope, period: Period) -> dict:
 
 def _members(scope: _Scope) -> dict:
     """People in the registry by status now (the registry keeps no history of statuses)."""
-    rows = scope.rows(scope.units(sa.select(Person.status, sa.func.count()).select_from(Person)
-                                  .join(Unit, Unit.id == Person.unit_id)).group_by(Person.status))
+    units = scope.units(sa.select(Unit.id))
+    rows = scope.rows(sa.select(Person.status, sa.func.count())
+                      .where(in_ids(scope.session, Person.unit_id, units)).group_by(Person.status))
     by_status = {getattr(s, "value", s): int(n) for s, n in rows}
     members = sum(by_status.get(s.value, 0) for s in (PersonStatus.official, PersonStatus.probationary))
     return {"total": members, "by_status": by_status}
