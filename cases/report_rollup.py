@@ -59,6 +59,7 @@ class ReportRollup(Base):
     """Counts of one kind in one unit's subtree in one month (see the module docstring)."""
 
     __tablename__ = "report_rollup"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: the key is the table (one b-tree per upsert)
 
     kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     unit_path: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
@@ -133,7 +134,10 @@ def _upsert(conn, deltas: dict[tuple, list[int]]) -> None:
     if rows:
         cursor = conn.connection.driver_connection.cursor()
         try:
-            cursor.executemany(c.sql, rows)
+            if len(rows) == 1:  # a move: the common case
+                cursor.execute(c.sql, rows[0])
+            else:
+                cursor.executemany(c.sql, rows)
         finally:
             cursor.close()
 
@@ -156,11 +160,17 @@ _EVENT_FACTS = Prepared(
 _LOCAL = dt.timedelta(hours=7)  # Vietnam: UTC+7 all year (as ``report_facts.local_day``)
 
 
+@functools.lru_cache(maxsize=4096)
+def _may_be_fact(action: str, to_state: str, closed: bool) -> bool:
+    """May an event of ``action`` to ``to_state`` be a fact (of any kind)? Cached: asked on every act."""
+    return any(may_match(action, to_state, closed) for may_match, _stmt in KINDS.values())
+
+
 @event_hooks.register
 def on_event(conn, case_id: int, seq: int, action: str, to_state: str, closed: bool) -> None:
     """Add the facts :func:`cases.report_facts.on_event` wrote for event ``seq`` of case
     ``case_id`` (registered after it) to the rollup; no statement when the event is none."""
-    if not any(may_match(action, to_state, closed) for may_match, _stmt in KINDS.values()):
+    if not _may_be_fact(action, to_state, closed):
         return
     deltas: dict = {}
     for kind, path, day, process, detail, value in _EVENT_FACTS.all(conn, {"cid": case_id, "seq": seq}):

@@ -30,6 +30,7 @@ def upgrade():
         sa.Column("value_sum", sa.Integer(), nullable=False),
         sa.Column("value_n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("kind", "unit_path", "month", "process", "detail", name=op.f("pk_report_rollup")),
+        sqlite_with_rowid=False,
     )
     for name, columns, where in (("ix_person_exempted", ["unit_id", "exemption"], "exemption IS NOT NULL"),
                                  ("ix_person_hosted_away", ["unit_id"], "host_unit_id IS NOT NULL")):
