@@ -134,10 +134,7 @@ def _upsert(conn, deltas: dict[tuple, list[int]]) -> None:
     if rows:
         cursor = conn.connection.driver_connection.cursor()
         try:
-            if len(rows) == 1:  # a move: the common case
-                cursor.execute(c.sql, rows[0])
-            else:
-                cursor.executemany(c.sql, rows)
+            cursor.executemany(c.sql, rows)
         finally:
             cursor.close()
 
@@ -186,7 +183,12 @@ def on_move(conn, case, from_state: str | None, to_state: str, was_open: bool, n
     the case's ancestor :data:`MOVE_DEPTH` levels down (or its own unit, if higher)."""
     month = (case.opened_at + _LOCAL).date().replace(day=1)
     detail = ("*" if from_state is None else from_state if was_open else "") + ">" + (to_state if now_open else "")
-    _upsert(conn, {("moved", ancestors(case.unit_path)[:MOVE_DEPTH][-1], month, case.process, detail): [1, 0, 0]})
+    c = _upsert_stmt(conn.dialect.name)._for(conn.dialect)  # one row: the short way (every act runs this)
+    values = {"kind": "moved", "unit_path": ancestors(case.unit_path)[:MOVE_DEPTH][-1], "month": month,
+              "process": case.process, "detail": detail, "n": 1, "value_sum": 0, "value_n": 0}
+    for name, proc in c.bind_procs.items():
+        values[name] = proc(values[name])
+    conn.connection.driver_connection.execute(c.sql, values if c.named else [values[n] for n in c.order])
 
 
 def rebuild(session: Session) -> int:
