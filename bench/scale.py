@@ -80,7 +80,28 @@ def rebuild_name_words(conn) -> None:
         engine.dispose()
 
 
-POST_LOAD: list = [rebuild_report_facts, rebuild_name_words]
+def rebuild_report_rollup(conn) -> None:
+    """Refill ``report_rollup`` from the facts and the cases (:func:`cases.report_rollup.rebuild`,
+    set-based over a unit-to-ancestor closure); after :func:`rebuild_report_facts`."""
+    import psycopg
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from cases.report_rollup import rebuild
+
+    engine = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(conn.info.dsn))
+    try:
+        with Session(engine) as session:
+            count = rebuild(session)
+            session.commit()
+            session.execute(sa.text("ANALYZE report_rollup"))
+            session.commit()
+        print(f"report rollup rebuilt: {count} rows", file=sys.stderr)
+    finally:
+        engine.dispose()
+
+
+POST_LOAD: list = [rebuild_report_facts, rebuild_report_rollup, rebuild_name_words]
 # Who is measured at each level: the sample accounts of bench/scale_load.py.
 USERS = {"branch": "branch.branch_secretary", "grassroots": "grassroots.committee_member",
          "district": "district.standing_member", "province": "province.standing_member"}
@@ -183,7 +204,7 @@ def targets(url: str, level: str, sample_unit: int) -> dict[str, tuple[str, str]
     return out
 
 
-def measure(base: str, url: str, runs: int, sample: dict[str, int], server) -> dict:
+def measure(base: str, url: str, runs: int, sample: dict[str, int], server, only: str | None = None) -> dict:
     results = {}
     who = {**{level: (user, level) for level, user in USERS.items()},
            **{name: (user, "district") for name, user in EXTRA_USERS.items()}}
@@ -192,6 +213,10 @@ def measure(base: str, url: str, runs: int, sample: dict[str, int], server) -> d
         wanted = targets(url, level, sample[level])
         if label in EXTRA_USERS:
             wanted = {k: v for k, v in wanted.items() if k.startswith("inbox")}
+        if only:
+            wanted = {k: v for k, v in wanted.items() if re.search(only, k)}
+        if not wanted:
+            continue
         out = {}
         for name, (kind, path) in wanted.items():
             client = web if kind == "web" else api
@@ -221,6 +246,7 @@ def main() -> int:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--reuse", action="store_true", help="skip loading: measure the database as it is")
     parser.add_argument("--load-only", action="store_true", help="load, do not measure")
+    parser.add_argument("--only", metavar="REGEX", help="measure only the endpoints whose name matches")
     args = parser.parse_args()
     url = args.database_url
     if url.rstrip("/").rsplit("/", 1)[-1] == "test":
@@ -242,7 +268,7 @@ def main() -> int:
         server = start_server(url, port)
         try:
             report["loadavg_before_measure"] = os.getloadavg()
-            report["ms"] = measure(f"http://127.0.0.1:{port}", url, args.runs, sample, server)
+            report["ms"] = measure(f"http://127.0.0.1:{port}", url, args.runs, sample, server, args.only)
             report["loadavg_after_measure"] = os.getloadavg()
         finally:
             os.killpg(server.pid, signal.SIGTERM)

@@ -84,3 +84,4 @@ def load_all() -> None:
     for name in ("admission", "discipline", "removal", "candidacy", "transfer", "exemption", "grading"):
         importlib.import_module(f"cases.{name}.registration")
     importlib.import_module("cases.report_facts")  # the reports' facts, written by the engine's hook
+    importlib.import_module("cases.report_rollup")  # and their rollup

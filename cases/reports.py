@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.enums import Level, PersonStatus
 from core.models import Person, Unit
-from core.permissions import reported
+from core.permissions import reported, scope_paths
 from workflow import calendar
 from workflow.models import Case
 
+from . import report_rollup
 from .registry import all_entries
-from .report_facts import ReportFact, month_of
+from .report_facts import ReportFact
+from .report_rollup import in_ids
 
 # Penalties from the lightest; a person disciplined twice in a period counts once, under the heaviest.
 PENALTY_RANK = {"reprimand": 1, "warning": 2, "dismissal": 3, "expulsion": 4}
@@ -92,17 +94,56 @@ class _Scope:
     def rows(self, stmt) -> list:
         return self.session.execute(stmt).all()
 
+    def _subtree(self, path_column):
+        return path_column.startswith(self.unit.path, autoescape=True) if self.unit is not None else sa.true()
+
+    def admits(self, path_column, person_column=None):
+        """SQL: a row at ``path_column`` (about ``person_column``) is counted (what :meth:`facts` filters)."""
+        return sa.and_(reported(self.user, path_column, self.session, person_column=person_column),
+                       self._subtree(path_column))
+
+    def roots(self) -> list[str]:
+        """The disjoint subtrees counted, as unit paths: the user's scope within the unit."""
+        paths = scope_paths(self.session, self.user)
+        if self.unit is None:
+            return list(paths)
+        if any(self.unit.path.startswith(p) for p in paths):
+            return [self.unit.path]
+        return [p for p in paths if p.startswith(self.unit.path)]
+
+    def own_person(self) -> int | None:
+        return getattr(self.user, "person_id", None)
+
+    def own_outside(self, path_column, person_column):
+        """SQL: a row about the user's own person outside their scope, in the unit's subtree (counted
+        by :func:`core.permissions.reported`, absent from the rollup rows of :meth:`roots`)."""
+        if person_column is None or self.own_person() is None:
+            return sa.false()
+        outside = sa.not_(sa.or_(sa.false(), *(path_column.startswith(p, autoescape=True)
+                                               for p in scope_paths(self.session, self.user))))
+        return sa.and_(person_column == self.own_person(), outside, self._subtree(path_column))
+
+    def counts(self, kind: str, period: Period, *, own: bool = True, by_month: bool = False) -> dict:
+        """:func:`cases.report_rollup.counts` of ``kind`` in ``period``."""
+        return report_rollup.counts(self, kind, period.start, period.end, own=own, by_month=by_month)
+
+    def by(self, kind: str, period: Period, *, own: bool = True, key=1) -> dict:
+        """``{process or detail (key 0 or 1): n}`` of ``kind`` in ``period``."""
+        out: dict = {}
+        for k, (n, _s, _v) in self.counts(kind, period, own=own).items():
+            out[k[key]] = out.get(k[key], 0) + n
+        return out
+
+    def total(self, kind: str, period: Period) -> int:
+        return sum(n for n, _s, _v in self.counts(kind, period).values())
+
 
 def _cases_by_type(scope: _Scope, period: Period) -> dict:
     """Per registered type: opened in the period, those still open by state, those closed in the
     period by end state (dated by the closing event's own day)."""
-    start, end = period.utc_bounds()  # opened_on is the Vietnamese day of opened_at: its index serves
-    opened_in = sa.and_(Case.opened_at >= start, Case.opened_at < end)
-    opened = dict(scope.rows(scope.cases(Case.process, sa.func.count()).where(opened_in).group_by(Case.process)))
-    stages = scope.rows(scope.cases(Case.process, Case.state, sa.func.count())
-                        .where(opened_in, Case.closed_at.is_(None)).group_by(Case.process, Case.state))
-    outcomes = scope.rows(scope.facts("closed", period, ReportFact.process, ReportFact.detail, sa.func.count())
-                          .group_by(ReportFact.process, ReportFact.detail))
+    opened = scope.by("opened", period, key=0)
+    stages = [(p, s, n) for (p, s), (n, _s, _v) in scope.counts("open", period).items()]
+    outcomes = [(p, s, n) for (p, s), (n, _s, _v) in scope.counts("closed", period).items()]
     out = {name: {"opened": int(opened.get(name, 0)), "by_stage": {}, "by_outcome": {}} for name in all_entries()}
     for key, rows in (("by_stage", stages), ("by_outcome", outcomes)):
         for process, state, n in rows:
@@ -112,9 +153,10 @@ def _cases_by_type(scope: _Scope, period: Period) -> dict:
 
 
 def _admissions(scope: _Scope, period: Period, cases: dict) -> dict:
-    counts = {kind: scope.session.scalar(scope.facts(kind, period, sa.func.count())) or 0
-              for kind in ("admitted", "recognised", "probation_removed")}
-    average = scope.session.scalar(scope.facts("admitted", period, sa.func.avg(ReportFact.value)))
+    counts = {kind: scope.total(kind, period) for kind in ("recognised", "probation_removed")}
+    admitted = [sum(d[i] for d in scope.counts("admitted", period).values()) for i in range(3)]
+    counts["admitted"] = admitted[0]
+    average = admitted[1] / admitted[2] if admitted[2] else None
     out = dict(cases.get("admission", {"opened": 0, "by_stage": {}, "by_outcome": {}}))
     out.update(admitted=int(counts["admitted"]), recognised=int(counts["recognised"]),
                removed_during_probation=int(counts["probation_removed"]),
@@ -140,8 +182,7 @@ def _discipline(scope: _Scope, period: Period) -> dict:
     """Decisions by form (first-instance decisions: the vote or decision that made the case
     ``decided``) and people by the heaviest form decided for them in the period."""
     form = ReportFact.detail
-    by_form = {f: int(n) for f, n in scope.rows(scope.facts("disciplined", period, form, sa.func.count())
-                                                 .group_by(form))}
+    by_form = {f or None: n for f, n in scope.by("disciplined", period).items()}
     rank = sa.case(*((form == f, r) for f, r in PENALTY_RANK.items()), else_=0)
     heaviest = scope.facts("disciplined", period, ReportFact.person_id.label("person_id"),
                            sa.func.max(rank).label("rank")).group_by(ReportFact.person_id).subquery()
@@ -153,13 +194,14 @@ def _discipline(scope: _Scope, period: Period) -> dict:
 
 
 def _removals(scope: _Scope, period: Period) -> dict:
-    return {"total": int(scope.session.scalar(scope.facts("removed", period, sa.func.count())) or 0)}
+    return {"total": scope.total("removed", period)}
 
 
 def _members(scope: _Scope) -> dict:
     """People in the registry by status now (the registry keeps no history of statuses)."""
-    rows = scope.rows(scope.units(sa.select(Person.status, sa.func.count()).select_from(Person)
-                                  .join(Unit, Unit.id == Person.unit_id)).group_by(Person.status))
+    units = scope.units(sa.select(Unit.id))
+    rows = scope.rows(sa.select(Person.status, sa.func.count())
+                      .where(in_ids(scope.session, Person.unit_id, units)).group_by(Person.status))
     by_status = {getattr(s, "value", s): int(n) for s, n in rows}
     members = sum(by_status.get(s.value, 0) for s in (PersonStatus.official, PersonStatus.probationary))
     return {"total": members, "by_status": by_status}
@@ -203,16 +245,16 @@ def _transfers(scope: _Scope, period: Period) -> dict:
     received late, and the members temporarily hosted now: away from the subtree's branches
     (``hosted_away``, still counted in their home unit's membership) and hosted in it
     (``hosted_here``). Each count is one aggregate statement."""
-    in_rows = {state: (int(n), int(late or 0)) for state, n, late in scope.rows(
-        scope.facts("transfer_in", period, ReportFact.detail, sa.func.count(), sa.func.sum(ReportFact.value),
-                    own=False).group_by(ReportFact.detail))}
-    out_rows = dict(scope.rows(scope.facts("transfer_out", period, ReportFact.detail, sa.func.count())
-                               .group_by(ReportFact.detail)))
+    in_rows: dict[str, tuple[int, int]] = {}
+    for (_process, state), (n, late, _v) in scope.counts("transfer_in", period, own=False).items():
+        in_rows[state] = (in_rows.get(state, (0, 0))[0] + n, in_rows.get(state, (0, 0))[1] + late)
+    out_rows = scope.by("transfer_out", period)
     away = scope.session.scalar(scope.units(sa.select(sa.func.count()).select_from(Person)
                                             .join(Unit, Unit.id == Person.unit_id))
                                 .where(Person.host_unit_id.is_not(None)))
     here = scope.session.scalar(scope.units(sa.select(sa.func.count()).select_from(Person)
-                                            .join(Unit, Unit.id == Person.host_unit_id)))
+                                            .join(Unit, Unit.id == Person.host_unit_id))
+                                .where(Person.host_unit_id.is_not(None)))
     transferred_in, late_in = in_rows.get("transferred", (0, 0))
     hosted_in, late_hosted = in_rows.get("hosted", (0, 0))
     return {"transferred_in": transferred_in, "received_temporarily": hosted_in, "late": late_in + late_hosted,
@@ -228,7 +270,7 @@ def _exemptions(scope: _Scope, period: Period) -> dict:
                                   .join(Unit, Unit.id == Person.unit_id))
                       .where(Person.exemption.is_not(None)).group_by(Person.exemption))
     by_kind = {kind: int(n) for kind, n in rows}
-    decided = scope.session.scalar(scope.facts("exempted", period, sa.func.count()))
+    decided = scope.total("exempted", period)
     return {"exempted": sum(by_kind.values()), "by_kind": by_kind, "decided": int(decided or 0)}
 
 
@@ -282,6 +324,7 @@ def summary(session: Session, user, unit: Unit | None, period: Period, only: set
 def by_month(session: Session, user, unit: Unit | None, period: Period, kind: str) -> dict[str, int]:
     """The facts of ``kind`` (e.g. ``admitted``) in ``period`` by month ``YYYY-MM`` (one GROUP BY;
     months without any are absent), for the admissions chart."""
-    scope = _Scope(session, user, unit)
-    month = month_of(ReportFact.day)
-    return {m: int(n) for m, n in scope.rows(scope.facts(kind, period, month, sa.func.count()).group_by(month))}
+    out: dict[str, int] = {}
+    for (_p, _d, month), (n, _s, _v) in _Scope(session, user, unit).counts(kind, period, by_month=True).items():
+        out[month] = out.get(month, 0) + n
+    return out

@@ -95,6 +95,11 @@ class Person(Base):
     __tablename__ = "person"
     __table_args__ = (
         sa.Index("ix_person_unit_status", "unit_id", "status"),
+        # The few exempted or hosted members, for the reports (partial: a few entries, not a million).
+        sa.Index("ix_person_exempted", "unit_id", "exemption", postgresql_where=sa.text("exemption IS NOT NULL"),
+                 sqlite_where=sa.text("exemption IS NOT NULL")),
+        sa.Index("ix_person_hosted_away", "unit_id", postgresql_where=sa.text("host_unit_id IS NOT NULL"),
+                 sqlite_where=sa.text("host_unit_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,20 +1,18 @@
 """The engine: ``start``, ``apply``, ``act``, ``record`` (the read side,
 ``available_actions`` and friends, is :mod:`workflow.access`).
 
-``apply`` moves a case inside the caller's transaction: read and lock the case
-(``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the write lock is taken by
-the conditional UPDATE, which also compares the version), check the version,
-the state, the actor's role at the right unit, the payload, the vote and the
-guards; then change the state, apply the effects, append exactly one audit
-event, create and cancel timers and set the deadline. ``act`` is ``apply``
-plus the commit, and rolls back on any refusal, so a refused action leaves the
-database unchanged. Callers that move several cases at once (a class's course
-results) or claim something in the same transaction (a timer) call ``apply``
-and commit themselves.
+``apply`` moves a case inside the caller's transaction: read and lock the case (``SELECT ... FOR
+UPDATE`` on PostgreSQL; on SQLite the write lock is taken by the conditional UPDATE, which also
+compares the version), check the version, the state, the actor's role at the right unit, the
+payload, the vote and the guards; then change the state, apply the effects, append exactly one audit
+event, create and cancel timers and set the deadline. ``act`` is ``apply`` plus the commit, and
+rolls back on any refusal, so a refused action leaves the database unchanged. Callers that move
+several cases at once (a class's course results) or claim something in the same transaction (a
+timer) call ``apply`` and commit themselves.
 
-The hot path runs prepared Core statements (:mod:`workflow.statements`) and
-never loads ORM objects; ORM copies of the case already in the session are
-refreshed in place.
+The hot path runs prepared Core statements (:mod:`workflow.statements`) and never loads ORM
+objects; ORM copies of the case already in the session are refreshed in place. Hooks of the
+layers above (:mod:`workflow.event_hooks`) run in the same transaction.
 """
 
 from __future__ import annotations
@@ -221,6 +219,7 @@ def _apply(session, case_id, action, actor, payload, expected_version, idempoten
             statements.P_CANCEL_TIMERS.execute(conn, {"cid": case_id, "now": now})
         _create_timers(conn, process, ctx, case_id, to_state, now)
     event_hooks.run(conn, case_id, seq, action, to_state, closing_changes and closed_at is not None)
+    event_hooks.run_move(conn, snap, snap.state, to_state, snap.closed_at is None, closed_at is None)
     result = ActResult(case_id=case_id, action=action, from_state=snap.state, to_state=to_state, version=version,
                        seq=seq, outcome=outcome, event_hash=event_hash)
     if idempotency_key is not None:
@@ -363,6 +362,7 @@ def _start(session, process, *, unit, actor, person=None, data=None, state=None,
         payload=audit_payload, comment=comment, at=now, request_id=request_id)
     session.flush()
     _create_timers(conn, proc, ctx, case.id, state_value, now)
+    event_hooks.run_move(conn, event_hooks.Opened(case.id, proc.name, now, unit_path), None, state_value)
     return case
 
 

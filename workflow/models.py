@@ -38,6 +38,7 @@ class Case(Base):
         # path and use these per unit. No index holds the state: an index on a
         # column every act changes costs every act another page write.
         sa.Index("ix_wf_case_unit", "unit_id", "id"),
+        sa.Index("ix_wf_case_unit_opened", "unit_id", "opened_at"),  # a small subtree's cases opened in a period
         partial_index("ix_wf_case_unit_open", "unit_id", "id", where="closed_at IS NULL"),
         # Keyset pagination by opening date.
         sa.Index("ix_wf_case_opened", "opened_at", "id"),
