@@ -27,7 +27,23 @@ from cases import report_rollup  # noqa: E402
 from workflow import event_hooks  # noqa: E402
 
 
+_UPGRADE = approval8.upgrade
+
+
+def _upgrade_without_trigger(url):
+    """The schema at head without the rollup's move trigger (PostgreSQL's "off")."""
+    engine = _UPGRADE(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            for statement in report_rollup.TRIGGERS_DROP:
+                conn.exec_driver_sql(statement)
+    return engine
+
+
 def _hooks(on: bool) -> None:
+    """Switch the rollup's hooks (and, on PostgreSQL, its move trigger, dropped after the
+    schema is built) off or on."""
+    approval8.upgrade = _UPGRADE if on else _upgrade_without_trigger
     event_hooks._HOOKS[:] = [h for h in event_hooks._HOOKS if h is not report_rollup.on_event]
     event_hooks._MOVE_HOOKS[:] = [h for h in event_hooks._MOVE_HOOKS if h is not report_rollup.on_move]
     if on:

@@ -29,6 +29,7 @@ from workflow.models import GENESIS_HASH
 
 SEED = 20261201
 NOW = dt.datetime(2026, 12, 1, 0, 0)  # loads are deterministic; the clock of the app is the real one
+LOCAL = dt.timedelta(hours=7)  # a case's opened_on is its Vietnamese day (UTC+7), as the engine writes it
 BIG_TABLES = ("person", "wf_case", "audit_event", "wf_timer")
 CHUNK = 20_000
 READS = (1, 6)  # documents read a case, uniform: 3.5 on average besides its transitions
@@ -278,7 +279,7 @@ def load_chunk(args) -> tuple[int, int, float]:
         cases.append(f"{cid}\t{name}\t{version}\t{rulebook}\t{state}\t{k + 1}\t{unit}\t"
                      f"{NUL if person is None else person}\t{NUL if reviewing is None else reviewing}\t"
                      f"{actors[0][0]}\t{opened.isoformat(sep=' ')}\t"
-                     f"{opened.date().isoformat()}\t{last.isoformat(sep=' ') if closed else NUL}\t{deadline}\t"
+                     f"{(opened + LOCAL).date().isoformat()}\t{last.isoformat(sep=' ') if closed else NUL}\t{deadline}\t"
                      f"{NUL if deadline == NUL else 'step'}\t\\N\tf\t{{}}\t{len(evs)}\t{head}\t"
                      f"{'t' if one_open else 'f'}\n")
     with psycopg.connect(url) as conn:

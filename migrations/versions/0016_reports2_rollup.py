@@ -43,9 +43,19 @@ def upgrade():
     session = Session(bind=op.get_bind())
     rebuild(session)
     session.flush()
+    if op.get_bind().dialect.name == "postgresql":
+        from cases.report_rollup import FACT_TRIGGER_DDL, MOVE_TRIGGER_DDL
+
+        for statement in MOVE_TRIGGER_DDL + FACT_TRIGGER_DDL:
+            op.execute(statement)
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        from cases.report_rollup import TRIGGERS_DROP
+
+        for statement in TRIGGERS_DROP:
+            op.execute(statement)
     op.drop_index("ix_wf_case_unit_opened", table_name="wf_case")
     op.drop_index("ix_person_hosted_away", table_name="person")
     op.drop_index("ix_person_exempted", table_name="person")
