@@ -35,7 +35,8 @@ def decode_cursor(cursor: str | None, n: int) -> list | None:
     """The ``n`` values of a cursor made by :func:`encode_cursor`; None for no cursor.
 
     Raises :class:`BadCursor` if it is longer than 500 characters, is not such a
-    cursor, or holds another number of values.
+    cursor, holds another number of values, or a value no cursor holds (a bool, a
+    float, a list or object, a huge int, a string with NUL or a lone surrogate).
     """
     if not cursor:
         return None
@@ -45,14 +46,32 @@ def decode_cursor(cursor: str | None, n: int) -> list | None:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadCursor() from None
-    if not isinstance(values, list) or len(values) != n:
+    if not isinstance(values, list) or len(values) != n or not all(_plain(v) for v in values):
         raise BadCursor()
     return values
 
 
+def _plain(value) -> bool:
+    """Can ``value`` be in a cursor this app made: None, an int of 64 bits (not a bool), or a str
+    a database column can hold (no NUL, no lone surrogate)?"""
+    if value is None:
+        return True
+    if type(value) is int:
+        return -(2 ** 63) <= value < 2 ** 63
+    if type(value) is str:
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    return False
+
+
 def is_id(value) -> bool:
-    """Is ``value`` an int that fits an id column (0 to 2**31 - 1)?"""
-    return isinstance(value, int) and 0 <= value <= ID_MAX
+    """Is ``value`` an int (not a bool) that fits an id column (0 to 2**31 - 1)?"""
+    return type(value) is int and 0 <= value <= ID_MAX
 
 
 def decode_ids(cursor: str | None, n: int) -> list[int] | None:

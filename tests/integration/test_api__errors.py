@@ -155,6 +155,36 @@ def test_api__bad_input_never_500(api, demo):
     assert_problem(api.post(f"/cases/{case_id}/documents", json={"kind": "1-KNĐ"}), 400)
 
 
+def _raw_cursor(json_text: str) -> str:
+    """A cursor of any JSON text (a client can send what no list ever made)."""
+    import base64
+
+    return base64.urlsafe_b64encode(json_text.encode("ascii")).decode().rstrip("=")
+
+
+# What no cursor of the app holds: a bool where an id or a rank goes, a NUL or a lone surrogate in
+# a name (the database cannot take them), a float, a list: each was a 500 on some list.
+FORGED_CURSORS = {
+    "/people": ('[0,"a\\u0000b",1]', '[0,"\\ud800",1]', '[true,"a",1]', '[1.0,"a",1]', '[0,["a"],1]'),
+    "/cases": ("[true]", "[1.5]", "[null]"),
+    "/inbox": ('[0,"2026-01-01",true]', '[true,null,1]', '[0,"2026-01-01\\u0000",1]'),
+}
+
+
+def test_api__forged_cursors_are_400_on_every_list(api, auth, client, demo):
+    api.as_user("thuongvu.nghiahung")
+    for path, cursors in FORGED_CURSORS.items():
+        for text in cursors:
+            assert_problem(api.get(path, query_string={"cursor": _raw_cursor(text)}), 400)
+            if path == "/cases":
+                assert_problem(api.get(path, query_string={"cursor": _raw_cursor(text), "overdue": "true"}), 400)
+                assert_problem(api.get(path, query_string={"cursor": _raw_cursor(text), "q": "nguyen"}), 400)
+    auth.login("thuongvu.nghiahung")
+    for path in ("/people", "/cases"):
+        for text in FORGED_CURSORS[path]:
+            assert client.get(path, query_string={"cursor": _raw_cursor(text)}).status_code == 400
+
+
 def test_api__english_with_accept_language(api, demo):
     case_id = open_ready_case(api, demo)
     o = officials(demo)
