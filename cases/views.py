@@ -123,12 +123,21 @@ def _not_found(exc):
 
 # ---- lists --------------------------------------------------------------------------------------
 
+INBOX_PAGE = 200  # rows of the inbox page
+
+
 @bp.route("/inbox")
 @login_required
 def inbox():
-    """The cases where the user can act now, soonest deadline first (the first 200)."""
-    items, _next = queries.inbox(db.session, current_user, limit=200)
-    return render_template("cases/inbox.html", rows=labels.inbox_rows(items, queries.state_label), queries=queries)
+    """The cases where the user can act now, soonest deadline first, 200 a page (keyset
+    ``cursor``, as the API's); 400 for a malformed cursor."""
+    try:
+        items, next_cursor = queries.inbox(db.session, current_user, request.args.get("cursor") or None,
+                                           limit=INBOX_PAGE)
+    except ValueError:  # BadCursor
+        abort(400)
+    return render_template("cases/inbox.html", rows=labels.inbox_rows(items, queries.state_label), queries=queries,
+                           next_cursor=next_cursor)
 
 
 @bp.route("/cases")

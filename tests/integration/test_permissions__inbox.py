@@ -210,6 +210,34 @@ def test_inbox__a_bounded_number_of_statements_per_page_whatever_its_size(app, d
     assert len(html_statements) <= 10  # the page: the user, then the inbox as above, nothing per row
 
 
+def test_inbox__the_page_is_keyset_paginated_like_the_api(app, demo, client, auth, clock_file, monkeypatch):
+    """The inbox page beyond its page size: a "Next page" link with the cursor, and the pages
+    together are the API's inbox in the same order; a forged cursor is a 400."""
+    import re
+
+    import cases.views
+    from app.extensions import db
+    from cases import queries
+    from core.models import User
+
+    clock_file.write_text(NOW)
+    _open_admissions(app, demo, 5)
+    monkeypatch.setattr(cases.views, "INBOX_PAGE", 2)
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "bithu.trung"))
+        expected = [case.id for case, _actions in queries.inbox(db.session, user, limit=500)[0]]
+    assert len(expected) >= 5
+    assert auth.login("bithu.trung").status_code == 302
+    seen, path = [], "/inbox"
+    while path:
+        html = client.get(path).get_data(as_text=True)
+        seen += [int(n) for n in re.findall(r'<a href="/cases/(\d+)">#', html)]
+        link = re.search(r'data-testid="inbox-next" href="([^"]+)"', html)
+        path = link.group(1).replace("&amp;", "&") if link else None
+    assert seen == expected
+    assert client.get("/inbox?cursor=!!!").status_code == 400
+
+
 def test_inbox__a_wide_scope_reads_each_step_apart_and_lists_exactly_the_same(app, world, monkeypatch):
     """A scope of more units than ``SCOPE_UNITS_LIMIT`` (a district, the province) reads one
     deadline-ordered scan per step and the reviewing units' cases apart
