@@ -334,6 +334,9 @@ def overdue_count(session: Session, user, cap: int = 999) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0
 
 
+INBOX_PAGE = 200  # rows of the inbox page (the API's default page is 50)
+
+
 def inbox(session: Session, user, cursor: str | None = None, limit: int = 50):
     """Cases where the user can act now, soonest deadline first (no deadline last), ties by id.
 

@@ -32,8 +32,7 @@ from app.report_layout import drill_args
 from app.templating import register_nav
 from core.models import Unit
 from core.permissions import can_upload, can_view, home_units
-from workflow import access
-from workflow import diagram_svg
+from workflow import access, diagram_svg
 from workflow.diagram import mermaid
 from workflow.errors import GuardFailed, InvalidPayload, WorkflowError
 
@@ -123,18 +122,13 @@ def _not_found(exc):
 
 # ---- lists --------------------------------------------------------------------------------------
 
-INBOX_PAGE = 200  # rows of the inbox page
-
-
 @bp.route("/inbox")
 @login_required
 def inbox():
-    """The cases where the user can act now, soonest deadline first, 200 a page (keyset
-    ``cursor``, as the API's); 400 for a malformed cursor."""
+    """The inbox, ``queries.INBOX_PAGE`` a page by keyset ``cursor`` (as the API's); 400 for a bad cursor."""
     try:
-        items, next_cursor = queries.inbox(db.session, current_user, request.args.get("cursor") or None,
-                                           limit=INBOX_PAGE)
-    except ValueError:  # BadCursor
+        items, next_cursor = queries.inbox(db.session, current_user, request.args.get("cursor"), queries.INBOX_PAGE)
+    except ValueError:
         abort(400)
     return render_template("cases/inbox.html", rows=labels.inbox_rows(items, queries.state_label), queries=queries,
                            next_cursor=next_cursor)

@@ -215,14 +215,13 @@ def test_inbox__the_page_is_keyset_paginated_like_the_api(app, demo, client, aut
     together are the API's inbox in the same order; a forged cursor is a 400."""
     import re
 
-    import cases.views
     from app.extensions import db
     from cases import queries
     from core.models import User
 
     clock_file.write_text(NOW)
     _open_admissions(app, demo, 5)
-    monkeypatch.setattr(cases.views, "INBOX_PAGE", 2)
+    monkeypatch.setattr(queries, "INBOX_PAGE", 2)
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.username == "bithu.trung"))
         expected = [case.id for case, _actions in queries.inbox(db.session, user, limit=500)[0]]
