@@ -18,6 +18,7 @@ Never run it against a database you care about: it empties it. Post-load steps
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -34,40 +35,47 @@ sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench_scale"
 # Steps run on the loaded database before it is measured: callables taking a psycopg
-# connection (autocommit): the reports' fact table, rebuilt set-based.
+# connection (autocommit) that rebuild, set-based, what the engine and triggers keep current
+# and the COPY bypassed.
+@contextlib.contextmanager
+def _engine_on(conn):
+    """A SQLAlchemy engine on the database of the psycopg connection ``conn``, disposed after."""
+    import psycopg
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(conn.info.dsn))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def rebuild_report_facts(conn) -> None:
     """Refill ``report_fact`` from the loaded audit trail (:func:`cases.report_facts.rebuild`,
     set-based: one INSERT … SELECT per kind), as a migration or a bulk import would."""
-    import psycopg
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
     from cases.report_facts import rebuild
 
-    engine = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(conn.info.dsn))
-    try:
-        with Session(engine) as session:
-            count = rebuild(session)
-            session.commit()
-            # The loader's ANALYZE ran before the facts existed: without statistics the planner
-            # takes the (kind, day) index and filters the unit's path row by row.
-            session.execute(sa.text("ANALYZE report_fact"))
-            session.commit()
-        print(f"report facts rebuilt: {count}", file=sys.stderr)
-    finally:
-        engine.dispose()
+    with _engine_on(conn) as engine, Session(engine) as session:
+        count = rebuild(session)
+        session.commit()
+        # The loader's ANALYZE ran before the facts existed: without statistics the planner
+        # takes the (kind, day) index and filters the unit's path row by row.
+        session.execute(sa.text("ANALYZE report_fact"))
+        session.commit()
+    print(f"report facts rebuilt: {count}", file=sys.stderr)
 
 
 def rebuild_name_words(conn) -> None:
     """Refill the people search's word table (:func:`cases.name_words.rebuild`, set-based): the
     loader's ``COPY`` runs with triggers off, so the trigger that keeps it current did not."""
-    import psycopg
     import sqlalchemy as sa
 
     from cases.name_words import rebuild
 
-    engine = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(conn.info.dsn))
-    try:
+    with _engine_on(conn) as engine:
         with engine.begin() as sa_conn:
             sa_conn.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
             count = rebuild(sa_conn)
@@ -75,30 +83,23 @@ def rebuild_name_words(conn) -> None:
             # The index-only scans of the word streams need the visibility map set.
             sa_conn.execute(sa.text("VACUUM ANALYZE person_word"))
             sa_conn.execute(sa.text("ANALYZE name_word"))
-        print(f"name words rebuilt: {count}", file=sys.stderr)
-    finally:
-        engine.dispose()
+    print(f"name words rebuilt: {count}", file=sys.stderr)
 
 
 def rebuild_report_rollup(conn) -> None:
     """Refill ``report_rollup`` from the facts and the cases (:func:`cases.report_rollup.rebuild`,
     set-based over a unit-to-ancestor closure); after :func:`rebuild_report_facts`."""
-    import psycopg
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
     from cases.report_rollup import rebuild
 
-    engine = sa.create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(conn.info.dsn))
-    try:
-        with Session(engine) as session:
-            count = rebuild(session)
-            session.commit()
-            session.execute(sa.text("ANALYZE report_rollup"))
-            session.commit()
-        print(f"report rollup rebuilt: {count} rows", file=sys.stderr)
-    finally:
-        engine.dispose()
+    with _engine_on(conn) as engine, Session(engine) as session:
+        count = rebuild(session)
+        session.commit()
+        session.execute(sa.text("ANALYZE report_rollup"))
+        session.commit()
+    print(f"report rollup rebuilt: {count} rows", file=sys.stderr)
 
 
 POST_LOAD: list = [rebuild_report_facts, rebuild_report_rollup, rebuild_name_words]

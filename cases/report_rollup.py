@@ -120,23 +120,9 @@ def _upsert_stmt(dialect: str) -> Prepared:
 def _upsert(conn, deltas: dict[tuple, list[int]]) -> None:
     """Add ``deltas`` (key ``(kind, unit_path, month, process, detail)`` → ``[n, value_sum,
     value_n]``) to the rollup, creating rows, in key order (two writers never wait in opposite
-    orders): one prepared statement, ``executemany`` for the few rows, parameters built here
-    (this runs on every transition: the generic path's per-row work cost a third of an act)."""
-    c = _upsert_stmt(conn.dialect.name)._for(conn.dialect)
-    procs = c.bind_procs
-    rows = []
-    for key, d in sorted(deltas.items()):
-        if d[0]:
-            values = dict(zip(_KEY, key), n=d[0], value_sum=d[1], value_n=d[2])
-            for name, proc in procs.items():
-                values[name] = proc(values[name])
-            rows.append(values if c.named else [values[n] for n in c.order])
-    if rows:
-        cursor = conn.connection.driver_connection.cursor()
-        try:
-            cursor.executemany(c.sql, rows)
-        finally:
-            cursor.close()
+    orders): one prepared statement, ``executemany`` for the few rows."""
+    _upsert_stmt(conn.dialect.name).executemany(conn, [
+        dict(zip(_KEY, key), n=d[0], value_sum=d[1], value_n=d[2]) for key, d in sorted(deltas.items()) if d[0]])
 
 
 def _add(deltas: dict, kind: str, path: str, month: dt.date, process: str, detail: str | None,
@@ -231,12 +217,9 @@ def on_move(conn, case, from_state: str | None, to_state: str, was_open: bool, n
         return
     month = (case.opened_at + _LOCAL).date().replace(day=1)
     detail = ("*" if from_state is None else from_state if was_open else "") + ">" + (to_state if now_open else "")
-    c = _upsert_stmt(conn.dialect.name)._for(conn.dialect)  # one row: the short way (every act runs this)
-    values = {"kind": "moved", "unit_path": ancestors(case.unit_path)[:MOVE_DEPTH][-1], "month": month,
-              "process": case.process, "detail": detail, "n": 1, "value_sum": 0, "value_n": 0}
-    for name, proc in c.bind_procs.items():
-        values[name] = proc(values[name])
-    conn.connection.driver_connection.execute(c.sql, values if c.named else [values[n] for n in c.order])
+    _upsert_stmt(conn.dialect.name).execute(conn, {
+        "kind": "moved", "unit_path": ancestors(case.unit_path)[:MOVE_DEPTH][-1], "month": month,
+        "process": case.process, "detail": detail, "n": 1, "value_sum": 0, "value_n": 0})
 
 
 def rebuild(session: Session) -> int:

@@ -94,6 +94,17 @@ class Prepared:
         finally:
             cursor.close()
 
+    def executemany(self, conn, rows: Sequence[dict]) -> None:
+        """Run once per dict of ``rows`` on ``conn``, in one ``executemany`` (nothing when empty)."""
+        if not rows:
+            return
+        c = self._for(conn.dialect)
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(c.sql, [c.params(values) for values in rows])
+        finally:
+            cursor.close()
+
     def first(self, conn, values: dict):
         """Run on ``conn``; the first row (type-processed), or None."""
         c = self._for(conn.dialect)

@@ -25,8 +25,8 @@ from itertools import groupby
 
 from .models import GENESIS_HASH
 from .verify_batch import canonical_payload
-from .verify_scan import (EVENT_COLS, Db, LeafFold, LeafResult, Problem, _sha256, canonical_fast, check_chain, decode,
-                          event_cols, scan_cases, scan_leaves)
+from .verify_scan import (EVENT_COLS, Db, LeafFold, LeafResult, Problem, _sha256, check_chain, event_body, event_cols,
+                          scan_cases, scan_leaves)
 
 SUSPECTS_PER_QUERY = 500
 
@@ -60,12 +60,7 @@ def content_hashes(rows: list[tuple], pg: bool) -> list[str | None]:
 
 def _row_hash(r: tuple, pg: bool) -> str | None:
     try:
-        if pg:
-            body = r[4] + canonical_payload(r[8]) + r[11]
-        else:
-            d = decode(r)
-            body = canonical_fast(d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11])
-        return _sha256((r[12] + body).encode("utf-8")).hexdigest()
+        return _sha256((r[12] + event_body(r, pg)).encode("utf-8")).hexdigest()
     except (TypeError, ValueError, AttributeError):
         return None
 

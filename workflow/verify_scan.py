@@ -169,6 +169,17 @@ def decode(row: tuple) -> tuple:
     return row[:8] + (payload, row[9], at) + row[11:]
 
 
+def event_body(r: tuple, sql_body: bool) -> str:
+    """The canonical text an event row's hash covers (after its ``prev_hash``): from the
+    database's canonical text around the payload (``sql_body``, :data:`CHAIN_COLS_PG` rows),
+    else from the raw row (:func:`decode`). Raises TypeError or ValueError (or AttributeError)
+    for an unreadable row."""
+    if sql_body:
+        return r[4] + canonical_payload(r[8]) + r[11]
+    d = decode(r)
+    return canonical_fast(d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11])
+
+
 def check_chain(case_id: int, head: tuple | None, rows, sql_body: bool = False) -> tuple[Problem | None, int]:
     """The first problem of one case: its events (``EVENT_COLS`` rows in seq
     order) must number 1..n, each link to the previous hash and hash its own
@@ -192,11 +203,7 @@ def check_chain(case_id: int, head: tuple | None, rows, sql_body: bool = False) 
             problem = Problem(case_id, seq, gseq, "prev_hash does not match the previous event's hash")
         else:
             try:
-                if sql_body:
-                    body = r[4] + canonical_payload(r[8]) + r[11]
-                else:
-                    r = decode(r)
-                    body = canonical_fast(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11])
+                body = event_body(r, sql_body)
             except (TypeError, ValueError) as exc:
                 problem = Problem(case_id, seq, gseq, f"unreadable event: {exc}")
                 continue
